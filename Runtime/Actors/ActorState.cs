@@ -1,0 +1,286 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using RayGen.Execution;
+using RayGen.Internal;
+using RayGen.ObjectStore;
+using RayGen.Scheduling;
+
+namespace RayGen.Actors;
+
+internal enum ActorStatus
+{
+    Pending,
+    Alive,
+    Restarting,
+    Dead,
+}
+
+/// <summary>
+/// One actor: its instance, its mailbox (calls in the order they were made) and its life — construction,
+/// restarts from the original constructor arguments, death. Calls run at most MaxConcurrency at a time.
+/// </summary>
+internal sealed class ActorState
+{
+    private readonly object _lock = new();
+    private readonly LinkedList<TaskSpec> _mailbox = new();
+    private readonly HashSet<TaskSpec> _inFlight = new();
+    private readonly RuntimeCore _runtime;
+    private TaskSpec _constructor;
+    private ReadOnlyMemory<byte>[]? _constructorArgs;
+    private object? _instance;
+    private int _restarts;
+    private bool _holdsResources;
+
+    public ActorState(RuntimeCore runtime, long id, Type actorType, TaskSpec constructor)
+    {
+        _runtime = runtime;
+        Id = id;
+        ActorType = actorType;
+        _constructor = constructor;
+        Options = constructor.Options;
+        Name = Options.Name;
+        MaxConcurrency = Math.Max(1, Options.MaxConcurrency ?? 1);
+    }
+
+    public long Id { get; }
+    public string? Name { get; }
+    public Type ActorType { get; }
+    public RemoteOptions Options { get; }
+    public int MaxConcurrency { get; }
+    public ActorStatus Status { get; private set; }
+    public int Incarnation { get; private set; }
+    public ErrorInfo? Death { get; private set; }
+    private string DisplayName => Name is null ? $"{ActorType.Name}({Id})" : $"{ActorType.Name}(\"{Name}\")";
+
+    /// <summary>Runs the constructor once the actor is placed (its resources held), then starts serving calls.</summary>
+    public void Construct(TaskSpec constructor)
+    {
+        _constructor = constructor;
+        _holdsResources = true;
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.RunConstructor(restart: false), this, preferLocal: false);
+    }
+
+    private void RunConstructor(bool restart)
+    {
+        object? instance = null;
+        Exception? failure = null;
+        try
+        {
+            _constructorArgs ??= _constructor.ResolveArguments();
+            var context = new InvocationContext(_constructorArgs, null, CancellationToken.None, _constructor.Function.DisplayName);
+            var pending = _constructor.Function.Invoker(context);
+            if (!pending.IsCompletedSuccessfully) pending.AsTask().GetAwaiter().GetResult();
+            instance = context.CreatedInstance ?? throw new InvalidOperationException("The constructor invoker made no instance.");
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        if (failure is not null)
+        {
+            var error = ErrorInfo.Of(ErrorKind.ActorDied,
+                $"The actor {DisplayName} died: its constructor threw {failure.GetType().FullName}: {failure.Message}");
+            Die(error, allowRestart: false);
+            if (!restart) _runtime.Finish(_constructor, null, error);
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (Status == ActorStatus.Dead) return; // killed while it was being built
+            _instance = instance;
+            Status = ActorStatus.Alive;
+        }
+
+        if (!restart)
+        {
+            // An actor without NumCpus needs a CPU to be placed but holds none while it lives.
+            if (Options.NumCpus is null) ReleaseResources();
+            _runtime.Finish(_constructor, ObjectEntry.Unit, null);
+        }
+
+        Pump();
+    }
+
+    private void ReleaseResources()
+    {
+        lock (_lock)
+        {
+            if (!_holdsResources) return;
+            _holdsResources = false;
+        }
+
+        _runtime.Scheduler.Release(_constructor);
+    }
+
+    public void Enqueue(TaskSpec call)
+    {
+        ErrorInfo? death;
+        lock (_lock)
+        {
+            death = Status == ActorStatus.Dead ? Death : null;
+            if (death is null) _mailbox.AddLast(call);
+        }
+
+        if (death is not null)
+        {
+            call.MoveTo(TaskState.Finished);
+            _runtime.Finish(call, null, death);
+        }
+    }
+
+    /// <summary>Starts the calls at the head of the mailbox while the actor is alive and has room.</summary>
+    public void Pump()
+    {
+        lock (_lock)
+        {
+            while (Status == ActorStatus.Alive && _inFlight.Count < MaxConcurrency && _mailbox.First is { } node)
+            {
+                var call = node.Value;
+                if (call.State == TaskState.Finished)
+                {
+                    _mailbox.RemoveFirst();
+                    continue;
+                }
+
+                if (!call.TryMove(TaskState.Queued, TaskState.Running)) break; // head waits for its arguments
+                _mailbox.RemoveFirst();
+                call.Incarnation = Incarnation;
+                _inFlight.Add(call);
+                var instance = _instance!;
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.RunCall(s.Item2, s.Item3), (this, call, instance), preferLocal: false);
+            }
+        }
+    }
+
+    private void RunCall(TaskSpec call, object instance)
+    {
+        TaskContext.Current = call;
+        InvocationContext context;
+        ValueTask pending;
+        try
+        {
+            context = new InvocationContext(call.ResolveArguments(), instance, call.GetCancellationToken(), call.Function.DisplayName);
+            pending = call.Function.Invoker(context);
+        }
+        catch (Exception e)
+        {
+            OnCallCompleted(call, null, e);
+            return;
+        }
+
+        if (pending.IsCompletedSuccessfully) OnCallCompleted(call, context.Result, null);
+        else _ = AwaitCall(call, context, pending);
+    }
+
+    private async Task AwaitCall(TaskSpec call, InvocationContext context, ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            OnCallCompleted(call, null, e);
+            return;
+        }
+
+        OnCallCompleted(call, context.Result, null);
+    }
+
+    private void OnCallCompleted(TaskSpec call, byte[]? result, Exception? exception)
+    {
+        lock (_lock)
+        {
+            // A call that outlived its incarnation was already failed or re-sent when the actor died.
+            if (call.Incarnation != Incarnation || !_inFlight.Remove(call)) return;
+        }
+
+        _runtime.CompleteTask(call, result, exception);
+        Pump();
+    }
+
+    /// <summary>The actor dies: it restarts when allowed and restarts remain, or ends for good with <paramref name="error"/>.</summary>
+    public void Die(ErrorInfo error, bool allowRestart)
+    {
+        var failed = new List<TaskSpec>();
+        bool restart;
+        lock (_lock)
+        {
+            if (Status == ActorStatus.Dead) return;
+            Incarnation++;
+            _instance = null;
+            restart = allowRestart && Status != ActorStatus.Pending && _restarts < (Options.MaxRestarts ?? 0);
+            if (restart)
+            {
+                _restarts++;
+                Status = ActorStatus.Restarting;
+                // Calls in flight are sent again while MaxTaskRetries allow, ahead of the queued ones and in their order.
+                var retry = new List<TaskSpec>();
+                foreach (var call in _inFlight)
+                {
+                    if (call.Attempts < (Options.MaxTaskRetries ?? 0))
+                    {
+                        call.Attempts++;
+                        retry.Add(call);
+                    }
+                    else
+                    {
+                        failed.Add(call);
+                    }
+                }
+
+                retry.Sort((a, b) => a.Result.Id.Sequence.CompareTo(b.Result.Id.Sequence));
+                for (var i = retry.Count - 1; i >= 0; i--)
+                {
+                    retry[i].MoveTo(TaskState.Queued);
+                    _mailbox.AddFirst(retry[i]);
+                }
+            }
+            else
+            {
+                Status = ActorStatus.Dead;
+                Death = error;
+                failed.AddRange(_inFlight);
+                failed.AddRange(_mailbox);
+                _mailbox.Clear();
+            }
+
+            _inFlight.Clear();
+        }
+
+        foreach (var call in failed)
+        {
+            call.Cancellation?.Cancel();
+            _runtime.Finish(call, null, error);
+        }
+
+        if (restart)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.RunConstructor(restart: true), this, preferLocal: false);
+            return;
+        }
+
+        ReleaseResources();
+        _runtime.Actors.Forget(this);
+    }
+
+    /// <summary>Cancels one call: a queued one never runs; a running one sees its token signalled.</summary>
+    public void Cancel(TaskSpec call, bool force)
+    {
+        if (!call.RequestCancel()) return;
+        var error = ErrorInfo.Of(ErrorKind.Cancelled, $"{call.Function.DisplayName} was cancelled (call {call.Result.Id}).");
+        if (call.TryMove(TaskState.WaitingForDependencies, TaskState.Finished) || call.TryMove(TaskState.Queued, TaskState.Finished))
+        {
+            _runtime.Finish(call, null, error);
+            Pump();
+            return;
+        }
+
+        call.Cancellation?.Cancel();
+        if (force) call.Result.TrySetError(error);
+    }
+}

@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using RayGen.Scheduling;
+using RayGen.Serialization;
+
+namespace RayGen;
+
+/// <summary>The entry point: start and stop the runtime, put and get values, wait, cancel, and find actors.</summary>
+public static class Ray
+{
+    private static readonly object s_gate = new();
+    private static RayRuntime? s_current;
+
+    /// <summary>Whether a runtime is running in this process.</summary>
+    public static bool IsInitialized => Volatile.Read(ref s_current) is not null;
+
+    /// <summary>Starts the runtime. Only one runs at a time; dispose it (or call <see cref="Shutdown"/>) before starting another.</summary>
+    /// <exception cref="RayException">A runtime is already running.</exception>
+    public static RayRuntime Init(RayOptions? options = null)
+    {
+        lock (s_gate)
+        {
+            if (s_current is not null)
+                throw new RayException("Ray.Init() was called while a runtime is already running; call Ray.Shutdown() (or dispose the RayRuntime) first.");
+            var runtime = new RayRuntime(new RuntimeCore(options ?? new RayOptions()));
+            Volatile.Write(ref s_current, runtime);
+            return runtime;
+        }
+    }
+
+    /// <summary>Stops the runtime: pending refs fail with a clear error, actors end. Does nothing when none runs.</summary>
+    public static void Shutdown()
+    {
+        RayRuntime? runtime;
+        lock (s_gate)
+        {
+            runtime = s_current;
+            s_current = null;
+        }
+
+        runtime?.Core.Shutdown();
+    }
+
+    internal static void ShutdownIfCurrent(RayRuntime runtime)
+    {
+        lock (s_gate)
+        {
+            if (!ReferenceEquals(s_current, runtime)) return;
+            s_current = null;
+        }
+
+        runtime.Core.Shutdown();
+    }
+
+    internal static RuntimeCore CurrentCore(string action) =>
+        Volatile.Read(ref s_current)?.Core ??
+        throw new RayException($"Cannot {action}: RayGen is not initialized. Call Ray.Init() first.");
+
+    /// <summary>Stores a value in the object store and returns a ref to it. The value is serialized now.</summary>
+    public static ObjectRef<T> Put<T>(T value)
+    {
+        var core = CurrentCore("put a value");
+        return new ObjectRef<T>(core.Put(ValueCodec<T>.Serialize(value, "Ray.Put")));
+    }
+
+    /// <summary>Blocks until the value is ready and returns it.</summary>
+    public static T Get<T>(ObjectRef<T> reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        CurrentCore("get a value");
+        return reference.Get();
+    }
+
+    /// <summary>Blocks until the value is ready or the timeout passed.</summary>
+    /// <exception cref="GetTimeoutException">The timeout passed first.</exception>
+    public static T Get<T>(ObjectRef<T> reference, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        CurrentCore("get a value");
+        return reference.Get(timeout);
+    }
+
+    /// <summary>Gets every value, in order; throws as soon as one of them failed, without waiting for the rest.</summary>
+    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        var list = references as IReadOnlyList<ObjectRef<T>> ?? references.ToList();
+        return CurrentCore("get values").GetMany(list, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Gets every value, in order, within <paramref name="timeout"/>.</summary>
+    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        var list = references as IReadOnlyList<ObjectRef<T>> ?? references.ToList();
+        return CurrentCore("get values").GetMany(list, timeout);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="numReturns"/> of the refs are ready (finished or failed) or the timeout
+    /// passed. Both lists keep the input order; at most <paramref name="numReturns"/> refs are returned ready.
+    /// </summary>
+    /// <exception cref="ArgumentException">numReturns is out of range, or a ref appears twice.</exception>
+    public static (IReadOnlyList<ObjectRef<T>> Ready, IReadOnlyList<ObjectRef<T>> NotReady) Wait<T>(
+        IReadOnlyList<ObjectRef<T>> references, int numReturns = 1, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(references);
+        var core = CurrentCore("wait for refs");
+        if (numReturns < 1 || numReturns > references.Count)
+            throw new ArgumentOutOfRangeException(nameof(numReturns), numReturns,
+                $"numReturns must be between 1 and the number of refs ({references.Count}).");
+        var seen = new HashSet<ObjectRef>(ReferenceEqualityComparer.Instance);
+        foreach (var r in references)
+        {
+            if (r is null) throw new ArgumentException("Wait was given a null ref.", nameof(references));
+            if (!seen.Add(r)) throw new ArgumentException($"Wait requires distinct refs; {r} appears twice.", nameof(references));
+        }
+
+        if (timeout is { } t && t < TimeSpan.Zero && t != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), "timeout must be non-negative.");
+        return core.Wait(references, numReturns, timeout);
+    }
+
+    /// <summary>
+    /// Cancels the task that produces <paramref name="reference"/>: a queued task never runs; a running one
+    /// sees its <see cref="CancellationToken"/> signalled; with <paramref name="force"/> its worker is killed.
+    /// <c>Get</c> then throws <see cref="RayTaskCanceledException"/>. A finished task is left as it is.
+    /// </summary>
+    public static void Cancel(ObjectRef reference, bool force = false)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        CurrentCore("cancel a task");
+        reference.Entry.Runtime.Cancel(reference.Entry, force);
+    }
+
+    /// <summary>Ends an actor for good, whatever its MaxRestarts: calls in flight and later calls throw <see cref="ActorDiedException"/>.</summary>
+    public static void Kill<TActor>(ActorHandle<TActor> actor) where TActor : class => Kill(actor, noRestart: true);
+
+    /// <summary>
+    /// Ends an actor. With <paramref name="noRestart"/> false the actor dies as if its process had crashed:
+    /// it restarts when its MaxRestarts allow (Ray's <c>ray.kill(actor, no_restart=False)</c>).
+    /// </summary>
+    public static void Kill<TActor>(ActorHandle<TActor> actor, bool noRestart) where TActor : class
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        CurrentCore("kill an actor").Actors.Kill(actor.State, noRestart);
+    }
+
+    /// <summary>Finds a live actor by the name it was created with.</summary>
+    /// <exception cref="RayException">No actor has that name, or it is not a <typeparamref name="TActor"/>.</exception>
+    public static ActorHandle<TActor> GetActor<TActor>(string name) where TActor : class
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return new ActorHandle<TActor>(CurrentCore("find an actor").Actors.GetByName(name, typeof(TActor)));
+    }
+}

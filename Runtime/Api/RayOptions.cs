@@ -1,0 +1,32 @@
+using System.Collections.Generic;
+
+namespace RayGen;
+
+/// <summary>Where remote work runs.</summary>
+public enum RayMode
+{
+    /// <summary>Tasks and actors run in worker processes on this machine (the default, as in Ray).</summary>
+    Processes = 0,
+
+    /// <summary>Tasks run on the thread pool with the same semantics; values are still serialized. For tests and debugging.</summary>
+    InProcess = 1,
+}
+
+/// <summary>Options for <see cref="Ray.Init(RayOptions?)"/>.</summary>
+public sealed class RayOptions
+{
+    /// <summary>CPUs the runtime schedules; defaults to the machine's core count.</summary>
+    public double? NumCpus { get; init; }
+
+    /// <summary>GPUs the runtime schedules; defaults to 0.</summary>
+    public double? NumGpus { get; init; }
+
+    /// <summary>Custom resources (name -> amount) the runtime schedules.</summary>
+    public IReadOnlyDictionary<string, double>? Resources { get; init; }
+
+    /// <summary>Where remote work runs; <see cref="RayMode.Processes"/> by default.</summary>
+    public RayMode Mode { get; init; } = RayMode.Processes;
+
+    /// <summary>Capacity of the shared-memory object store in bytes; defaults to 30% of RAM.</summary>
+    public long? ObjectStoreMemory { get; init; }
+}

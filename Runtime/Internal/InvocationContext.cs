@@ -1,0 +1,42 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+using RayGen.Serialization;
+
+namespace RayGen.Internal;
+
+/// <summary>The arguments of one invocation and the place its result goes. Used by generated invokers.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class InvocationContext
+{
+    private readonly ReadOnlyMemory<byte>[] _args;
+
+    internal InvocationContext(ReadOnlyMemory<byte>[] args, object? instance, CancellationToken cancellationToken, string functionName)
+    {
+        _args = args;
+        Instance = instance;
+        CancellationToken = cancellationToken;
+        FunctionName = functionName;
+    }
+
+    /// <summary>Signalled when the call is cancelled with <see cref="Ray.Cancel(ObjectRef, bool)"/>.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The actor instance, for actor methods.</summary>
+    public object? Instance { get; }
+
+    internal string FunctionName { get; }
+
+    internal byte[]? Result { get; private set; }
+
+    /// <summary>Reads argument <paramref name="index"/>.</summary>
+    public T Arg<T>(int index) => ValueCodec<T>.Deserialize(_args[index].Span);
+
+    /// <summary>Records the call's return value.</summary>
+    public void SetResult<T>(T value) => Result = ValueCodec<T>.Serialize(value, $"the return value of {FunctionName}");
+
+    /// <summary>Records an actor constructor's new instance.</summary>
+    public void SetInstance(object instance) => CreatedInstance = instance;
+
+    internal object? CreatedInstance { get; private set; }
+}

@@ -1,0 +1,119 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace RayGen.ObjectStore;
+
+/// <summary>Something that wants to hear when an entry completes (a dependent task, a Wait, a Get of many).</summary>
+internal interface IEntryWaiter
+{
+    void OnEntryCompleted(ObjectEntry entry);
+}
+
+/// <summary>
+/// One object's slot in this process: pending until its producer completes it with serialized bytes or
+/// an error. Refs point at their entry directly, so the hot paths (Get of a ready ref, a dependency check)
+/// never look anything up.
+/// </summary>
+internal sealed class ObjectEntry
+{
+    internal static readonly byte[] Unit = Array.Empty<byte>();
+
+    private object? _result; // null: pending; byte[]: value; ErrorInfo: failed
+    private object? _waiters; // IEntryWaiter or List<IEntryWaiter>
+    private TaskCompletionSource? _completion;
+
+    public ObjectEntry(ObjectId id, Scheduling.RuntimeCore runtime)
+    {
+        Id = id;
+        Runtime = runtime;
+    }
+
+    public ObjectId Id { get; }
+
+    public Scheduling.RuntimeCore Runtime { get; }
+
+    /// <summary>The task whose result this is, so that Cancel can find it; null for Put values.</summary>
+    public Scheduling.TaskSpec? Producer { get; set; }
+
+    public bool IsCompleted => Volatile.Read(ref _result) is not null;
+
+    public bool IsFailed => Volatile.Read(ref _result) is ErrorInfo;
+
+    public byte[]? Data => Volatile.Read(ref _result) as byte[];
+
+    public ErrorInfo? Error => Volatile.Read(ref _result) as ErrorInfo;
+
+    public bool TrySetValue(byte[] data) => TryComplete(data);
+
+    public bool TrySetError(ErrorInfo error) => TryComplete(error);
+
+    private bool TryComplete(object result)
+    {
+        object? waiters;
+        TaskCompletionSource? completion;
+        lock (this)
+        {
+            if (_result is not null) return false;
+            Volatile.Write(ref _result, result);
+            waiters = _waiters;
+            _waiters = null;
+            completion = _completion;
+        }
+
+        completion?.TrySetResult();
+        switch (waiters)
+        {
+            case IEntryWaiter one:
+                one.OnEntryCompleted(this);
+                break;
+            case List<IEntryWaiter> many:
+                foreach (var w in many) w.OnEntryCompleted(this);
+                break;
+        }
+
+        return true;
+    }
+
+    /// <summary>Calls <paramref name="waiter"/> once the entry completes (at once if it has).</summary>
+    public void Subscribe(IEntryWaiter waiter)
+    {
+        lock (this)
+        {
+            if (_result is null)
+            {
+                switch (_waiters)
+                {
+                    case null: _waiters = waiter; break;
+                    case IEntryWaiter one: _waiters = new List<IEntryWaiter> { one, waiter }; break;
+                    case List<IEntryWaiter> many: many.Add(waiter); break;
+                }
+
+                return;
+            }
+        }
+
+        waiter.OnEntryCompleted(this);
+    }
+
+    /// <summary>A task that completes with the entry; continuations run asynchronously so producers never run callers' code.</summary>
+    public Task WhenCompleted()
+    {
+        if (IsCompleted) return Task.CompletedTask;
+        lock (this)
+        {
+            if (_result is not null) return Task.CompletedTask;
+            _completion ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _completion.Task;
+        }
+    }
+
+    /// <summary>Blocks until the entry completes or the timeout passes; returns whether it completed.</summary>
+    public bool Wait(TimeSpan timeout)
+    {
+        if (IsCompleted) return true;
+        // Task.Wait tells the thread pool that a worker thread is blocked, so nested tasks still get threads.
+        return WhenCompleted().Wait(timeout);
+    }
+}

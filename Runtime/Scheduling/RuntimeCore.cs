@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using RayGen.Execution;
+using RayGen.ObjectStore;
+using RayGen.Serialization;
+
+namespace RayGen.Scheduling;
+
+/// <summary>
+/// The driver's runtime: owns every task from submit to result — dependencies, resources, retries,
+/// cancellation — and hands ready tasks to the execution backend.
+/// </summary>
+internal sealed partial class RuntimeCore
+{
+    private readonly object _liveLock = new();
+    private readonly HashSet<TaskSpec> _live = new();
+    private volatile bool _shutDown;
+
+    public RuntimeCore(RayOptions options)
+    {
+        Options = options;
+        var cpus = options.NumCpus ?? Environment.ProcessorCount;
+        if (cpus < 0 || double.IsNaN(cpus)) throw new ArgumentException($"RayOptions.NumCpus must be non-negative, not {cpus}.");
+        Objects = new ObjectDirectory(this, Random.Shared.NextInt64(1, long.MaxValue));
+        Scheduler = new Scheduler(new ResourcePool(cpus, options.NumGpus ?? 0, options.Resources), Dispatch, Warn);
+        Backend = options.Mode switch
+        {
+            RayMode.InProcess => new InProcessBackend(this),
+            _ => throw new NotSupportedException(
+                "RayMode.Processes is not available yet in this build; use new RayOptions { Mode = RayMode.InProcess }."),
+        };
+        Actors = new Actors.ActorManager(this);
+    }
+
+    public RayOptions Options { get; }
+    public ObjectDirectory Objects { get; }
+    public Scheduler Scheduler { get; }
+    public IExecutionBackend Backend { get; }
+    public Actors.ActorManager Actors { get; }
+    public bool IsShutDown => _shutDown;
+
+    /// <summary>Receives runtime warnings (infeasible requests and the like); stderr unless a test swaps it.</summary>
+    public Action<string> WarningSink { get; set; } = message => Console.Error.WriteLine($"[RayGen] warning: {message}");
+
+    private void Warn(string message) => WarningSink(message);
+
+    public ObjectEntry Put(byte[] data)
+    {
+        ThrowIfShutDown("put a value");
+        var entry = Objects.NewEntry();
+        entry.TrySetValue(data);
+        return entry;
+    }
+
+    public ObjectEntry Submit(TaskSpec task)
+    {
+        ThrowIfShutDown($"call {task.Function.DisplayName}");
+        lock (_liveLock) _live.Add(task);
+        // Actor calls join the mailbox before their arguments resolve, so they run in the order they were made.
+        task.Actor?.Enqueue(task);
+        if (task.SubscribeToDependencies()) OnDependenciesResolved(task);
+        return task.Result;
+    }
+
+    public void OnDependenciesResolved(TaskSpec task)
+    {
+        if (task.FailedDependency() is { } error)
+        {
+            // As in Ray, a task whose input failed fails with that same error, without running.
+            if (task.IsConstructor) task.CreatesActor?.Die(error, allowRestart: false);
+            Finish(task, null, error);
+            task.Actor?.Pump();
+            return;
+        }
+
+        if (task.Actor is { } actor)
+        {
+            if (task.TryMove(TaskState.WaitingForDependencies, TaskState.Queued)) actor.Pump();
+            return;
+        }
+
+        if (!task.TryMove(TaskState.WaitingForDependencies, TaskState.Queued)) return; // cancelled meanwhile
+        Scheduler.Enqueue(task);
+    }
+
+    private void Dispatch(TaskSpec task)
+    {
+        if (task.CreatesActor is { } actor) actor.Construct(task);
+        else Backend.Execute(task);
+    }
+
+    /// <summary>A backend reports a finished attempt: a result, or the exception the code threw.</summary>
+    public void CompleteTask(TaskSpec task, byte[]? result, Exception? exception)
+    {
+        if (task.Actor is null) Scheduler.Release(task);
+        if (task.CancelRequested)
+        {
+            Finish(task, null, CancelledError(task));
+            return;
+        }
+
+        if (exception is null)
+        {
+            Finish(task, result ?? ObjectEntry.Unit, null);
+            return;
+        }
+
+        if (exception is OperationCanceledException && task.CancelRequested)
+        {
+            Finish(task, null, CancelledError(task));
+            return;
+        }
+
+        if (task.Actor is null && ShouldRetry(task) && !_shutDown)
+        {
+            task.Attempts++;
+            task.MoveTo(TaskState.Queued);
+            Scheduler.Enqueue(task);
+            return;
+        }
+
+        Finish(task, null, ErrorInfo.FromException(exception, task.Function.DisplayName));
+    }
+
+    private static bool ShouldRetry(TaskSpec task) =>
+        (task.Options.RetryExceptions ?? false) && task.Attempts < (task.Options.MaxRetries ?? 3);
+
+    /// <summary>Ends a task for good: its result is set and it leaves the live set.</summary>
+    public void Finish(TaskSpec task, byte[]? result, ErrorInfo? error)
+    {
+        task.MoveTo(TaskState.Finished);
+        lock (_liveLock) _live.Remove(task);
+        if (error is not null) task.Result.TrySetError(error);
+        else task.Result.TrySetValue(result!);
+        task.Cancellation?.Dispose();
+    }
+
+    private static ErrorInfo CancelledError(TaskSpec task) =>
+        ErrorInfo.Of(ErrorKind.Cancelled, $"{task.Function.DisplayName} was cancelled (task {task.Result.Id}).");
+
+    public void Cancel(ObjectEntry entry, bool force)
+    {
+        if (entry.Producer is not { } task || entry.IsCompleted) return;
+        if (task.Actor is not null)
+        {
+            Actors.Cancel(task, force);
+            return;
+        }
+
+        if (!task.RequestCancel()) return;
+        if (task.TryMove(TaskState.WaitingForDependencies, TaskState.Finished) || task.TryMove(TaskState.Queued, TaskState.Finished))
+        {
+            // Never started: the scheduler drops it when it reaches the queue head.
+            Finish(task, null, CancelledError(task));
+            return;
+        }
+
+        task.Cancellation?.Cancel();
+        if (force)
+        {
+            Backend.ForceStop(task);
+            task.Result.TrySetError(CancelledError(task));
+        }
+    }
+
+    public void Shutdown()
+    {
+        if (_shutDown) return;
+        _shutDown = true;
+        Actors.Shutdown();
+        List<TaskSpec> live;
+        lock (_liveLock)
+        {
+            live = new List<TaskSpec>(_live);
+            _live.Clear();
+        }
+
+        Scheduler.DrainQueued();
+        var error = ErrorInfo.Of(ErrorKind.Runtime, "The RayGen runtime was shut down before this task finished.");
+        foreach (var task in live)
+        {
+            task.RequestCancel();
+            task.Cancellation?.Cancel();
+            task.MoveTo(TaskState.Finished);
+            task.Result.TrySetError(error);
+        }
+
+        Backend.Dispose();
+        Objects.Clear();
+    }
+
+    public void ThrowIfShutDown(string action)
+    {
+        if (_shutDown) throw new RayException($"Cannot {action}: the RayGen runtime was shut down. Call Ray.Init() to start a new one.");
+    }
+}

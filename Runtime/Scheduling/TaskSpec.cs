@@ -1,0 +1,140 @@
+using System;
+using System.Threading;
+using RayGen.Internal;
+using RayGen.ObjectStore;
+
+namespace RayGen.Scheduling;
+
+/// <summary>One argument as submitted: serialized bytes, or the entry of a ref resolved before the task runs.</summary>
+internal struct ArgSlot
+{
+    public byte[]? Inline;
+    public ObjectEntry? Ref;
+}
+
+internal enum TaskState
+{
+    WaitingForDependencies,
+    Queued,
+    Running,
+    Finished,
+}
+
+/// <summary>
+/// One submitted task or actor call, from the stub to its result. It counts its unresolved dependencies
+/// itself (it is their waiter), so resolving them needs no lookup.
+/// </summary>
+internal sealed class TaskSpec : IEntryWaiter
+{
+    private int _pendingDependencies;
+    private int _state;
+    private int _cancelRequested;
+
+    public TaskSpec(RuntimeCore runtime, RemoteFunction function, RemoteOptions options, int argumentCount)
+    {
+        Runtime = runtime;
+        Function = function;
+        Options = options;
+        Args = argumentCount == 0 ? Array.Empty<ArgSlot>() : new ArgSlot[argumentCount];
+        Result = runtime.Objects.NewEntry();
+        Result.Producer = this;
+    }
+
+    public RuntimeCore Runtime { get; }
+    public RemoteFunction Function { get; }
+    public RemoteOptions Options { get; }
+    public ArgSlot[] Args { get; }
+    public int ArgCount { get; set; }
+    public ObjectEntry Result { get; }
+
+    /// <summary>For actor calls: the actor it goes to; null for tasks.</summary>
+    public Actors.ActorState? Actor { get; init; }
+
+    /// <summary>For actor constructor calls: marks the call that places and builds an actor.</summary>
+    public bool IsConstructor { get; init; }
+
+    /// <summary>For actor constructor calls: the actor being built.</summary>
+    public Actors.ActorState? CreatesActor { get; set; }
+
+    /// <summary>For actor calls: the actor incarnation it was started on, so a result from before a restart is ignored.</summary>
+    public int Incarnation { get; set; }
+
+    public ResourceRequest Request { get; set; } = ResourceRequest.OneCpu;
+
+    public int Attempts { get; set; }
+
+    /// <summary>Set while the task holds no resources because it is blocked in Get or Wait.</summary>
+    public bool LentResources { get; set; }
+
+    public CancellationTokenSource? Cancellation { get; private set; }
+
+    public TaskState State => (TaskState)Volatile.Read(ref _state);
+
+    public bool CancelRequested => Volatile.Read(ref _cancelRequested) != 0;
+
+    public bool TryMove(TaskState from, TaskState to) =>
+        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
+
+    public void MoveTo(TaskState to) => Volatile.Write(ref _state, (int)to);
+
+    public bool RequestCancel() => Interlocked.Exchange(ref _cancelRequested, 1) == 0;
+
+    /// <summary>A token for the invocation; created only when the function takes one or a cancel can reach it.</summary>
+    public CancellationToken GetCancellationToken()
+    {
+        Cancellation ??= new CancellationTokenSource();
+        if (CancelRequested) Cancellation.Cancel();
+        return Cancellation.Token;
+    }
+
+    public void AddArg(byte[] inline) => Args[ArgCount++] = new ArgSlot { Inline = inline };
+
+    public void AddRef(ObjectEntry entry) => Args[ArgCount++] = new ArgSlot { Ref = entry };
+
+    /// <summary>Counts the dependencies still pending and subscribes to them; returns true when none are.</summary>
+    public bool SubscribeToDependencies()
+    {
+        // A guard count of one, so the last dependency cannot fire before every subscription is made.
+        Volatile.Write(ref _pendingDependencies, 1);
+        for (var i = 0; i < ArgCount; i++)
+        {
+            var dep = Args[i].Ref;
+            if (dep is null || dep.IsCompleted) continue;
+            Interlocked.Increment(ref _pendingDependencies);
+            dep.Subscribe(this);
+        }
+
+        return Interlocked.Decrement(ref _pendingDependencies) == 0;
+    }
+
+    public void OnEntryCompleted(ObjectEntry entry)
+    {
+        if (Interlocked.Decrement(ref _pendingDependencies) == 0) Runtime.OnDependenciesResolved(this);
+    }
+
+    /// <summary>The first failed dependency's error, if any.</summary>
+    public ErrorInfo? FailedDependency()
+    {
+        for (var i = 0; i < ArgCount; i++)
+        {
+            if (Args[i].Ref?.Error is { } error) return error;
+        }
+
+        return null;
+    }
+
+    /// <summary>The argument bytes, with refs replaced by their values.</summary>
+    public ReadOnlyMemory<byte>[] ResolveArguments()
+    {
+        if (ArgCount == 0) return Array.Empty<ReadOnlyMemory<byte>>();
+        var resolved = new ReadOnlyMemory<byte>[ArgCount];
+        for (var i = 0; i < ArgCount; i++)
+        {
+            resolved[i] = Args[i].Inline ?? Args[i].Ref!.Data;
+        }
+
+        return resolved;
+    }
+
+    public override string ToString() => $"{Function.DisplayName} -> {Result.Id}";
+}

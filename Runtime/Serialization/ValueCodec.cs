@@ -1,0 +1,62 @@
+using System;
+using MemoryPack;
+
+namespace RayGen.Serialization;
+
+/// <summary>Serializes values that cross a task boundary, turning MemoryPack's errors into ones that name the call.</summary>
+internal static class ValueCodec<T>
+{
+    // Serializing default(T) once per type is the cheapest reliable probe: MemoryPack resolves the
+    // formatter even for null, and throws the same error a real value would.
+    private static readonly string? s_unsupported = Probe();
+
+    private static string? Probe()
+    {
+        try
+        {
+            MemoryPackSerializer.Serialize<T>(default!);
+            return null;
+        }
+        catch (Exception e) when (e is MemoryPackSerializationException or NotSupportedException or InvalidOperationException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>Throws a <see cref="RayException"/> naming the type and <paramref name="usage"/> when MemoryPack cannot serialize <typeparamref name="T"/>.</summary>
+    public static void EnsureSupported(string usage)
+    {
+        if (s_unsupported is not null) throw Unsupported(usage, s_unsupported);
+    }
+
+    public static byte[] Serialize(T value, string usage)
+    {
+        EnsureSupported(usage);
+        try
+        {
+            return MemoryPackSerializer.Serialize(value);
+        }
+        catch (MemoryPackSerializationException e)
+        {
+            throw Unsupported(usage, e.Message, e);
+        }
+    }
+
+    public static T Deserialize(ReadOnlySpan<byte> data) => MemoryPackSerializer.Deserialize<T>(data)!;
+
+    private static RayException Unsupported(string usage, string reason, Exception? inner = null) =>
+        new($"RayGen cannot serialize type '{TypeNames.Display(typeof(T))}' used by {usage}: {reason} " +
+            "Mark the type [MemoryPackable] (and partial), or use a type MemoryPack supports.", inner);
+}
+
+internal static class TypeNames
+{
+    public static string Display(Type type)
+    {
+        if (!type.IsGenericType) return type.FullName ?? type.Name;
+        var name = type.GetGenericTypeDefinition().FullName ?? type.Name;
+        var tick = name.IndexOf('`');
+        if (tick >= 0) name = name[..tick];
+        return name + "<" + string.Join(", ", Array.ConvertAll(type.GetGenericArguments(), Display)) + ">";
+    }
+}
