@@ -29,7 +29,6 @@ internal sealed class ActorState
     private readonly RuntimeCore _runtime;
     private TaskSpec _constructor;
     private ReadOnlyMemory<byte>[]? _constructorArgs;
-    private object? _instance;
     private int _restarts;
     private bool _holdsResources;
 
@@ -54,31 +53,36 @@ internal sealed class ActorState
     public ErrorInfo? Death { get; private set; }
     private string DisplayName => Name is null ? $"{ActorType.Name}({Id})" : $"{ActorType.Name}(\"{Name}\")";
 
+    /// <summary>Backend-owned state: the instance in process, the worker connection otherwise.</summary>
+    public object? BackendHandle { get; set; }
+
     /// <summary>Runs the constructor once the actor is placed (its resources held), then starts serving calls.</summary>
     public void Construct(TaskSpec constructor)
     {
         _constructor = constructor;
         _holdsResources = true;
-        ThreadPool.UnsafeQueueUserWorkItem(static s => s.RunConstructor(restart: false), this, preferLocal: false);
+        StartInstance();
     }
 
-    private void RunConstructor(bool restart)
+    private void StartInstance()
     {
-        object? instance = null;
-        Exception? failure = null;
         try
         {
             _constructorArgs ??= _constructor.ResolveArguments();
-            var context = new InvocationContext(_constructorArgs, null, CancellationToken.None, _constructor.Function.DisplayName);
-            var pending = _constructor.Function.Invoker(context);
-            if (!pending.IsCompletedSuccessfully) pending.AsTask().GetAwaiter().GetResult();
-            instance = context.CreatedInstance ?? throw new InvalidOperationException("The constructor invoker made no instance.");
         }
         catch (Exception e)
         {
-            failure = e;
+            OnConstructed(e);
+            return;
         }
 
+        _runtime.Backend.StartActor(this, _constructor, _constructorArgs);
+    }
+
+    /// <summary>The backend built the instance, or the constructor threw <paramref name="failure"/>.</summary>
+    public void OnConstructed(Exception? failure)
+    {
+        var restart = _constructor.State == TaskState.Finished;
         if (failure is not null)
         {
             var error = ErrorInfo.Of(ErrorKind.ActorDied,
@@ -91,7 +95,6 @@ internal sealed class ActorState
         lock (_lock)
         {
             if (Status == ActorStatus.Dead) return; // killed while it was being built
-            _instance = instance;
             Status = ActorStatus.Alive;
         }
 
@@ -150,48 +153,13 @@ internal sealed class ActorState
                 _mailbox.RemoveFirst();
                 call.Incarnation = Incarnation;
                 _inFlight.Add(call);
-                var instance = _instance!;
-                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.RunCall(s.Item2, s.Item3), (this, call, instance), preferLocal: false);
+                _runtime.Backend.ExecuteActorCall(this, call);
             }
         }
     }
 
-    private void RunCall(TaskSpec call, object instance)
-    {
-        TaskContext.Current = call;
-        InvocationContext context;
-        ValueTask pending;
-        try
-        {
-            context = new InvocationContext(call.ResolveArguments(), instance, call.GetCancellationToken(), call.Function.DisplayName);
-            pending = call.Function.Invoker(context);
-        }
-        catch (Exception e)
-        {
-            OnCallCompleted(call, null, e);
-            return;
-        }
-
-        if (pending.IsCompletedSuccessfully) OnCallCompleted(call, context.Result, null);
-        else _ = AwaitCall(call, context, pending);
-    }
-
-    private async Task AwaitCall(TaskSpec call, InvocationContext context, ValueTask pending)
-    {
-        try
-        {
-            await pending.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            OnCallCompleted(call, null, e);
-            return;
-        }
-
-        OnCallCompleted(call, context.Result, null);
-    }
-
-    private void OnCallCompleted(TaskSpec call, byte[]? result, Exception? exception)
+    /// <summary>The backend finished one call (or it threw).</summary>
+    public void OnCallCompleted(TaskSpec call, byte[]? result, Exception? exception)
     {
         lock (_lock)
         {
@@ -212,7 +180,6 @@ internal sealed class ActorState
         {
             if (Status == ActorStatus.Dead) return;
             Incarnation++;
-            _instance = null;
             restart = allowRestart && Status != ActorStatus.Pending && _restarts < (Options.MaxRestarts ?? 0);
             if (restart)
             {
@@ -258,9 +225,10 @@ internal sealed class ActorState
             _runtime.Finish(call, null, error);
         }
 
+        _runtime.Backend.StopActor(this);
         if (restart)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.RunConstructor(restart: true), this, preferLocal: false);
+            StartInstance();
             return;
         }
 

@@ -1,12 +1,13 @@
 using System;
 using System.Threading;
 using System.Threading.Tasks;
+using RayGen.Actors;
 using RayGen.Internal;
 using RayGen.Scheduling;
 
 namespace RayGen.Execution;
 
-/// <summary>Runs tasks on the thread pool. Values still cross as bytes, so semantics match worker processes.</summary>
+/// <summary>Runs tasks and actors on the thread pool. Values still cross as bytes, so semantics match worker processes.</summary>
 internal sealed class InProcessBackend : IExecutionBackend
 {
     private readonly RuntimeCore _runtime;
@@ -14,40 +15,67 @@ internal sealed class InProcessBackend : IExecutionBackend
     public InProcessBackend(RuntimeCore runtime) => _runtime = runtime;
 
     public void Execute(TaskSpec task) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static state => state.Item1.Run(state.Item2), (this, task), preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Run(s.Item2, null, s.Item1._runtime.CompleteTask), (this, task), preferLocal: false);
 
     public void ForceStop(TaskSpec task)
     {
-        // A thread cannot be killed; the caller has already failed the result, and the token tells the code to stop.
+        // A thread cannot be killed; the runtime has already failed the result, and the token tells the code to stop.
         task.Cancellation?.Cancel();
     }
 
-    private void Run(TaskSpec task)
+    public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static s => Construct(s.actor, s.constructor, s.arguments), (actor, constructor, arguments), preferLocal: false);
+
+    private static void Construct(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
+    {
+        try
+        {
+            var context = new InvocationContext(arguments, null, CancellationToken.None, constructor.Function.DisplayName);
+            var pending = constructor.Function.Invoker(context);
+            if (!pending.IsCompletedSuccessfully) pending.AsTask().GetAwaiter().GetResult();
+            actor.BackendHandle = context.CreatedInstance ?? throw new InvalidOperationException("The constructor invoker made no instance.");
+            actor.OnConstructed(null);
+        }
+        catch (Exception e)
+        {
+            actor.OnConstructed(e);
+        }
+    }
+
+    public void ExecuteActorCall(ActorState actor, TaskSpec call)
+    {
+        var instance = actor.BackendHandle;
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Run(s.Item2, s.Item3, s.Item4.OnCallCompleted), (this, call, instance, actor), preferLocal: false);
+    }
+
+    public void StopActor(ActorState actor) => actor.BackendHandle = null;
+
+    private void Run(TaskSpec task, object? instance, Action<TaskSpec, byte[]?, Exception?> done)
     {
         TaskContext.Current = task;
         InvocationContext context;
         ValueTask pending;
         try
         {
-            context = new InvocationContext(task.ResolveArguments(), null, task.GetCancellationToken(), task.Function.DisplayName);
+            context = new InvocationContext(task.ResolveArguments(), instance, task.GetCancellationToken(), task.Function.DisplayName);
             pending = task.Function.Invoker(context);
         }
         catch (Exception e)
         {
-            _runtime.CompleteTask(task, null, e);
+            done(task, null, e);
             return;
         }
 
         if (pending.IsCompletedSuccessfully)
         {
-            _runtime.CompleteTask(task, context.Result, null);
+            done(task, context.Result, null);
             return;
         }
 
-        _ = AwaitSlow(task, context, pending);
+        _ = AwaitSlow(task, context, pending, done);
     }
 
-    private async Task AwaitSlow(TaskSpec task, InvocationContext context, ValueTask pending)
+    private static async Task AwaitSlow(TaskSpec task, InvocationContext context, ValueTask pending, Action<TaskSpec, byte[]?, Exception?> done)
     {
         try
         {
@@ -55,11 +83,11 @@ internal sealed class InProcessBackend : IExecutionBackend
         }
         catch (Exception e)
         {
-            _runtime.CompleteTask(task, null, e);
+            done(task, null, e);
             return;
         }
 
-        _runtime.CompleteTask(task, context.Result, null);
+        done(task, context.Result, null);
     }
 
     public void Dispose() { }

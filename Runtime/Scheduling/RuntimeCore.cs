@@ -124,6 +124,24 @@ internal sealed partial class RuntimeCore
         Finish(task, null, ErrorInfo.FromException(exception, task.Function.DisplayName));
     }
 
+    /// <summary>The worker running <paramref name="task"/> died: retry on a fresh worker while MaxRetries allow (default 3).</summary>
+    public void OnWorkerCrashed(TaskSpec task, string detail)
+    {
+        Scheduler.Release(task);
+        if (!task.CancelRequested && !_shutDown && task.Attempts < (task.Options.MaxRetries ?? 3))
+        {
+            task.Attempts++;
+            task.MoveTo(TaskState.Queued);
+            Scheduler.Enqueue(task);
+            return;
+        }
+
+        Finish(task, null, task.CancelRequested
+            ? CancelledError(task)
+            : ErrorInfo.Of(ErrorKind.WorkerCrashed,
+                $"The worker running {task.Function.DisplayName} died ({detail}); retries used: {task.Attempts} of {task.Options.MaxRetries ?? 3}."));
+    }
+
     private static bool ShouldRetry(TaskSpec task) =>
         (task.Options.RetryExceptions ?? false) && task.Attempts < (task.Options.MaxRetries ?? 3);
 
