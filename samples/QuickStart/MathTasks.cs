@@ -1,0 +1,9 @@
+using RayGen;
+
+namespace QuickStart;
+
+public static partial class MathTasks
+{
+    [Remote]
+    public static int Add(int x, int y) => x + y;
+}
