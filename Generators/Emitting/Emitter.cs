@@ -9,7 +9,6 @@ namespace RayGen.Generators.Emitting;
 internal static class Emitter
 {
     private const string FunctionsClass = "__RayGenFunctions";
-    private const string Call = "__rayCall";
 
     public static string HintName(RemoteTypeModel model) => model.Type.MetadataName.Replace('+', '.') + ".RayGen.g.cs";
 
@@ -61,9 +60,9 @@ internal static class Emitter
                 w.Line();
                 w.Line($"/// <summary>Creates a <see cref=\"{type.FullyQualifiedName}\"/> actor in a worker of its own and returns its handle at once.</summary>");
                 w.Open($"{Access(ctor)} global::RayGen.ActorHandle<{type.FullyQualifiedName}> New({StubParameters(ctor)})");
-                w.Line($"var {Call} = global::RayGen.Internal.RemoteCall.ForActorConstructor({FunctionsClass}.{ctor.FieldName}, this._options, {ArgCount(ctor)});");
-                EmitAddArguments(w, ctor);
-                w.Line($"return {Call}.CreateActor<{type.FullyQualifiedName}>();");
+                w.Line($"var {Call(ctor)} = global::RayGen.Internal.RemoteCall.ForActorConstructor({FunctionsClass}.{ctor.FieldName}, this._options, {ArgCount(ctor)});");
+                EmitAddArguments(w, ctor, Call(ctor));
+                w.Line($"return {Call(ctor)}.CreateActor<{type.FullyQualifiedName}>();");
                 w.Close();
             }
         }
@@ -71,11 +70,11 @@ internal static class Emitter
         foreach (var method in model.StaticMethods)
         {
             w.Line();
-            w.Line($"/// <summary>Runs <see cref=\"{type.FullyQualifiedName}.{method.Name}\"/> as a remote task and returns a ref to its result at once.</summary>");
+            w.Line($"/// <summary>Runs <c>{type.DottedName}.{method.Name}</c> as a remote task and returns a ref to its result at once.</summary>");
             w.Open($"{Access(method)} {RefType(method)} {Escape(method.Name)}({StubParameters(method)})");
-            w.Line($"var {Call} = global::RayGen.Internal.RemoteCall.ForTask({FunctionsClass}.{method.FieldName}, this._options, {ArgCount(method)});");
-            EmitAddArguments(w, method);
-            w.Line($"return {Call}.{Submit(method)};");
+            w.Line($"var {Call(method)} = global::RayGen.Internal.RemoteCall.ForTask({FunctionsClass}.{method.FieldName}, this._options, {ArgCount(method)});");
+            EmitAddArguments(w, method, Call(method));
+            w.Line($"return {Call(method)}.{Submit(method)};");
             w.Close();
         }
 
@@ -179,11 +178,11 @@ internal static class Emitter
             var self = method.Parameters.Any(p => p.Name == "actor") ? "__actor" : "actor";
             var parameters = StubParameters(method);
             var signature = parameters.Length == 0 ? $"this {handle} {self}" : $"this {handle} {self}, {parameters}";
-            w.Line($"/// <summary>Calls <see cref=\"{type.FullyQualifiedName}.{method.Name}\"/> on the actor; calls from one caller run in the order they were made.</summary>");
+            w.Line($"/// <summary>Calls <c>{type.DottedName}.{method.Name}</c> on the actor; calls from one caller run in the order they were made.</summary>");
             w.Open($"{Access(method)} static {RefType(method)} {Escape(method.Name)}({signature})");
-            w.Line($"var {Call} = global::RayGen.Internal.RemoteCall.ForActorMethod({self}, {type.FullyQualifiedName}.{FunctionsClass}.{method.FieldName}, {ArgCount(method)});");
-            EmitAddArguments(w, method);
-            w.Line($"return {Call}.{Submit(method)};");
+            w.Line($"var {Call(method)} = global::RayGen.Internal.RemoteCall.ForActorMethod({self}, {type.FullyQualifiedName}.{FunctionsClass}.{method.FieldName}, {ArgCount(method)});");
+            EmitAddArguments(w, method, Call(method));
+            w.Line($"return {Call(method)}.{Submit(method)};");
             w.Close();
         }
 
@@ -193,17 +192,17 @@ internal static class Emitter
     /// <summary>Outer_InnerActorExtensions: unique per actor within its namespace, nested actors included.</summary>
     public static string ExtensionsClassName(TypeIdentity type) => string.Join("_", type.Types.Select(t => t.Name)) + "ActorExtensions";
 
-    private static void EmitAddArguments(IndentedWriter w, MethodModel method)
+    private static void EmitAddArguments(IndentedWriter w, MethodModel method, string call)
     {
         foreach (var p in method.Parameters)
         {
             switch (p.Kind)
             {
                 case ParameterKind.Value:
-                    w.Line($"{Call}.Add({Escape(p.Name)});");
+                    w.Line($"{call}.Add({Escape(p.Name)});");
                     break;
                 case ParameterKind.Reference:
-                    w.Line($"{Call}.AddValue({Escape(p.Name)});");
+                    w.Line($"{call}.AddValue({Escape(p.Name)});");
                     break;
             }
         }
@@ -218,6 +217,14 @@ internal static class Emitter
         var index = 0;
         return string.Join(", ", method.Parameters.Select(p =>
             p.Kind == ParameterKind.CancellationToken ? "context.CancellationToken" : $"context.Arg<{p.Type}>({index++})"));
+    }
+
+    /// <summary>The stub's local: "call", or a name no parameter uses.</summary>
+    private static string Call(MethodModel method)
+    {
+        var name = "call";
+        while (method.Parameters.Any(p => p.Name == name)) name = "_" + name;
+        return name;
     }
 
     private static int ArgCount(MethodModel method) => method.Parameters.Count(p => p.Kind != ParameterKind.CancellationToken);

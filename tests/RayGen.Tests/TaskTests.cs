@@ -1,0 +1,161 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using NUnit.Framework;
+using RayGen.Tests.Remotes;
+
+namespace RayGen.Tests;
+
+[TestFixtureSource(typeof(Modes), nameof(Modes.All))]
+public class TaskTests : RuntimeFixture
+{
+    public TaskTests(RayMode mode) : base(mode) { }
+
+    [Test]
+    public void Remote_call_returns_a_ref_whose_Get_is_the_result() =>
+        Assert.That(TestTasks.Remote.Add(2, 3).Get(), Is.EqualTo(5));
+
+    [Test]
+    public async Task Awaiting_a_ref_returns_the_result() =>
+        Assert.That(await TestTasks.Remote.Add(20, 22), Is.EqualTo(42));
+
+    [Test]
+    public void Ray_Get_and_GetAsync_return_the_result()
+    {
+        var sum = TestTasks.Remote.Add(1, 1);
+        Assert.That(Ray.Get(sum), Is.EqualTo(2));
+        Assert.That(sum.GetAsync().AsTask().Result, Is.EqualTo(2));
+        Assert.That(sum.Get(TimeSpan.FromSeconds(10)), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Task_of_T_and_ValueTask_of_T_methods_return_their_results()
+    {
+        Assert.That(await TestTasks.Remote.ConcatAsync("ray", "gen"), Is.EqualTo("raygen"));
+        Assert.That(await TestTasks.Remote.LengthAsync("four"), Is.EqualTo(4));
+    }
+
+    [Test]
+    public void Void_method_returns_an_untyped_ref_that_completes_after_it_ran()
+    {
+        var path = ScratchFile("touched");
+        ObjectRef done = TestTasks.Remote.Touch(path);
+        done.Get();
+        Assert.That(File.Exists(path), Is.True);
+    }
+
+    [Test]
+    public void A_ref_passed_as_an_argument_is_resolved_before_the_task_runs()
+    {
+        var first = TestTasks.Remote.Add(1, 2);
+        var second = TestTasks.Remote.Add(first, 10);
+        Assert.That(second.Get(), Is.EqualTo(13));
+    }
+
+    [Test]
+    public void A_parameter_declared_as_ObjectRef_receives_the_ref_itself()
+    {
+        var data = Ray.Put(new[] { 1, 2, 3, 4 });
+        Assert.That(TestTasks.Remote.SumOfRef(data).Get(), Is.EqualTo(10));
+    }
+
+    [Test]
+    public void A_task_never_shares_a_mutable_object_with_its_caller()
+    {
+        var mine = new[] { 1, 2, 3 };
+        var result = TestTasks.Remote.Mutate(mine).Get();
+        Assert.That(mine, Is.EqualTo(new[] { 1, 2, 3 }), "the caller's array is untouched");
+        Assert.That(result, Is.EqualTo(new[] { 99, 2, 3 }));
+        Assert.That(result, Is.Not.SameAs(mine));
+    }
+
+    [Test]
+    public void MemoryPackable_values_cross_the_boundary() =>
+        Assert.That(TestTasks.Remote.Mirror(new Point { X = 1, Y = 2 }).Get(), Has.Property("X").EqualTo(2).And.Property("Y").EqualTo(1));
+
+    [Test]
+    public void Remote_exception_becomes_RayTaskException_with_type_message_and_remote_trace()
+    {
+        var failed = TestTasks.Remote.Throw("boom");
+        var e = Assert.Throws<RayTaskException>(() => failed.Get())!;
+        Assert.That(e.ErrorType, Is.EqualTo(typeof(InvalidOperationException).FullName));
+        Assert.That(e.Message, Does.Contain("boom"));
+        Assert.That(e.RemoteStackTrace, Does.Contain(nameof(TestTasks.Throw)));
+        Assert.That(e, Is.InstanceOf<RayException>());
+    }
+
+    [Test]
+    public void A_task_whose_dependency_failed_fails_the_same_way_without_running()
+    {
+        var path = ScratchFile("dependent-ran");
+        var failed = TestTasks.Remote.Throw("upstream");
+        var dependent = TestTasks.Remote.TouchAfter(failed, path);
+        var e = Assert.Throws<RayTaskException>(() => dependent.Get())!;
+        Assert.That(e.ErrorType, Is.EqualTo(typeof(InvalidOperationException).FullName));
+        Assert.That(e.Message, Does.Contain("upstream"));
+        Assert.That(File.Exists(path), Is.False, "the dependent task never ran");
+    }
+
+    [Test]
+    public void Exceptions_are_retried_when_RetryExceptions_is_set()
+    {
+        var counter = ScratchFile("flaky");
+        Assert.That(TestTasks.Remote.Flaky(counter, 2).Get(), Is.EqualTo(3), "two failures, then success on the third attempt");
+    }
+
+    [Test]
+    public void Retries_stop_after_MaxRetries()
+    {
+        var counter = ScratchFile("flaky");
+        var e = Assert.Throws<RayTaskException>(() =>
+            TestTasks.Remote.With(new RemoteOptions { MaxRetries = 1 }).Flaky(counter, 2).Get())!;
+        Assert.That(e.ErrorType, Is.EqualTo(typeof(IOException).FullName));
+        Assert.That(File.ReadAllText(counter), Is.EqualTo("2"), "one try and one retry");
+    }
+
+    [Test]
+    public void Exceptions_are_not_retried_without_RetryExceptions()
+    {
+        var counter = ScratchFile("flaky");
+        Assert.Throws<RayTaskException>(() =>
+            TestTasks.Remote.With(new RemoteOptions { RetryExceptions = false }).Flaky(counter, 1).Get());
+        Assert.That(File.ReadAllText(counter), Is.EqualTo("1"));
+    }
+
+    [Test]
+    public void Tasks_run_at_most_NumCpus_at_once_and_do_run_in_parallel()
+    {
+        var spans = Ray.Get(Enumerable.Range(0, 6).Select(_ => TestTasks.Remote.Sleep(150)).ToList());
+        Assert.That(MaxOverlap(spans), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void A_task_asking_for_two_CPUs_runs_alone_on_a_two_CPU_runtime()
+    {
+        var twoCpus = TestTasks.Remote.With(new RemoteOptions { NumCpus = 2 });
+        var spans = Ray.Get(Enumerable.Range(0, 3).Select(_ => twoCpus.Sleep(100)).ToList());
+        Assert.That(MaxOverlap(spans), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Nested_tasks_that_Get_their_children_finish_on_two_CPUs() =>
+        Assert.That(TestTasks.Remote.Fib(10).Get(TimeSpan.FromSeconds(60)), Is.EqualTo(55));
+
+    [Test]
+    public void A_handle_passed_to_a_task_drives_the_same_actor()
+    {
+        var counter = Counter.Remote.New(100);
+        Assert.That(TestTasks.Remote.DriveCounter(counter, 5).Get(), Is.EqualTo(105));
+        Assert.That(counter.Read().Get(), Is.EqualTo(105));
+    }
+
+    internal static int MaxOverlap(Span[] spans)
+    {
+        var events = spans.SelectMany(s => new[] { (s.Start, +1), (s.End, -1) })
+            .OrderBy(e => e.Item1).ThenBy(e => e.Item2);
+        int current = 0, max = 0;
+        foreach (var (_, delta) in events) max = Math.Max(max, current += delta);
+        return max;
+    }
+}
