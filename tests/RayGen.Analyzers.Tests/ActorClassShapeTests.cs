@@ -15,7 +15,7 @@ public sealed class ActorClassShapeTests
             public abstract int Run();
         }
         """,
-        Verify.Diagnostic("RAY006").WithLocation(0).WithArguments("Worker"));
+        Verify.Error("RAY006").WithLocation(0).WithArguments("Worker"));
 
     [Test]
     public Task Actor_class_with_only_private_constructors_reports_RAY007_on_its_identifier() => Verify.Analyzer("""
@@ -27,7 +27,7 @@ public sealed class ActorClassShapeTests
             public int Next() => 1;
         }
         """,
-        Verify.Diagnostic("RAY007").WithLocation(0).WithArguments("Singleton"));
+        Verify.Error("RAY007").WithLocation(0).WithArguments("Singleton"));
 
     [Test]
     public Task Actor_class_with_the_implicit_constructor_reports_nothing() => Verify.Analyzer("""
@@ -46,5 +46,5 @@ public sealed class ActorClassShapeTests
             public static int Add(int x, int y) => x + y;
         }
         """,
-        Verify.Diagnostic("RAY008").WithLocation(0).WithArguments("MathTasks"));
+        Verify.Error("RAY008").WithLocation(0).WithArguments("MathTasks"));
 }

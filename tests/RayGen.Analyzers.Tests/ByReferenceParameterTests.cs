@@ -18,7 +18,7 @@ public sealed class ByReferenceParameterTests
             public static void Use({|#0:{{parameter}}|}) { {{(parameter.StartsWith("out") ? "value = 0;" : "")}} }
         }
         """,
-        Verify.Diagnostic("RAY004").WithLocation(0).WithArguments("value", "'Tasks.Use'", how));
+        Verify.Error("RAY004").WithLocation(0).WithArguments("value", "'Tasks.Use'", how));
 
     [Test]
     public Task Out_parameter_of_a_public_actor_method_reports_RAY004() => Verify.Analyzer("""
@@ -28,5 +28,5 @@ public sealed class ByReferenceParameterTests
             public bool TryRead({|#0:out int value|}) { value = 0; return true; }
         }
         """,
-        Verify.Diagnostic("RAY004").WithLocation(0).WithArguments("value", "'Counter.TryRead'", "an out parameter"));
+        Verify.Error("RAY004").WithLocation(0).WithArguments("value", "'Counter.TryRead'", "an out parameter"));
 }

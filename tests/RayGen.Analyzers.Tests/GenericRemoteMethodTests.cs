@@ -15,7 +15,7 @@ public sealed class GenericRemoteMethodTests
             public static T {|#0:Echo|}<T>(T value) => value;
         }
         """,
-        Verify.Diagnostic("RAY005").WithLocation(0).WithArguments("'Tasks.Echo'"));
+        Verify.Error("RAY005").WithLocation(0).WithArguments("'Tasks.Echo'"));
 
     [Test]
     public Task Generic_public_actor_method_reports_RAY005_on_its_name() => Verify.Analyzer("""
@@ -25,5 +25,5 @@ public sealed class GenericRemoteMethodTests
             public T {|#0:Echo|}<T>(T value) => value;
         }
         """,
-        Verify.Diagnostic("RAY005").WithLocation(0).WithArguments("'Box.Echo'"));
+        Verify.Error("RAY005").WithLocation(0).WithArguments("'Box.Echo'"));
 }

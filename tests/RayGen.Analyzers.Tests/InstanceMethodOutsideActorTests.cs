@@ -15,7 +15,7 @@ public sealed class InstanceMethodOutsideActorTests
             public int {|#0:Add|}(int x, int y) => x + y;
         }
         """,
-        Verify.Diagnostic("RAY002").WithLocation(0).WithArguments("Add", "Calculator"));
+        Verify.Error("RAY002").WithLocation(0).WithArguments("Add", "Calculator"));
 
     [Test]
     public Task Remote_instance_method_of_an_actor_class_reports_nothing() => Verify.Analyzer("""

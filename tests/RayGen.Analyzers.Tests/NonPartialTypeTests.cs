@@ -15,7 +15,7 @@ public sealed class NonPartialTypeTests
             public static int Add(int x, int y) => x + y;
         }
         """,
-        Verify.Diagnostic("RAY001").WithLocation(0).WithArguments("MathTasks", "it declares [Remote] method 'Add'"));
+        Verify.Error("RAY001").WithLocation(0).WithArguments("MathTasks", "it declares [Remote] method 'Add'"));
 
     [Test]
     public Task Non_partial_actor_class_reports_RAY001_on_its_identifier() => Verify.Analyzer("""
@@ -25,7 +25,7 @@ public sealed class NonPartialTypeTests
             public int Increment() => 1;
         }
         """,
-        Verify.Diagnostic("RAY001").WithLocation(0).WithArguments("Counter", "it is a [Remote] actor class"));
+        Verify.Error("RAY001").WithLocation(0).WithArguments("Counter", "it is a [Remote] actor class"));
 
     [Test]
     public Task Every_non_partial_type_around_a_remote_method_reports_RAY001() => Verify.Analyzer("""
@@ -41,8 +41,8 @@ public sealed class NonPartialTypeTests
             }
         }
         """,
-        Verify.Diagnostic("RAY001").WithLocation(0).WithArguments("Outer", "it contains 'Middle', which holds [Remote] code"),
-        Verify.Diagnostic("RAY001").WithLocation(1).WithArguments("Inner", "it declares [Remote] method 'One'"));
+        Verify.Error("RAY001").WithLocation(0).WithArguments("Outer", "it contains 'Middle', which holds [Remote] code"),
+        Verify.Error("RAY001").WithLocation(1).WithArguments("Inner", "it declares [Remote] method 'One'"));
 
     [Test]
     public Task Partial_types_holding_remote_code_report_nothing() => Verify.Analyzer("""

@@ -15,7 +15,7 @@ public sealed class NotSerializableTests
             public static int Length({|#0:Stream|} stream) => (int)stream.Length;
         }
         """,
-        Verify.Diagnostic("RAY003").WithLocation(0)
+        Verify.Error("RAY003").WithLocation(0)
             .WithArguments("Parameter 'stream'", "'Files.Length'", "Stream", "'Stream' is an abstract class without [MemoryPackUnion]"));
 
     [Test]
@@ -26,7 +26,7 @@ public sealed class NotSerializableTests
             public static int Count({|#0:Dictionary<string, List<Stream>>|} streams) => streams.Count;
         }
         """,
-        Verify.Diagnostic("RAY003").WithLocation(0)
+        Verify.Error("RAY003").WithLocation(0)
             .WithArguments("Parameter 'streams'", "'Files.Count'", "Dictionary<string, List<Stream>>", "its element 'Stream' is an abstract class without [MemoryPackUnion]"));
 
     [TestCase("object", "'object' names no type to deserialize into")]
@@ -43,7 +43,7 @@ public sealed class NotSerializableTests
             public static void Use({|#0:{{type}}|} value) { }
         }
         """,
-        Verify.Diagnostic("RAY003").WithLocation(0).WithArguments("Parameter 'value'", "'Tasks.Use'", type, reason));
+        Verify.Error("RAY003").WithLocation(0).WithArguments("Parameter 'value'", "'Tasks.Use'", type, reason));
 
     [Test]
     public Task Task_return_is_unwrapped_and_its_result_reports_RAY003_on_the_return_type() => Verify.Analyzer("""
@@ -53,7 +53,7 @@ public sealed class NotSerializableTests
             public static {|#0:Task<Stream>|} OpenAsync(string path) => Task.FromResult<Stream>(File.OpenRead(path));
         }
         """,
-        Verify.Diagnostic("RAY003").WithLocation(0)
+        Verify.Error("RAY003").WithLocation(0)
             .WithArguments("The return value", "'Files.OpenAsync'", "Stream", "'Stream' is an abstract class without [MemoryPackUnion]"));
 
     [Test]
@@ -64,7 +64,7 @@ public sealed class NotSerializableTests
             public static {|#0:int*|} Address() => null;
         }
         """,
-        Verify.Diagnostic("RAY003").WithLocation(0)
+        Verify.Error("RAY003").WithLocation(0)
             .WithArguments("The return value", "'Native.Address'", "int*", "'int*' is a pointer, an address that means nothing in another process"));
 
     [Test]
@@ -79,9 +79,9 @@ public sealed class NotSerializableTests
             public override int GetHashCode() => 0;
         }
         """,
-        Verify.Diagnostic("RAY003").WithLocation(0)
+        Verify.Error("RAY003").WithLocation(0)
             .WithArguments("Parameter 'backing'", "the constructor of 'Store'", "Stream", "'Stream' is an abstract class without [MemoryPackUnion]"),
-        Verify.Diagnostic("RAY003").WithLocation(1)
+        Verify.Error("RAY003").WithLocation(1)
             .WithArguments("The return value", "'Store.Reader'", "Func<int>", "'Func<int>' is a delegate: code, not data"));
 
     [Test]

@@ -16,7 +16,7 @@ internal static class Verify
 {
     private const string Usings = "using System;\nusing System.Collections.Generic;\nusing System.IO;\nusing System.Threading;\nusing System.Threading.Tasks;\nusing MemoryPack;\nusing RayGen;\n\n";
 
-    public static DiagnosticResult Diagnostic(string id) => new(id, Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+    public static DiagnosticResult Error(string id) => new(id, Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
 
     public static DiagnosticResult Warning(string id) => new(id, Microsoft.CodeAnalysis.DiagnosticSeverity.Warning);
 
@@ -48,8 +48,8 @@ internal static class Verify
             });
         }
 
-        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => Analyzers.All();
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => RayGenAnalyzers.All();
 
-        protected override IEnumerable<CodeFixProvider> GetCodeFixProviders() => Analyzers.AllFixes();
+        protected override IEnumerable<CodeFixProvider> GetCodeFixProviders() => RayGenAnalyzers.AllFixes();
     }
 }

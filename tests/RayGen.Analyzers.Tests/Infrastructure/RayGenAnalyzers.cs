@@ -6,7 +6,7 @@ using RayGen.Analyzers.CodeFixes;
 namespace RayGen.Analyzers.Tests.Infrastructure;
 
 /// <summary>All of RayGen's analyzers and fixes: tests run them together, as a user's build does.</summary>
-internal static class Analyzers
+internal static class RayGenAnalyzers
 {
     public static IEnumerable<DiagnosticAnalyzer> All() =>
     [
