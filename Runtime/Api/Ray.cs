@@ -54,6 +54,12 @@ public static class Ray
         runtime.Core.Shutdown();
     }
 
+    /// <summary>Makes a worker process's runtime the current one, so code running in the worker submits to the driver.</summary>
+    internal static void InstallWorkerRuntime(RayRuntime runtime)
+    {
+        lock (s_gate) Volatile.Write(ref s_current, runtime);
+    }
+
     internal static RuntimeCore CurrentCore(string action) =>
         Volatile.Read(ref s_current)?.Core ??
         throw new RayException($"Cannot {action}: RayGen is not initialized. Call Ray.Init() first.");

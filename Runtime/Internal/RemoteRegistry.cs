@@ -18,6 +18,9 @@ public static class RemoteRegistry
     /// <summary>Finds a function by id.</summary>
     public static bool TryGet(string id, out RemoteFunction function) => s_functions.TryGetValue(id, out function!);
 
+    /// <summary>Every registered function; workers load the assemblies these come from.</summary>
+    internal static System.Collections.Generic.ICollection<RemoteFunction> All => s_functions.Values;
+
     /// <summary>How many functions are registered.</summary>
     public static int Count => s_functions.Count;
 }

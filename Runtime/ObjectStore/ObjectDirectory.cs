@@ -27,9 +27,21 @@ internal sealed class ObjectDirectory
         return entry.Id;
     }
 
+    /// <summary>Creates the entry of an object a worker minted the id of (its Put or nested submit), findable by that id.</summary>
+    public ObjectEntry Adopt(ObjectId id) => _exported.GetOrAdd(id, static (id, runtime) => new ObjectEntry(id, runtime), _runtime);
+
     public ObjectEntry Import(ObjectId id)
     {
         if (_exported.TryGetValue(id, out var entry)) return entry;
+        if (_runtime.Driver is { } driver)
+        {
+            // In a worker every object belongs to the driver: a ref read here waits for the value the driver sends.
+            var proxy = new ObjectEntry(id, _runtime);
+            entry = _exported.GetOrAdd(id, proxy);
+            if (ReferenceEquals(entry, proxy)) driver.Subscribe(proxy);
+            return entry;
+        }
+
         var lost = new ObjectEntry(id, _runtime);
         lost.TrySetError(ErrorInfo.Of(ErrorKind.ObjectLost,
             $"Object {id} is not known to this runtime: it belongs to a runtime that has shut down, or was freed."));

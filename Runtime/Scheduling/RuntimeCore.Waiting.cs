@@ -39,6 +39,7 @@ internal sealed partial class RuntimeCore
     /// <summary>Runs a blocking wait; inside a task, the task's resources are lent out for its duration (Ray does the same for ray.get).</summary>
     private bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout)
     {
+        if (Driver is { } driver) return driver.BlockUntil(wait, timeout);
         var task = TaskContext.Current;
         if (task is null || task.Actor is not null) return wait(timeout);
         Scheduler.Lend(task);

@@ -18,18 +18,27 @@ internal sealed partial class RuntimeCore
     private readonly HashSet<TaskSpec> _live = new();
     private volatile bool _shutDown;
 
-    public RuntimeCore(RayOptions options)
+    public RuntimeCore(RayOptions options) : this(options, null)
+    {
+    }
+
+    /// <summary>
+    /// With <paramref name="driver"/>, the runtime of a worker process: it owns nothing, and every submit, put,
+    /// cancel and blocking wait goes to the driver (as Ray's core worker does in a worker).
+    /// </summary>
+    internal RuntimeCore(RayOptions options, Workers.DriverLink? driver)
     {
         Options = options;
+        Driver = driver;
         var cpus = options.NumCpus ?? Environment.ProcessorCount;
         if (cpus < 0 || double.IsNaN(cpus)) throw new ArgumentException($"RayOptions.NumCpus must be non-negative, not {cpus}.");
         Objects = new ObjectDirectory(this, Random.Shared.NextInt64(1, long.MaxValue));
         Scheduler = new Scheduler(new ResourcePool(cpus, options.NumGpus ?? 0, options.Resources), Dispatch, Warn);
-        Backend = options.Mode switch
+        Backend = driver is not null ? new Workers.NoLocalBackend() : options.Mode switch
         {
             RayMode.InProcess => new InProcessBackend(this),
-            _ => throw new NotSupportedException(
-                "RayMode.Processes is not available yet in this build; use new RayOptions { Mode = RayMode.InProcess }."),
+            RayMode.Processes => new ProcessBackend(this, cpus),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "Unknown RayMode."),
         };
         Actors = new Actors.ActorManager(this);
     }
@@ -41,6 +50,9 @@ internal sealed partial class RuntimeCore
     public Actors.ActorManager Actors { get; }
     public bool IsShutDown => _shutDown;
 
+    /// <summary>In a worker process: the link to the driver that owns all work; null in the driver.</summary>
+    public Workers.DriverLink? Driver { get; }
+
     /// <summary>Receives runtime warnings (infeasible requests and the like); stderr unless a test swaps it.</summary>
     public Action<string> WarningSink { get; set; } = message => Console.Error.WriteLine($"[RayGen] warning: {message}");
 
@@ -51,12 +63,14 @@ internal sealed partial class RuntimeCore
         ThrowIfShutDown("put a value");
         var entry = Objects.NewEntry();
         entry.TrySetValue(data);
+        Driver?.Put(entry);
         return entry;
     }
 
     public ObjectEntry Submit(TaskSpec task)
     {
         ThrowIfShutDown($"call {task.Function.DisplayName}");
+        if (Driver is { } driver) return driver.Submit(task);
         lock (_liveLock) _live.Add(task);
         // Actor calls join the mailbox before their arguments resolve, so they run in the order they were made.
         task.Actor?.Enqueue(task);
@@ -160,6 +174,12 @@ internal sealed partial class RuntimeCore
 
     public void Cancel(ObjectEntry entry, bool force)
     {
+        if (Driver is { } driver)
+        {
+            driver.Cancel(entry, force);
+            return;
+        }
+
         if (entry.Producer is not { } task || entry.IsCompleted) return;
         if (task.Actor is not null)
         {

@@ -30,13 +30,14 @@ internal sealed class TaskSpec : IEntryWaiter
     private int _state;
     private int _cancelRequested;
 
-    public TaskSpec(RuntimeCore runtime, RemoteFunction function, RemoteOptions options, int argumentCount)
+    // result: the entry the result goes to; a fresh one unless a worker minted its id (nested submits).
+    public TaskSpec(RuntimeCore runtime, RemoteFunction function, RemoteOptions options, int argumentCount, ObjectEntry? result = null)
     {
         Runtime = runtime;
         Function = function;
         Options = options;
         Args = argumentCount == 0 ? Array.Empty<ArgSlot>() : new ArgSlot[argumentCount];
-        Result = runtime.Objects.NewEntry();
+        Result = result ?? runtime.Objects.NewEntry();
         Result.Producer = this;
     }
 

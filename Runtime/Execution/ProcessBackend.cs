@@ -1,0 +1,351 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using RayGen.Actors;
+using RayGen.Internal;
+using RayGen.ObjectStore;
+using RayGen.Scheduling;
+using RayGen.Transport;
+using RayGen.Workers;
+
+namespace RayGen.Execution;
+
+/// <summary>
+/// Runs tasks and actors in worker processes. Task workers form a pool (NumCpus started at Init, more on
+/// demand up to a cap); each actor gets a worker of its own. A worker whose runs are all blocked in Get or
+/// Wait takes further tasks, so nested work never needs a process per blocked task.
+/// </summary>
+internal sealed partial class ProcessBackend : IExecutionBackend
+{
+    private readonly RuntimeCore _runtime;
+    private readonly SessionDirectory _session;
+    private readonly WorkerLauncher _launcher;
+    private readonly SocketListener _listener;
+    private readonly object _poolLock = new();
+    private readonly List<WorkerProcess> _taskWorkers = new();
+    private readonly ConcurrentDictionary<int, WorkerProcess> _all = new();
+    private readonly ConcurrentDictionary<TaskSpec, WorkerRun> _byTask = new(ReferenceEqualityComparer.Instance);
+    private readonly int _minWorkers;
+    private readonly int _maxWorkers;
+    private int _nextWorkerId;
+    private long _nextRunId;
+    private volatile bool _disposed;
+
+    public ProcessBackend(RuntimeCore runtime, double cpus)
+    {
+        _runtime = runtime;
+        _session = SessionDirectory.Create();
+        try
+        {
+            _launcher = new WorkerLauncher(_session);
+            _listener = new SocketListener(_session.SocketPath, _session.Token, Admit, OnFrame, OnConnectionClosed, Log);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+
+        _minWorkers = Math.Max(1, (int)Math.Ceiling(cpus));
+        _maxWorkers = Math.Max(_minWorkers * 2, _minWorkers + 4);
+        lock (_poolLock)
+        {
+            for (var i = 0; i < _minWorkers; i++) StartTaskWorkerLocked();
+        }
+    }
+
+    /// <summary>The session's private directory (socket, later the shared-memory objects).</summary>
+    internal SessionDirectory Session => _session;
+
+    /// <summary>Live worker processes, task and actor workers alike.</summary>
+    internal IReadOnlyCollection<WorkerProcess> Workers => (IReadOnlyCollection<WorkerProcess>)_all.Values;
+
+    private void Log(string message) => _runtime.WarningSink(message);
+
+    public void Execute(TaskSpec task)
+    {
+        var args = task.ResolveArguments();
+        while (true)
+        {
+            var worker = AcquireTaskWorker();
+            var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.Task, task, null, worker);
+            if (!StartRun(run, args)) continue; // died in between; pick again
+            return;
+        }
+    }
+
+    private bool StartRun(WorkerRun run, ReadOnlyMemory<byte>[] args)
+    {
+        var worker = run.Worker;
+        SendAssembliesIfNew(worker);
+        if (run.Kind != RunKind.ActorConstructor) _byTask[run.Task] = run;
+        var frame = new RunFrame { RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = args };
+        if (!worker.TryStart(run, frame))
+        {
+            _byTask.TryRemove(run.Task, out _);
+            return false;
+        }
+
+        if (run.Kind != RunKind.ActorConstructor)
+        {
+            // Registered after the frame is queued, so a cancel that is already requested follows the run it cancels.
+            run.Registration = run.Task.GetCancellationToken().UnsafeRegister(
+                static state => ((WorkerRun)state!).Worker.Send(new CancelRunFrame { RunId = ((WorkerRun)state!).Id }), run);
+        }
+
+        return true;
+    }
+
+    private void SendAssembliesIfNew(WorkerProcess worker)
+    {
+        var count = RemoteRegistry.Count;
+        if (worker.KnownFunctions == count) return;
+        worker.KnownFunctions = count;
+        worker.Send(new LoadAssembliesFrame { Paths = AssemblyPaths() });
+    }
+
+    private static string[] AssemblyPaths()
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var function in RemoteRegistry.All)
+        {
+            var assembly = function.Invoker.Method.DeclaringType?.Assembly;
+            if (assembly is { IsDynamic: false, Location.Length: > 0 }) paths.Add(assembly.Location);
+        }
+
+        return new List<string>(paths).ToArray();
+    }
+
+    private WorkerProcess AcquireTaskWorker()
+    {
+        lock (_poolLock)
+        {
+            if (_disposed) throw new RayException("The RayGen runtime was shut down.");
+            WorkerProcess? idle = null;
+            WorkerProcess? least = null;
+            var leastActive = int.MaxValue;
+            foreach (var worker in _taskWorkers)
+            {
+                var active = worker.ActiveRuns;
+                if (active == 0 && (idle is null || (!idle.IsConnected && worker.IsConnected))) idle = worker;
+                if (active < leastActive)
+                {
+                    least = worker;
+                    leastActive = active;
+                }
+            }
+
+            if (idle is not null) return idle;
+            if (_taskWorkers.Count < _maxWorkers || least is null) return StartTaskWorkerLocked();
+            return least;
+        }
+    }
+
+    private WorkerProcess StartTaskWorkerLocked()
+    {
+        var worker = Launch(null);
+        _taskWorkers.Add(worker);
+        return worker;
+    }
+
+    private WorkerProcess Launch(ActorState? actor)
+    {
+        var worker = new WorkerProcess(Interlocked.Increment(ref _nextWorkerId), actor);
+        _all[worker.Id] = worker;
+        var process = _launcher.Start(worker);
+        worker.Process = process;
+        process.Exited += (_, _) => OnWorkerExited(worker);
+        if (process.HasExited) OnWorkerExited(worker);
+        return worker;
+    }
+
+    private bool Admit(HelloFrame hello, FrameConnection connection)
+    {
+        // The token proves the session; the id must be one this driver started and not yet connected.
+        if (!_all.TryGetValue(hello.WorkerId, out var worker) || worker.IsConnected) return false;
+        worker.Connect(connection);
+        return true;
+    }
+
+    private void OnConnectionClosed(FrameConnection connection, string? error)
+    {
+        // A worker without its connection is of no use: make sure it is gone; its exit reports the runs it held.
+        if (connection.Tag is WorkerProcess worker && !_disposed) worker.Kill(intentional: false);
+    }
+
+    private void OnFrame(FrameConnection connection, IFrame frame)
+    {
+        var worker = (WorkerProcess)connection.Tag!;
+        switch (frame)
+        {
+            case RunResultFrame result:
+                OnRunResult(worker, result);
+                break;
+            case BlockedFrame blocked:
+                OnBlocked(worker, blocked);
+                break;
+            case SubmitFrame submit:
+                OnSubmit(connection, submit);
+                break;
+            case PutFrame put:
+                OnPut(put);
+                break;
+            case SubscribeFrame subscribe:
+                OnSubscribe(connection, subscribe);
+                break;
+            case CancelObjectFrame cancel:
+                OnCancelObject(cancel);
+                break;
+            default:
+                connection.Close($"it sent a {frame.GetType().Name}, which only the driver sends");
+                break;
+        }
+    }
+
+    private void OnRunResult(WorkerProcess worker, RunResultFrame result)
+    {
+        if (!worker.TryFinish(result.RunId, out var run)) return; // already reported (the worker died, or a forced cancel)
+        Forget(run);
+        Exception? exception = result.Error is null ? null
+            : result.Canceled ? new OperationCanceledException(result.Error.Message)
+            : result.Error.ToException();
+        switch (run.Kind)
+        {
+            case RunKind.Task:
+                _runtime.CompleteTask(run.Task, result.Value, exception);
+                break;
+            case RunKind.ActorConstructor:
+                run.Actor!.OnConstructed(exception);
+                break;
+            case RunKind.ActorCall:
+                run.Actor!.OnCallCompleted(run.Task, result.Value, exception);
+                break;
+        }
+    }
+
+    private void Forget(WorkerRun run)
+    {
+        run.Registration.Dispose();
+        if (run.Kind != RunKind.ActorConstructor) _byTask.TryRemove(new KeyValuePair<TaskSpec, WorkerRun>(run.Task, run));
+    }
+
+    private void OnBlocked(WorkerProcess worker, BlockedFrame frame)
+    {
+        if (worker.Find(frame.RunId) is not { Kind: RunKind.Task } run) return;
+        worker.SetBlocked(run, frame.Blocked);
+        if (frame.Blocked) _runtime.Scheduler.Lend(run.Task);
+        else _runtime.Scheduler.Reclaim(run.Task);
+    }
+
+    private void OnWorkerExited(WorkerProcess worker)
+    {
+        var runs = worker.MarkDead();
+        if (runs is null || _disposed) return;
+        _all.TryRemove(worker.Id, out _);
+        var detail = ExitDetail(worker);
+        foreach (var run in runs) Forget(run);
+        bool replace;
+        lock (_poolLock)
+        {
+            _taskWorkers.Remove(worker);
+            replace = !_disposed && worker.Actor is null && _taskWorkers.Count < _minWorkers;
+            if (replace) StartTaskWorkerLocked();
+        }
+
+        if (_disposed || _runtime.IsShutDown) return;
+        if (worker.Actor is { } actor)
+        {
+            if (worker.StopRequested) return;
+            if (runs.Exists(r => r.Kind == RunKind.ActorConstructor))
+            {
+                actor.OnConstructed(new WorkerCrashedException($"its worker process died while running the constructor ({detail})"));
+                return;
+            }
+
+            // The calls it held are retried or failed by the actor itself (MaxTaskRetries), and it restarts while MaxRestarts allow.
+            actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, $"The actor {actor.ActorType.Name}({actor.Id})'s worker process died ({detail})."), allowRestart: true);
+            return;
+        }
+
+        foreach (var run in runs) _runtime.OnWorkerCrashed(run.Task, detail);
+    }
+
+    private static string ExitDetail(WorkerProcess worker)
+    {
+        try
+        {
+            return $"pid {worker.Pid} exited with code {worker.Process?.ExitCode}";
+        }
+        catch (InvalidOperationException)
+        {
+            return $"pid {worker.Pid} exited";
+        }
+    }
+
+    public void ForceStop(TaskSpec task)
+    {
+        // The worker is killed; its exit reports the run (cancelled) and any others it held (retried), and a fresh worker replaces it.
+        if (_byTask.TryGetValue(task, out var run)) run.Worker.Kill(intentional: false);
+    }
+
+    public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
+    {
+        WorkerProcess worker;
+        try
+        {
+            worker = Launch(actor);
+        }
+        catch (Exception e)
+        {
+            actor.OnConstructed(e);
+            return;
+        }
+
+        actor.BackendHandle = worker;
+        var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.ActorConstructor, constructor, actor, worker);
+        StartRun(run, arguments);
+    }
+
+    public void ExecuteActorCall(ActorState actor, TaskSpec call)
+    {
+        // A dead worker's actor is already dying (its exit handler runs Die, which fails or re-sends this call).
+        if (actor.BackendHandle is not WorkerProcess worker) return;
+        var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.ActorCall, call, actor, worker);
+        StartRun(run, call.ResolveArguments());
+    }
+
+    public void StopActor(ActorState actor)
+    {
+        if (actor.BackendHandle is not WorkerProcess worker) return;
+        actor.BackendHandle = null;
+        worker.Kill(intentional: true);
+    }
+
+    public void Dispose()
+    {
+        List<WorkerProcess> workers;
+        lock (_poolLock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            workers = new List<WorkerProcess>(_all.Values);
+        }
+
+        _listener.Dispose();
+        foreach (var worker in workers) worker.Release();
+        // Workers exit when their connection closes; give them a moment to flush their output, then make sure.
+        var deadline = Environment.TickCount64 + 2000;
+        foreach (var worker in workers)
+        {
+            var process = worker.Process;
+            if (process is null) continue;
+            var left = (int)Math.Max(0, deadline - Environment.TickCount64);
+            if (!process.WaitForExit(left)) worker.Kill(intentional: true);
+            process.WaitForExit();
+            process.Dispose();
+        }
+
+        _session.Dispose();
+    }
+}

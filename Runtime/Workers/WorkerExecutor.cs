@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using RayGen.Internal;
+using RayGen.ObjectStore;
+using RayGen.Transport;
+
+namespace RayGen.Workers;
+
+/// <summary>Runs what the driver sends a worker: tasks (several at once when some block in Get), or one actor's constructor and calls.</summary>
+internal sealed class WorkerExecutor
+{
+    private static readonly AsyncLocal<long> s_taskRun = new();
+
+    private readonly FrameConnection _connection;
+    private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
+    private object? _actor;
+
+    public WorkerExecutor(FrameConnection connection) => _connection = connection;
+
+    /// <summary>The task run the current code belongs to (0 outside tasks, and in actors, which never lend resources).</summary>
+    public static long CurrentTaskRun => s_taskRun.Value;
+
+    public void Start(RunFrame frame) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Execute(s.Item2), (this, frame), preferLocal: false);
+
+    public void Cancel(CancelRunFrame frame)
+    {
+        if (_running.TryGetValue(frame.RunId, out var cts)) cts.Cancel();
+    }
+
+    private void Execute(RunFrame frame)
+    {
+        if (!RemoteRegistry.TryGet(frame.FunctionId, out var function))
+        {
+            Report(frame, null, ErrorInfo.Of(ErrorKind.Runtime,
+                $"The worker has no remote function '{frame.FunctionId}': the assembly that registers it was not loaded."), false);
+            return;
+        }
+
+        var cts = new CancellationTokenSource();
+        _running[frame.RunId] = cts;
+        s_taskRun.Value = frame.Kind == RunKind.Task ? frame.RunId : 0;
+        InvocationContext context;
+        ValueTask pending;
+        try
+        {
+            context = new InvocationContext(frame.Args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function.DisplayName);
+            pending = function.Invoker(context);
+        }
+        catch (Exception e)
+        {
+            Fail(frame, function, e);
+            return;
+        }
+
+        if (pending.IsCompletedSuccessfully) Succeed(frame, context);
+        else _ = AwaitAsync(frame, function, context, pending);
+    }
+
+    private async Task AwaitAsync(RunFrame frame, RemoteFunction function, InvocationContext context, ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Fail(frame, function, e);
+            return;
+        }
+
+        Succeed(frame, context);
+    }
+
+    private void Succeed(RunFrame frame, InvocationContext context)
+    {
+        if (frame.Kind == RunKind.ActorConstructor)
+        {
+            _actor = context.CreatedInstance;
+            if (_actor is null)
+            {
+                Report(frame, null, ErrorInfo.Of(ErrorKind.TaskError, "The constructor invoker made no instance."), false);
+                return;
+            }
+        }
+
+        Report(frame, context.Result, null, false);
+    }
+
+    private void Fail(RunFrame frame, RemoteFunction function, Exception e) =>
+        Report(frame, null, ErrorInfo.FromException(e, function.DisplayName), e is OperationCanceledException);
+
+    private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled)
+    {
+        if (_running.TryRemove(frame.RunId, out var cts)) cts.Dispose();
+        _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = value, Error = error, Canceled = canceled });
+    }
+}

@@ -1,0 +1,185 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using RayGen.Actors;
+using RayGen.Scheduling;
+using RayGen.Transport;
+
+namespace RayGen.Workers;
+
+/// <summary>One run handed to a worker: a task, an actor's constructor or one actor call.</summary>
+internal sealed class WorkerRun
+{
+    public WorkerRun(long id, RunKind kind, TaskSpec task, ActorState? actor, WorkerProcess worker)
+    {
+        Id = id;
+        Kind = kind;
+        Task = task;
+        Actor = actor;
+        Worker = worker;
+    }
+
+    public long Id { get; }
+    public RunKind Kind { get; }
+    public TaskSpec Task { get; }
+    public ActorState? Actor { get; }
+    public WorkerProcess Worker { get; }
+    public CancellationTokenRegistration Registration { get; set; }
+
+    /// <summary>The run is blocked in Get or Wait; its worker can take other work meanwhile.</summary>
+    public bool Blocked { get; set; }
+}
+
+/// <summary>
+/// The driver's record of one worker process: its connection once it has said hello (frames sent before
+/// that wait here, in order), the runs it holds, and whether it is dead.
+/// </summary>
+internal sealed class WorkerProcess
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<long, WorkerRun> _runs = new();
+    private List<IFrame>? _pending = new();
+    private FrameConnection? _connection;
+    private bool _dead;
+    private int _blocked;
+
+    public WorkerProcess(int id, ActorState? actor)
+    {
+        Id = id;
+        Actor = actor;
+    }
+
+    public int Id { get; }
+
+    /// <summary>The actor this worker hosts; null for a task worker.</summary>
+    public ActorState? Actor { get; }
+
+    public Process? Process { get; set; }
+
+    public int Pid { get; set; }
+
+    /// <summary>How many registered functions the worker has loaded the assemblies of.</summary>
+    public int KnownFunctions { get; set; }
+
+    /// <summary>The runtime ended this worker on purpose (actor stopped, shutdown): its exit is not a crash.</summary>
+    public bool StopRequested { get; private set; }
+
+    public bool IsConnected => Volatile.Read(ref _connection) is not null;
+
+    public bool IsDead
+    {
+        get
+        {
+            lock (_lock) return _dead;
+        }
+    }
+
+    /// <summary>Runs that are executing and not blocked in Get/Wait.</summary>
+    public int ActiveRuns
+    {
+        get
+        {
+            lock (_lock) return _runs.Count - _blocked;
+        }
+    }
+
+    public string Label => Actor is null ? $"pid={Pid}" : $"{Actor.ActorType.Name} pid={Pid}";
+
+    public void Connect(FrameConnection connection)
+    {
+        lock (_lock)
+        {
+            connection.Tag = this;
+            connection.Name = $"worker {Id} ({Label})";
+            _connection = connection;
+            foreach (var frame in _pending!) connection.Send(frame);
+            _pending = null;
+        }
+    }
+
+    public void Send(IFrame frame)
+    {
+        lock (_lock)
+        {
+            if (_dead) return;
+            if (_connection is { } connection) connection.Send(frame);
+            else _pending!.Add(frame);
+        }
+    }
+
+    /// <summary>Registers a run and sends its frame, unless the worker is already dead.</summary>
+    public bool TryStart(WorkerRun run, IFrame frame)
+    {
+        lock (_lock)
+        {
+            if (_dead) return false;
+            _runs.Add(run.Id, run);
+            if (_connection is { } connection) connection.Send(frame);
+            else _pending!.Add(frame);
+            return true;
+        }
+    }
+
+    public bool TryFinish(long runId, out WorkerRun run)
+    {
+        lock (_lock)
+        {
+            if (!_runs.Remove(runId, out run!)) return false;
+            if (run.Blocked) _blocked--;
+            return true;
+        }
+    }
+
+    public WorkerRun? Find(long runId)
+    {
+        lock (_lock) return _runs.GetValueOrDefault(runId);
+    }
+
+    public void SetBlocked(WorkerRun run, bool blocked)
+    {
+        lock (_lock)
+        {
+            if (run.Blocked == blocked || !_runs.ContainsKey(run.Id)) return;
+            run.Blocked = blocked;
+            _blocked += blocked ? 1 : -1;
+        }
+    }
+
+    /// <summary>Marks the worker dead and hands back the runs it held; later calls get nothing.</summary>
+    public List<WorkerRun>? MarkDead()
+    {
+        lock (_lock)
+        {
+            if (_dead) return null;
+            _dead = true;
+            var runs = new List<WorkerRun>(_runs.Values);
+            _runs.Clear();
+            _blocked = 0;
+            _pending = null;
+            return runs;
+        }
+    }
+
+    /// <summary>Ends the process; with <paramref name="intentional"/> its exit is not reported as a crash.</summary>
+    public void Kill(bool intentional)
+    {
+        if (intentional) StopRequested = true;
+        try
+        {
+            if (Process is { HasExited: false } process) process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        Volatile.Read(ref _connection)?.Close();
+    }
+
+    /// <summary>Asks the worker to exit by closing its connection (it exits on EOF), for a graceful shutdown.</summary>
+    public void Release()
+    {
+        StopRequested = true;
+        Volatile.Read(ref _connection)?.Close();
+    }
+}

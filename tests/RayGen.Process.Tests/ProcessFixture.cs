@@ -1,0 +1,65 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using NUnit.Framework;
+using RayGen.Execution;
+
+namespace RayGen.Process.Tests;
+
+/// <summary>Helpers shared by the process-mode tests.</summary>
+internal static class ProcessTestSupport
+{
+    public static ProcessBackend Backend(RayRuntime runtime) =>
+        runtime.Core.Backend as ProcessBackend ?? throw new InvalidOperationException("not process mode");
+
+    public static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Kills this test process's leftover children, so one failing test cannot leak workers into the next.</summary>
+    public static void KillLeftoverWorkers()
+    {
+        foreach (var p in System.Diagnostics.Process.GetProcessesByName("dotnet"))
+        {
+            try
+            {
+                if (ParentPid(p.Id) == Environment.ProcessId) p.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+            }
+            finally
+            {
+                p.Dispose();
+            }
+        }
+    }
+
+    private static int ParentPid(int pid)
+    {
+        try
+        {
+            var stat = System.IO.File.ReadAllText($"/proc/{pid}/stat");
+            var afterName = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(afterName[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is System.IO.IOException or FormatException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
+    public static Stopwatch Time() => Stopwatch.StartNew();
+
+    public static void AssertNoChildren() =>
+        Assert.That(System.IO.Directory.GetDirectories("/proc").Count(d => ParentPid(int.TryParse(System.IO.Path.GetFileName(d), out var p) ? p : -1) == Environment.ProcessId), Is.Zero);
+}
