@@ -60,6 +60,16 @@ internal static class DiagnosticDescriptors
         "Do not get a ref inside the loop that submits it",
         "'{0}' waits for a ref submitted in the same loop, so the remote calls run one at a time; collect the refs in the loop and get them after it");
 
+    public static readonly DiagnosticDescriptor GenericContainingType = Error(
+        "RAY011",
+        "[Remote] code cannot live in a generic type",
+        "'{0}' is generic, so the generator cannot write the Remote stubs for it ({1}); move the [Remote] code to a non-generic type");
+
+    public static readonly DiagnosticDescriptor InaccessibleContainingType = Error(
+        "RAY012",
+        "[Remote] code must be visible to its whole assembly",
+        "'{0}' is {1}, so the generated registration cannot reach it ({2}); make it internal or public");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         Create(id, title, message, DiagnosticSeverity.Error);
 

@@ -31,7 +31,7 @@ public sealed class PartialTypeAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context, KnownSymbols known)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var reason = ReasonToBePartial(type, known);
+        var reason = RemoteCode.WhyGeneratorExtends(type, known);
         if (reason is null)
             return;
 
@@ -44,26 +44,5 @@ public sealed class PartialTypeAnalyzer : DiagnosticAnalyzer
                     DiagnosticDescriptors.NotPartial, declaration.Identifier.GetLocation(), type.Name, reason));
             }
         }
-    }
-
-    /// <summary>Why the generator must extend <paramref name="type"/>, or null when it leaves the type alone.</summary>
-    private static string? ReasonToBePartial(INamedTypeSymbol type, KnownSymbols known)
-    {
-        if (known.IsActor(type))
-            return "it is a [Remote] actor class";
-
-        foreach (var member in type.GetMembers())
-        {
-            if (member is IMethodSymbol method && known.HasRemoteAttribute(method))
-                return $"it declares [Remote] method '{method.Name}'";
-        }
-
-        foreach (var nested in type.GetTypeMembers())
-        {
-            if (ReasonToBePartial(nested, known) is not null)
-                return $"it contains '{nested.Name}', which holds [Remote] code";
-        }
-
-        return null;
     }
 }

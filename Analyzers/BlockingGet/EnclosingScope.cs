@@ -23,6 +23,7 @@ internal static class EnclosingScope
                     return false;
             }
         }
+        // Top-level statements: an async Main has no caller waiting on its thread, so blocking there is harmless.
         return false;
     }
 

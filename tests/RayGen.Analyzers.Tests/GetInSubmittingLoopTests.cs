@@ -49,6 +49,27 @@ public sealed class GetInSubmittingLoopTests
         Verify.Warning("RAY010").WithLocation(0).WithArguments("ObjectRef.Get"));
 
     [Test]
+    public Task Get_of_a_local_declared_before_the_loop_but_submitted_in_it_reports_RAY010() => Verify.Analyzer(Submit + """
+        public static class Driver
+        {
+            public static int Sum()
+            {
+                ObjectRef<int> last;
+                var total = 0;
+                var i = 0;
+                do
+                {
+                    last = Work.Submit(i++);
+                    total += {|#0:last.Get()|};
+                }
+                while (i < 10);
+                return total;
+            }
+        }
+        """,
+        Verify.Warning("RAY010").WithLocation(0).WithArguments("ObjectRef.Get"));
+
+    [Test]
     public Task Collecting_refs_in_the_loop_and_getting_them_after_it_reports_nothing() => Verify.Analyzer(Submit + """
         public static class Driver
         {

@@ -4,6 +4,9 @@ using System.Linq;
 using NUnit.Framework;
 using RayGen.Execution;
 
+// Process mode relies on Unix sockets, /proc and /dev/shm; these tests target Linux.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace RayGen.Process.Tests;
 
 /// <summary>Helpers shared by the process-mode tests.</summary>

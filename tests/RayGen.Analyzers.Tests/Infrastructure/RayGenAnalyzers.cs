@@ -11,6 +11,7 @@ internal static class RayGenAnalyzers
     public static IEnumerable<DiagnosticAnalyzer> All() =>
     [
         new PartialTypeAnalyzer(),
+        new ContainingTypeAnalyzer(),
         new RemoteMethodAnalyzer(),
         new ActorClassAnalyzer(),
         new BlockingGetAnalyzer(),

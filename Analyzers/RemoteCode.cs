@@ -1,0 +1,28 @@
+using Microsoft.CodeAnalysis;
+
+namespace RayGen.Analyzers;
+
+/// <summary>Which types the generator writes into: those holding [Remote] code, and every type around them.</summary>
+internal static class RemoteCode
+{
+    /// <summary>Why the generator must extend <paramref name="type"/> ("it declares [Remote] method 'Add'"), or null when it leaves it alone.</summary>
+    public static string? WhyGeneratorExtends(INamedTypeSymbol type, KnownSymbols known)
+    {
+        if (known.IsActor(type))
+            return "it is a [Remote] actor class";
+
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IMethodSymbol method && known.HasRemoteAttribute(method))
+                return $"it declares [Remote] method '{method.Name}'";
+        }
+
+        foreach (var nested in type.GetTypeMembers())
+        {
+            if (WhyGeneratorExtends(nested, known) is not null)
+                return $"it contains '{nested.Name}', which holds [Remote] code";
+        }
+
+        return null;
+    }
+}

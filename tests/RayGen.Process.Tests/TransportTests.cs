@@ -1,0 +1,114 @@
+using System;
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading;
+using MemoryPack;
+using NUnit.Framework;
+using RayGen.Transport;
+
+namespace RayGen.Process.Tests;
+
+[TestFixture]
+[NonParallelizable]
+public class TransportTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(30);
+
+    [TearDown]
+    public void TearDown()
+    {
+        Ray.Shutdown();
+        ProcessTestSupport.KillLeftoverWorkers();
+    }
+
+    [Test]
+    public void The_session_directory_is_private_to_its_user()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var mode = System.IO.File.GetUnixFileMode(ProcessTestSupport.Backend(ray).Session.Path);
+        Assert.That(mode, Is.EqualTo(System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite | System.IO.UnixFileMode.UserExecute));
+    }
+
+    [Test]
+    public void A_client_with_a_wrong_token_is_rejected_while_work_goes_on()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var log = Capture(ray);
+        using var socket = Connect(ray);
+        var body = MemoryPackSerializer.Serialize<IFrame>(new HelloFrame { Token = "not the token", WorkerId = 1, Pid = 1 });
+        SendFrame(socket, body);
+        Assert.That(ReadsEndOfStream(socket), Is.True, "the driver closes the connection");
+        Assert.That(log, Has.Some.Contains("wrong session token"));
+        Assert.That(ProcTasks.Remote.Pid().Get(Long), Is.Not.EqualTo(Environment.ProcessId));
+    }
+
+    [Test]
+    public void A_malformed_frame_is_rejected_while_work_goes_on()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var log = Capture(ray);
+        using var socket = Connect(ray);
+        SendFrame(socket, Encoding.ASCII.GetBytes("\u00ffthis is not a frame at all"));
+        Assert.That(ReadsEndOfStream(socket), Is.True, "the driver closes the connection");
+        Assert.That(log, Has.Some.Contains("could not be decoded"));
+
+        using var second = Connect(ray);
+        second.Send(new byte[] { 0xff, 0xff, 0xff, 0x7f, 1, 2, 3 }); // announces ~2 GiB, then stops: truncated
+        second.Shutdown(SocketShutdown.Send);
+        Assert.That(ReadsEndOfStream(second), Is.True);
+        Assert.That(ProcTasks.Remote.Pid().Get(Long), Is.Not.EqualTo(Environment.ProcessId));
+    }
+
+    [Test]
+    public void Many_small_tasks_share_few_writes_and_all_complete()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        var refs = new ObjectRef<int>[2000];
+        for (var i = 0; i < refs.Length; i++) refs[i] = ProcTasks.Remote.Pid();
+        var pids = Ray.Get(refs);
+        Assert.That(pids, Has.All.Not.EqualTo(Environment.ProcessId));
+    }
+
+    private static ConcurrentQueue<string> Capture(RayRuntime ray)
+    {
+        var log = new ConcurrentQueue<string>();
+        ray.Core.WarningSink = log.Enqueue;
+        return log;
+    }
+
+    private static Socket Connect(RayRuntime ray)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        socket.Connect(new UnixDomainSocketEndPoint(ProcessTestSupport.Backend(ray).Session.SocketPath));
+        socket.ReceiveTimeout = 10_000;
+        return socket;
+    }
+
+    private static void SendFrame(Socket socket, byte[] body)
+    {
+        var prefix = BitConverter.GetBytes(body.Length);
+        socket.Send(prefix);
+        socket.Send(body);
+    }
+
+    private static bool ReadsEndOfStream(Socket socket)
+    {
+        var buffer = new byte[256];
+        try
+        {
+            while (true)
+            {
+                if (socket.Receive(buffer) == 0)
+                {
+                    Thread.Sleep(100); // the log line is written as the connection closes
+                    return true;
+                }
+            }
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode == SocketError.ConnectionReset;
+        }
+    }
+}
