@@ -17,7 +17,7 @@ public sealed class ActorClassAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ActorWithoutPublicConstructor,
         DiagnosticDescriptors.StaticActor,
         DiagnosticDescriptors.NotSerializable,
-        DiagnosticDescriptors.ByReferenceParameter,
+        DiagnosticDescriptors.ByReference,
         DiagnosticDescriptors.GenericRemoteMethod);
 
     public override void Initialize(AnalysisContext context)

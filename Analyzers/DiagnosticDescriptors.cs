@@ -25,10 +25,10 @@ internal static class DiagnosticDescriptors
         "A remote parameter or return type must be serializable by MemoryPack",
         "{0} of {1} has type '{2}', which MemoryPack cannot serialize: {3}");
 
-    public static readonly DiagnosticDescriptor ByReferenceParameter = Error(
+    public static readonly DiagnosticDescriptor ByReference = Error(
         "RAY004",
-        "A remote parameter cannot be ref, out, in or a pointer",
-        "Parameter '{0}' of {1} is {2}, which cannot cross to another process; pass values in and return results instead");
+        "A remote parameter or result cannot be a reference or a pointer",
+        "{0} of {1} is {2}, which cannot cross to another process; pass values in and return results instead");
 
     public static readonly DiagnosticDescriptor GenericRemoteMethod = Error(
         "RAY005",

@@ -14,7 +14,7 @@ public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.InstanceMethodOutsideActor,
         DiagnosticDescriptors.NotSerializable,
-        DiagnosticDescriptors.ByReferenceParameter,
+        DiagnosticDescriptors.ByReference,
         DiagnosticDescriptors.GenericRemoteMethod);
 
     public override void Initialize(AnalysisContext context)

@@ -42,7 +42,7 @@ internal sealed class SignatureChecker
         if (how is not null)
         {
             var location = syntax?.GetLocation() ?? parameter.Locations[0];
-            report(Diagnostic.Create(DiagnosticDescriptors.ByReferenceParameter, location, parameter.Name, methodName, how));
+            report(Diagnostic.Create(DiagnosticDescriptors.ByReference, location, $"Parameter '{parameter.Name}'", methodName, how));
             return;
         }
 
@@ -60,6 +60,13 @@ internal sealed class SignatureChecker
 
     private void CheckReturn(IMethodSymbol method, string methodName, Action<Diagnostic> report)
     {
+        var location = DeclaringSyntax<MethodDeclarationSyntax>(method)?.ReturnType.GetLocation() ?? method.Locations[0];
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            report(Diagnostic.Create(DiagnosticDescriptors.ByReference, location, "The return value", methodName, "returned by reference"));
+            return;
+        }
+
         var value = AwaitedValueType(method.ReturnType);
         if (value is null)
             return;
@@ -68,7 +75,6 @@ internal sealed class SignatureChecker
         if (fault is null)
             return;
 
-        var location = DeclaringSyntax<MethodDeclarationSyntax>(method)?.ReturnType.GetLocation() ?? method.Locations[0];
         // Names the awaited type: that is the value that crosses the wire.
         report(NotSerializable(location, "The return value", methodName, value, fault));
     }
