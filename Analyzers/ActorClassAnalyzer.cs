@@ -18,7 +18,8 @@ public sealed class ActorClassAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.StaticActor,
         DiagnosticDescriptors.NotSerializable,
         DiagnosticDescriptors.ByReference,
-        DiagnosticDescriptors.GenericRemoteMethod);
+        DiagnosticDescriptors.GenericRemoteMethod,
+        DiagnosticDescriptors.ParamsCollection);
 
     public override void Initialize(AnalysisContext context)
     {

@@ -70,6 +70,16 @@ internal static class DiagnosticDescriptors
         "[Remote] code must be visible to its whole assembly",
         "'{0}' is {1}, so the generated registration cannot reach it ({2}); make it internal or public");
 
+    public static readonly DiagnosticDescriptor ExtensionRemoteMethod = Error(
+        "RAY013",
+        "A [Remote] method cannot be an extension method",
+        "[Remote] method '{0}' is an extension method, but its stub is called as '{1}.Remote.{0}(...)'; remove 'this' from its first parameter");
+
+    public static readonly DiagnosticDescriptor ParamsCollection = Error(
+        "RAY014",
+        "A remote params parameter must be an array",
+        "Parameter '{0}' of {1} is a params collection of type '{2}'; remote stubs support params arrays only, so declare it '{3}[]'");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         Create(id, title, message, DiagnosticSeverity.Error);
 

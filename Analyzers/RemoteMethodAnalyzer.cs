@@ -5,7 +5,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace RayGen.Analyzers;
 
 /// <summary>
-/// [Remote] on a method: a static method is a task and must have a remotable signature; an instance
+/// [Remote] on a method: a static method is a task and must have a remotable signature (and be called as
+/// Type.Remote.M, not as an extension, RAY013); an instance
 /// method only makes sense on an actor class (RAY002), whose members <see cref="ActorClassAnalyzer"/> checks.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -15,7 +16,9 @@ public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InstanceMethodOutsideActor,
         DiagnosticDescriptors.NotSerializable,
         DiagnosticDescriptors.ByReference,
-        DiagnosticDescriptors.GenericRemoteMethod);
+        DiagnosticDescriptors.GenericRemoteMethod,
+        DiagnosticDescriptors.ExtensionRemoteMethod,
+        DiagnosticDescriptors.ParamsCollection);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -36,6 +39,12 @@ public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
         var method = (IMethodSymbol)context.Symbol;
         if (method.MethodKind != MethodKind.Ordinary || !known.HasRemoteAttribute(method))
             return;
+
+        if (method.IsExtensionMethod)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.ExtensionRemoteMethod, method.Locations[0], method.Name, method.ContainingType.Name));
+        }
 
         if (method.IsStatic)
         {

@@ -7,7 +7,8 @@ namespace RayGen.Analyzers;
 
 /// <summary>
 /// The checks every remotely callable signature must pass, whether it is a [Remote] task or a public
-/// member of an actor: not generic (RAY005), no by-reference parameters (RAY004), serializable types (RAY003).
+/// member of an actor: not generic (RAY005), nothing by reference (RAY004), params only as arrays (RAY014),
+/// serializable types (RAY003).
 /// </summary>
 internal sealed class SignatureChecker
 {
@@ -43,6 +44,16 @@ internal sealed class SignatureChecker
         {
             var location = syntax?.GetLocation() ?? parameter.Locations[0];
             report(Diagnostic.Create(DiagnosticDescriptors.ByReference, location, $"Parameter '{parameter.Name}'", methodName, how));
+            return;
+        }
+
+        // Arg<T> stubs cannot take a params collection; only arrays keep the call shape.
+        if (parameter.IsParams && parameter.Type is not IArrayTypeSymbol)
+        {
+            var element = ElementTypeOf(parameter.Type)?.ToDisplayString(TypeFormat) ?? "T";
+            report(Diagnostic.Create(
+                DiagnosticDescriptors.ParamsCollection, syntax?.GetLocation() ?? parameter.Locations[0],
+                parameter.Name, methodName, parameter.Type.ToDisplayString(TypeFormat), element));
             return;
         }
 
@@ -102,6 +113,9 @@ internal sealed class SignatureChecker
             : $"its element '{culprit}' {fault.Reason}";
         return Diagnostic.Create(DiagnosticDescriptors.NotSerializable, location, what, methodName, declared.ToDisplayString(TypeFormat), why);
     }
+
+    private static ITypeSymbol? ElementTypeOf(ITypeSymbol type) =>
+        type is INamedTypeSymbol { TypeArguments.Length: 1 } named ? named.TypeArguments[0] : null;
 
     private static string? ByReferenceKind(IParameterSymbol parameter)
     {
