@@ -5,9 +5,9 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace RayGen.Analyzers;
 
 /// <summary>
-/// [Remote] on a method: a static method is a task and must have a remotable signature (and be called as
-/// Type.Remote.M, not as an extension, RAY013); an instance
-/// method only makes sense on an actor class (RAY002), whose members <see cref="ActorClassAnalyzer"/> checks.
+/// [Remote] on a method: a static method is a task, called as Type.Remote.M (so not as an extension,
+/// RAY013), and must have a remotable signature; an instance method only makes sense on an actor class
+/// (RAY002), whose members <see cref="ActorClassAnalyzer"/> checks.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
