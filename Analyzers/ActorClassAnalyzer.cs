@@ -17,8 +17,9 @@ public sealed class ActorClassAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ActorWithoutPublicConstructor,
         DiagnosticDescriptors.StaticActor,
         DiagnosticDescriptors.NotSerializable,
-        DiagnosticDescriptors.ByReferenceParameter,
-        DiagnosticDescriptors.GenericRemoteMethod);
+        DiagnosticDescriptors.ByReference,
+        DiagnosticDescriptors.GenericRemoteMethod,
+        DiagnosticDescriptors.ParamsCollection);
 
     public override void Initialize(AnalysisContext context)
     {

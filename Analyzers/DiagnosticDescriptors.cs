@@ -25,10 +25,10 @@ internal static class DiagnosticDescriptors
         "A remote parameter or return type must be serializable by MemoryPack",
         "{0} of {1} has type '{2}', which MemoryPack cannot serialize: {3}");
 
-    public static readonly DiagnosticDescriptor ByReferenceParameter = Error(
+    public static readonly DiagnosticDescriptor ByReference = Error(
         "RAY004",
-        "A remote parameter cannot be ref, out, in or a pointer",
-        "Parameter '{0}' of {1} is {2}, which cannot cross to another process; pass values in and return results instead");
+        "A remote parameter or result cannot be a reference or a pointer",
+        "{0} of {1} is {2}, which cannot cross to another process; pass values in and return results instead");
 
     public static readonly DiagnosticDescriptor GenericRemoteMethod = Error(
         "RAY005",
@@ -69,6 +69,16 @@ internal static class DiagnosticDescriptors
         "RAY012",
         "[Remote] code must be visible to its whole assembly",
         "'{0}' is {1}, so the generated registration cannot reach it ({2}); make it internal or public");
+
+    public static readonly DiagnosticDescriptor ExtensionRemoteMethod = Error(
+        "RAY013",
+        "A [Remote] method cannot be an extension method",
+        "[Remote] method '{0}' is an extension method, but its stub is called as '{1}.Remote.{0}(...)'; remove 'this' from its first parameter");
+
+    public static readonly DiagnosticDescriptor ParamsCollection = Error(
+        "RAY014",
+        "A remote params parameter must be an array",
+        "Parameter '{0}' of {1} is a params collection of type '{2}'; remote stubs support params arrays only, so declare it '{3}[]'");
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         Create(id, title, message, DiagnosticSeverity.Error);

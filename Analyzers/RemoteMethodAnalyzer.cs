@@ -5,8 +5,9 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace RayGen.Analyzers;
 
 /// <summary>
-/// [Remote] on a method: a static method is a task and must have a remotable signature; an instance
-/// method only makes sense on an actor class (RAY002), whose members <see cref="ActorClassAnalyzer"/> checks.
+/// [Remote] on a method: a static method is a task, called as Type.Remote.M (so not as an extension,
+/// RAY013), and must have a remotable signature; an instance method only makes sense on an actor class
+/// (RAY002), whose members <see cref="ActorClassAnalyzer"/> checks.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
@@ -14,8 +15,10 @@ public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
         DiagnosticDescriptors.InstanceMethodOutsideActor,
         DiagnosticDescriptors.NotSerializable,
-        DiagnosticDescriptors.ByReferenceParameter,
-        DiagnosticDescriptors.GenericRemoteMethod);
+        DiagnosticDescriptors.ByReference,
+        DiagnosticDescriptors.GenericRemoteMethod,
+        DiagnosticDescriptors.ExtensionRemoteMethod,
+        DiagnosticDescriptors.ParamsCollection);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -36,6 +39,12 @@ public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
         var method = (IMethodSymbol)context.Symbol;
         if (method.MethodKind != MethodKind.Ordinary || !known.HasRemoteAttribute(method))
             return;
+
+        if (method.IsExtensionMethod)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.ExtensionRemoteMethod, method.Locations[0], method.Name, method.ContainingType.Name));
+        }
 
         if (method.IsStatic)
         {

@@ -7,7 +7,8 @@ namespace RayGen.Analyzers;
 
 /// <summary>
 /// The checks every remotely callable signature must pass, whether it is a [Remote] task or a public
-/// member of an actor: not generic (RAY005), no by-reference parameters (RAY004), serializable types (RAY003).
+/// member of an actor: not generic (RAY005), nothing by reference (RAY004), params only as arrays (RAY014),
+/// serializable types (RAY003).
 /// </summary>
 internal sealed class SignatureChecker
 {
@@ -42,7 +43,17 @@ internal sealed class SignatureChecker
         if (how is not null)
         {
             var location = syntax?.GetLocation() ?? parameter.Locations[0];
-            report(Diagnostic.Create(DiagnosticDescriptors.ByReferenceParameter, location, parameter.Name, methodName, how));
+            report(Diagnostic.Create(DiagnosticDescriptors.ByReference, location, $"Parameter '{parameter.Name}'", methodName, how));
+            return;
+        }
+
+        // Arg<T> stubs cannot take a params collection; only arrays keep the call shape.
+        if (parameter.IsParams && parameter.Type is not IArrayTypeSymbol)
+        {
+            var element = ElementTypeOf(parameter.Type)?.ToDisplayString(TypeFormat) ?? "T";
+            report(Diagnostic.Create(
+                DiagnosticDescriptors.ParamsCollection, syntax?.GetLocation() ?? parameter.Locations[0],
+                parameter.Name, methodName, parameter.Type.ToDisplayString(TypeFormat), element));
             return;
         }
 
@@ -60,6 +71,13 @@ internal sealed class SignatureChecker
 
     private void CheckReturn(IMethodSymbol method, string methodName, Action<Diagnostic> report)
     {
+        var location = DeclaringSyntax<MethodDeclarationSyntax>(method)?.ReturnType.GetLocation() ?? method.Locations[0];
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            report(Diagnostic.Create(DiagnosticDescriptors.ByReference, location, "The return value", methodName, "returned by reference"));
+            return;
+        }
+
         var value = AwaitedValueType(method.ReturnType);
         if (value is null)
             return;
@@ -68,7 +86,6 @@ internal sealed class SignatureChecker
         if (fault is null)
             return;
 
-        var location = DeclaringSyntax<MethodDeclarationSyntax>(method)?.ReturnType.GetLocation() ?? method.Locations[0];
         // Names the awaited type: that is the value that crosses the wire.
         report(NotSerializable(location, "The return value", methodName, value, fault));
     }
@@ -96,6 +113,9 @@ internal sealed class SignatureChecker
             : $"its element '{culprit}' {fault.Reason}";
         return Diagnostic.Create(DiagnosticDescriptors.NotSerializable, location, what, methodName, declared.ToDisplayString(TypeFormat), why);
     }
+
+    private static ITypeSymbol? ElementTypeOf(ITypeSymbol type) =>
+        type is INamedTypeSymbol { TypeArguments.Length: 1 } named ? named.TypeArguments[0] : null;
 
     private static string? ByReferenceKind(IParameterSymbol parameter)
     {

@@ -19,6 +19,7 @@ internal sealed class ActorManager
 
     public ActorState Create(TaskSpec constructor, Type actorType)
     {
+        if (_runtime.Driver is { } driver) return driver.CreateActor(constructor, actorType);
         var name = constructor.Options.Name;
         if (name is not null && name.Length == 0) throw new ArgumentException("An actor name cannot be empty.");
         ActorState actor;
@@ -38,6 +39,7 @@ internal sealed class ActorManager
 
     public ActorState GetByName(string name, Type actorType)
     {
+        if (_runtime.Driver is { } driver) return driver.LookupActor(name, actorType);
         ActorState? actor;
         lock (_lock) _byName.TryGetValue(name, out actor);
         if (actor is null) throw new RayException($"No live actor is named \"{name}\".");
@@ -46,8 +48,15 @@ internal sealed class ActorManager
         return actor;
     }
 
+    /// <summary>The actor with this id, whatever its type; null when unknown.</summary>
+    public ActorState? Find(long id)
+    {
+        lock (_lock) return _byId.GetValueOrDefault(id);
+    }
+
     public ActorState GetById(long id, Type actorType)
     {
+        if (_runtime.Driver is { } driver) return driver.ActorProxy(id, actorType);
         lock (_lock)
         {
             if (_byId.TryGetValue(id, out var actor) && actor.ActorType == actorType) return actor;
@@ -56,7 +65,18 @@ internal sealed class ActorManager
         throw new ObjectLostException($"Actor {id} ({actorType.Name}) is not known to this runtime.");
     }
 
-    public void Kill(ActorState actor, bool noRestart) =>
+    public void Kill(ActorState actor, bool noRestart)
+    {
+        if (_runtime.Driver is { } driver)
+        {
+            driver.KillActor(actor, noRestart);
+            return;
+        }
+
+        KillHere(actor, noRestart);
+    }
+
+    private void KillHere(ActorState actor, bool noRestart) =>
         actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, noRestart
             ? $"The actor {actor.ActorType.Name}({actor.Id}) was killed with Ray.Kill."
             : $"The actor {actor.ActorType.Name}({actor.Id}) died and its restarts (MaxRestarts = {actor.Options.MaxRestarts ?? 0}) are used up."),

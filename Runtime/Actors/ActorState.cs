@@ -43,6 +43,21 @@ internal sealed class ActorState
         MaxConcurrency = Math.Max(1, Options.MaxConcurrency ?? 1);
     }
 
+    /// <summary>
+    /// In a worker process: a stand-in for an actor the driver owns. Calls on it go to the driver as
+    /// submissions naming <paramref name="id"/>; it has no mailbox or instance of its own.
+    /// </summary>
+    internal ActorState(RuntimeCore runtime, long id, Type actorType, RemoteOptions options)
+    {
+        _runtime = runtime;
+        Id = id;
+        ActorType = actorType;
+        _constructor = null!;
+        Options = options;
+        Name = options.Name;
+        MaxConcurrency = Math.Max(1, Options.MaxConcurrency ?? 1);
+    }
+
     public long Id { get; }
     public string? Name { get; }
     public Type ActorType { get; }

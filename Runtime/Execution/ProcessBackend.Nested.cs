@@ -24,16 +24,25 @@ internal sealed partial class ProcessBackend
 
         var options = frame.Options.ToOptions();
         var result = _runtime.Objects.Adopt(frame.ResultId);
-        TaskSpec task;
         try
         {
-            task = new TaskSpec(_runtime, function, options, frame.Args.Length, result) { Request = ResourceRequest.From(options, defaultCpus: 1) };
-            foreach (var arg in frame.Args)
+            TaskSpec task;
+            if (frame.ActorId == 0)
             {
-                if (arg.Inline is { } inline) task.AddArg(inline);
-                else task.AddRef(_runtime.Objects.Import(arg.Ref));
+                task = new TaskSpec(_runtime, function, options, frame.Args.Length, result) { Request = ResourceRequest.From(options, defaultCpus: 1) };
+            }
+            else if (_runtime.Actors.Find(frame.ActorId) is { } actor)
+            {
+                task = new TaskSpec(_runtime, function, actor.Options, frame.Args.Length, result) { Actor = actor };
+            }
+            else
+            {
+                result.TrySetError(ErrorInfo.Of(ErrorKind.ActorDied, $"Actor {frame.ActorId} is not known to this runtime."));
+                result.Subscribe(new ValueForwarder(connection));
+                return;
             }
 
+            AddArgs(task, frame.Args);
             _runtime.Submit(task);
         }
         catch (Exception e) when (e is RayException or ArgumentException)
@@ -42,6 +51,66 @@ internal sealed partial class ProcessBackend
         }
 
         result.Subscribe(new ValueForwarder(connection));
+    }
+
+    private void AddArgs(TaskSpec task, WireArg[] args)
+    {
+        foreach (var arg in args)
+        {
+            if (arg.Inline is { } inline) task.AddArg(inline);
+            else task.AddRef(_runtime.Objects.Import(arg.Ref));
+        }
+    }
+
+    private void OnCreateActor(FrameConnection connection, CreateActorFrame frame)
+    {
+        var reply = new ActorReplyFrame { RequestId = frame.RequestId };
+        try
+        {
+            // Reflection once per actor creation (not per call): the driver's actor table checks names and types.
+            var type = Type.GetType(frame.TypeName, throwOnError: false)
+                       ?? throw new RayException($"A worker created an actor of type '{frame.TypeName}', which the driver cannot load.");
+            if (!RemoteRegistry.TryGet(frame.FunctionId, out var constructor))
+                throw new RayException($"A worker created an actor with constructor '{frame.FunctionId}', which the driver has not registered.");
+            var options = frame.Options.ToOptions();
+            var task = new TaskSpec(_runtime, constructor, options, frame.Args.Length, _runtime.Objects.Adopt(frame.ResultId))
+            {
+                IsConstructor = true,
+                Request = ResourceRequest.From(options, defaultCpus: 1),
+            };
+            AddArgs(task, frame.Args);
+            reply.ActorId = _runtime.Actors.Create(task, type).Id;
+        }
+        catch (Exception e) when (e is RayException or ArgumentException)
+        {
+            reply.Error = e.Message;
+        }
+
+        connection.Send(reply);
+    }
+
+    private void OnActorLookup(FrameConnection connection, ActorLookupFrame frame)
+    {
+        var reply = new ActorReplyFrame { RequestId = frame.RequestId };
+        try
+        {
+            var type = Type.GetType(frame.TypeName, throwOnError: false)
+                       ?? throw new RayException($"A worker looked up an actor of type '{frame.TypeName}', which the driver cannot load.");
+            var actor = _runtime.Actors.GetByName(frame.Name, type);
+            reply.ActorId = actor.Id;
+            reply.Options = WireOptions.From(actor.Options);
+        }
+        catch (RayException e)
+        {
+            reply.Error = e.Message;
+        }
+
+        connection.Send(reply);
+    }
+
+    private void OnKillActor(KillActorFrame frame)
+    {
+        if (_runtime.Actors.Find(frame.ActorId) is { } actor) _runtime.Actors.Kill(actor, frame.NoRestart);
     }
 
     private void OnPut(PutFrame frame) => _runtime.Objects.Adopt(frame.Id).TrySetValue(frame.Value);

@@ -197,6 +197,15 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             case CancelObjectFrame cancel:
                 OnCancelObject(cancel);
                 break;
+            case CreateActorFrame create:
+                OnCreateActor(connection, create);
+                break;
+            case ActorLookupFrame lookup:
+                OnActorLookup(connection, lookup);
+                break;
+            case KillActorFrame kill:
+                OnKillActor(kill);
+                break;
             default:
                 connection.Close($"it sent a {frame.GetType().Name}, which only the driver sends");
                 break;
@@ -333,7 +342,13 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         }
 
         _listener.Dispose();
-        foreach (var worker in workers) worker.Release();
+        foreach (var worker in workers)
+        {
+            // A worker that never connected has no output worth waiting for.
+            if (worker.IsConnected) worker.Release();
+            else worker.Kill(intentional: true);
+        }
+
         // Workers exit when their connection closes; give them a moment to flush their output, then make sure.
         var deadline = Environment.TickCount64 + 2000;
         foreach (var worker in workers)

@@ -17,6 +17,10 @@ namespace RayGen.Transport;
 [MemoryPackUnion(8, typeof(ObjectValueFrame))]
 [MemoryPackUnion(9, typeof(BlockedFrame))]
 [MemoryPackUnion(10, typeof(CancelObjectFrame))]
+[MemoryPackUnion(11, typeof(CreateActorFrame))]
+[MemoryPackUnion(12, typeof(ActorLookupFrame))]
+[MemoryPackUnion(13, typeof(KillActorFrame))]
+[MemoryPackUnion(14, typeof(ActorReplyFrame))]
 internal partial interface IFrame
 {
 }
@@ -90,9 +94,17 @@ internal sealed partial class WireOptions
     public Dictionary<string, double>? Resources { get; set; }
     public int? MaxRetries { get; set; }
     public bool? RetryExceptions { get; set; }
+    public string? Name { get; set; }
+    public int? MaxRestarts { get; set; }
+    public int? MaxTaskRetries { get; set; }
+    public int? MaxConcurrency { get; set; }
 
     public static WireOptions From(RemoteOptions o) => new()
     {
+        Name = o.Name,
+        MaxRestarts = o.MaxRestarts,
+        MaxTaskRetries = o.MaxTaskRetries,
+        MaxConcurrency = o.MaxConcurrency,
         NumCpus = o.NumCpus,
         NumGpus = o.NumGpus,
         Resources = o.Resources is null ? null : new Dictionary<string, double>(o.Resources),
@@ -102,6 +114,10 @@ internal sealed partial class WireOptions
 
     public RemoteOptions ToOptions() => new()
     {
+        Name = Name,
+        MaxRestarts = MaxRestarts,
+        MaxTaskRetries = MaxTaskRetries,
+        MaxConcurrency = MaxConcurrency,
         NumCpus = NumCpus,
         NumGpus = NumGpus,
         Resources = Resources,
@@ -118,6 +134,9 @@ internal sealed partial class SubmitFrame : IFrame
     public string FunctionId { get; set; } = "";
     public WireOptions Options { get; set; } = new();
     public WireArg[] Args { get; set; } = System.Array.Empty<WireArg>();
+
+    /// <summary>For an actor call: the driver's id of the actor; 0 for a task.</summary>
+    public long ActorId { get; set; }
 }
 
 /// <summary>Worker -> driver: Ray.Put in a worker; the driver stores the value under the worker-minted id.</summary>
@@ -158,4 +177,43 @@ internal sealed partial class CancelObjectFrame : IFrame
 {
     public ObjectId Id { get; set; }
     public bool Force { get; set; }
+}
+
+/// <summary>Worker -> driver: create an actor (the worker waits for the reply: a name in use must throw at once).</summary>
+[MemoryPackable]
+internal sealed partial class CreateActorFrame : IFrame
+{
+    public long RequestId { get; set; }
+    public ObjectId ResultId { get; set; }
+    public string FunctionId { get; set; } = "";
+    public string TypeName { get; set; } = "";
+    public WireOptions Options { get; set; } = new();
+    public WireArg[] Args { get; set; } = System.Array.Empty<WireArg>();
+}
+
+/// <summary>Worker -> driver: Ray.GetActor by name.</summary>
+[MemoryPackable]
+internal sealed partial class ActorLookupFrame : IFrame
+{
+    public long RequestId { get; set; }
+    public string Name { get; set; } = "";
+    public string TypeName { get; set; } = "";
+}
+
+/// <summary>Worker -> driver: Ray.Kill of an actor.</summary>
+[MemoryPackable]
+internal sealed partial class KillActorFrame : IFrame
+{
+    public long ActorId { get; set; }
+    public bool NoRestart { get; set; }
+}
+
+/// <summary>Driver -> worker: the answer to a create or lookup: the actor's id and options, or why not.</summary>
+[MemoryPackable]
+internal sealed partial class ActorReplyFrame : IFrame
+{
+    public long RequestId { get; set; }
+    public long ActorId { get; set; }
+    public WireOptions? Options { get; set; }
+    public string? Error { get; set; }
 }

@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using RayGen.Actors;
 using RayGen.ObjectStore;
 using RayGen.Scheduling;
 using RayGen.Transport;
@@ -15,14 +18,32 @@ internal sealed class DriverLink
 {
     private readonly FrameConnection _connection;
     private readonly ConcurrentDictionary<ObjectId, ObjectEntry> _awaiting = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<ActorReplyFrame>> _requests = new();
+    private readonly ConcurrentDictionary<long, ActorState> _proxies = new();
+    private long _nextRequest;
 
     public DriverLink(FrameConnection connection) => _connection = connection;
 
+    /// <summary>The worker's runtime, set once it is built (it needs this link first).</summary>
+    public RuntimeCore Runtime { get; set; } = null!;
+
     public ObjectEntry Submit(TaskSpec task)
     {
-        if (task.Actor is not null || task.IsConstructor)
-            throw new NotSupportedException(
-                $"{task.Function.DisplayName}: creating or calling actors from inside a worker process is not supported yet; do it from the driver.");
+        // Subscribed before sending, so the driver's answer always finds the entry.
+        _awaiting[task.Result.Id] = task.Result;
+        Send(new SubmitFrame
+        {
+            ResultId = task.Result.Id,
+            FunctionId = task.Function.Id,
+            Options = WireOptions.From(task.Options),
+            Args = WireArgs(task),
+            ActorId = task.Actor?.Id ?? 0,
+        });
+        return task.Result;
+    }
+
+    private static WireArg[] WireArgs(TaskSpec task)
+    {
         var args = task.ArgCount == 0 ? Array.Empty<WireArg>() : new WireArg[task.ArgCount];
         for (var i = 0; i < args.Length; i++)
         {
@@ -30,10 +51,52 @@ internal sealed class DriverLink
             args[i] = slot.Inline is { } inline ? new WireArg { Inline = inline } : new WireArg { Ref = slot.Ref!.Id };
         }
 
-        // Subscribed before sending, so the driver's answer always finds the entry.
-        _awaiting[task.Result.Id] = task.Result;
-        Send(new SubmitFrame { ResultId = task.Result.Id, FunctionId = task.Function.Id, Options = WireOptions.From(task.Options), Args = args });
-        return task.Result;
+        return args;
+    }
+
+    public ActorState CreateActor(TaskSpec constructor, Type actorType)
+    {
+        var reply = Request(id => new CreateActorFrame
+        {
+            RequestId = id,
+            ResultId = constructor.Result.Id,
+            FunctionId = constructor.Function.Id,
+            TypeName = actorType.AssemblyQualifiedName!,
+            Options = WireOptions.From(constructor.Options),
+            Args = WireArgs(constructor),
+        });
+        return Proxy(reply.ActorId, actorType, constructor.Options);
+    }
+
+    public ActorState LookupActor(string name, Type actorType)
+    {
+        var reply = Request(id => new ActorLookupFrame { RequestId = id, Name = name, TypeName = actorType.AssemblyQualifiedName! });
+        return Proxy(reply.ActorId, actorType, reply.Options?.ToOptions() ?? new RemoteOptions { Name = name });
+    }
+
+    /// <summary>A handle read in this worker: calls on it name the actor's id, and the driver finds it (or reports it dead).</summary>
+    public ActorState ActorProxy(long id, Type actorType) => Proxy(id, actorType, new RemoteOptions());
+
+    public void KillActor(ActorState actor, bool noRestart) => Send(new KillActorFrame { ActorId = actor.Id, NoRestart = noRestart });
+
+    private ActorState Proxy(long id, Type actorType, RemoteOptions options) =>
+        _proxies.GetOrAdd(id, static (id, s) => new ActorState(s.Runtime, id, s.actorType, s.options), (Runtime, actorType, options));
+
+    /// <summary>Sends a request and blocks until the driver answers it (a round trip; used for actor creation and lookup).</summary>
+    private ActorReplyFrame Request(Func<long, IFrame> make)
+    {
+        var id = Interlocked.Increment(ref _nextRequest);
+        var reply = new TaskCompletionSource<ActorReplyFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _requests[id] = reply;
+        Send(make(id));
+        var answer = reply.Task.GetAwaiter().GetResult();
+        if (answer.Error is { } error) throw new RayException(error);
+        return answer;
+    }
+
+    public void OnActorReply(ActorReplyFrame frame)
+    {
+        if (_requests.TryRemove(frame.RequestId, out var reply)) reply.TrySetResult(frame);
     }
 
     public void Put(ObjectEntry entry) => Send(new PutFrame { Id = entry.Id, Value = entry.Data! });
@@ -75,6 +138,7 @@ internal sealed class DriverLink
         foreach (var entry in _awaiting.Values)
             entry.TrySetError(ErrorInfo.Of(ErrorKind.Runtime, "The connection to the RayGen driver was lost."));
         _awaiting.Clear();
+        foreach (var request in _requests.Values) request.TrySetException(new RayException("The connection to the RayGen driver was lost."));
     }
 
     private void Send(IFrame frame)

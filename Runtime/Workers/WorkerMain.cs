@@ -30,10 +30,20 @@ internal static class WorkerMain
         WatchDriverPid();
 
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.Connect(new UnixDomainSocketEndPoint(args[0]));
+        try
+        {
+            socket.Connect(new UnixDomainSocketEndPoint(args[0]));
+        }
+        catch (SocketException)
+        {
+            // The driver shut down (or died) before this worker got going: nothing to do.
+            return 0;
+        }
+
         var connection = new FrameConnection(socket, "the driver");
         var link = new DriverLink(connection);
         var core = new RuntimeCore(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link);
+        link.Runtime = core;
         Ray.InstallWorkerRuntime(new RayRuntime(core));
         var executor = new WorkerExecutor(connection);
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -46,6 +56,7 @@ internal static class WorkerMain
                     case RunFrame run: executor.Start(run); break;
                     case CancelRunFrame cancel: executor.Cancel(cancel); break;
                     case ObjectValueFrame value: link.OnObjectValue(value); break;
+                    case ActorReplyFrame reply: link.OnActorReply(reply); break;
                     case LoadAssembliesFrame load: AssemblyLoading.Load(load.Paths); break;
                     default: connection.Close($"the driver sent a {frame.GetType().Name}, which only workers send"); break;
                 }

@@ -4,7 +4,7 @@ using RayGen.Analyzers.Tests.Infrastructure;
 
 namespace RayGen.Analyzers.Tests;
 
-/// <summary>RAY004: a reference into the caller's memory means nothing in the worker's process.</summary>
+/// <summary>RAY004: a reference into one process's memory means nothing in another.</summary>
 public sealed class ByReferenceParameterTests
 {
     [TestCase("ref int value", "passed by ref")]
@@ -18,7 +18,7 @@ public sealed class ByReferenceParameterTests
             public static void Use({|#0:{{parameter}}|}) { {{(parameter.StartsWith("out") ? "value = 0;" : "")}} }
         }
         """,
-        Verify.Error("RAY004").WithLocation(0).WithArguments("value", "'Tasks.Use'", how));
+        Verify.Error("RAY004").WithLocation(0).WithArguments("Parameter 'value'", "'Tasks.Use'", how));
 
     [Test]
     public Task Out_parameter_of_a_public_actor_method_reports_RAY004() => Verify.Analyzer("""
@@ -28,5 +28,17 @@ public sealed class ByReferenceParameterTests
             public bool TryRead({|#0:out int value|}) { value = 0; return true; }
         }
         """,
-        Verify.Error("RAY004").WithLocation(0).WithArguments("value", "'Counter.TryRead'", "an out parameter"));
+        Verify.Error("RAY004").WithLocation(0).WithArguments("Parameter 'value'", "'Counter.TryRead'", "an out parameter"));
+
+    [Test]
+    public Task Ref_return_reports_RAY004_on_the_return_type() => Verify.Analyzer("""
+        public static partial class Tasks
+        {
+            private static int s_value;
+
+            [Remote]
+            public static {|#0:ref int|} Slot() => ref s_value;
+        }
+        """,
+        Verify.Error("RAY004").WithLocation(0).WithArguments("The return value", "'Tasks.Slot'", "returned by reference"));
 }

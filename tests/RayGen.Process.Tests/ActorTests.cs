@@ -54,6 +54,24 @@ public class ActorTests
     }
 
     [Test]
+    public void Tasks_create_call_find_and_kill_actors_through_the_driver()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        var mine = PidActor.Remote.New(100);
+        Assert.That(ActorUsers.Remote.CountOn(mine).Get(Long), Is.EqualTo(101));
+        Assert.That(mine.Count().Get(Long), Is.EqualTo(102), "the task drove the same actor");
+
+        var made = ActorUsers.Remote.Create(5, "made-in-a-worker").Get(Long);
+        Assert.That(made.Count().Get(Long), Is.EqualTo(7));
+        Assert.That(Ray.GetActor<PidActor>("made-in-a-worker").Count().Get(Long), Is.EqualTo(8));
+        Assert.That(ActorUsers.Remote.CountByName("made-in-a-worker").Get(Long), Is.EqualTo(9));
+        Assert.That(ActorUsers.Remote.NewWithTakenName("made-in-a-worker").Get(Long), Does.Contain("already exists"));
+
+        Assert.That(ActorUsers.Remote.KillIt(made).Get(Long), Is.True);
+        Assert.Throws<ActorDiedException>(() => made.Count().Get(Long));
+    }
+
+    [Test]
     public void Kill_ends_the_actor_process()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });

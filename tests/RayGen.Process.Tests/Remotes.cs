@@ -85,6 +85,44 @@ public static partial class ProcTasks
     }
 }
 
+public static partial class ActorUsers
+{
+    [Remote]
+    public static int CountOn(ActorHandle<PidActor> actor) => actor.Count().Get();
+
+    [Remote]
+    public static ActorHandle<PidActor> Create(int start, string name)
+    {
+        var actor = PidActor.Remote.With(new RemoteOptions { Name = name }).New(start);
+        actor.Count().Get();
+        return actor;
+    }
+
+    [Remote]
+    public static int CountByName(string name) => Ray.GetActor<PidActor>(name).Count().Get();
+
+    [Remote]
+    public static string NewWithTakenName(string name)
+    {
+        try
+        {
+            PidActor.Remote.With(new RemoteOptions { Name = name }).New(0);
+            return "created";
+        }
+        catch (RayException e)
+        {
+            return e.Message;
+        }
+    }
+
+    [Remote]
+    public static bool KillIt(ActorHandle<PidActor> actor)
+    {
+        Ray.Kill(actor);
+        return true;
+    }
+}
+
 [Remote]
 public partial class PidActor
 {
