@@ -2,8 +2,9 @@ using System;
 using RayGen;
 using QuickStart;
 
-// The seed's examples, one line of output each. In-process mode until the worker-process runtime lands.
-using var ray = Ray.Init(new RayOptions { Mode = RayMode.InProcess });
+// The seed's examples, one line of output each. Ray.Init() runs tasks and actors in worker processes.
+using var ray = Ray.Init();
+Console.WriteLine($"runtime: {ray.Mode}, {ray.NumCpus} CPUs; driver pid {Environment.ProcessId}, a task ran in pid {MathTasks.Remote.ProcessId().Get()}");
 
 ObjectRef<int> sum = MathTasks.Remote.Add(2, 3);
 Console.WriteLine($"MathTasks.Remote.Add(2, 3) -> {sum.Get()}");
