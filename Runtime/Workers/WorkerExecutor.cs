@@ -22,15 +22,20 @@ internal sealed class WorkerExecutor
     /// <summary>The task run the current code belongs to (0 outside tasks, and in actors, which never lend resources).</summary>
     public static long CurrentTaskRun => s_taskRun.Value;
 
-    public void Start(RunFrame frame) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Execute(s.Item2), (this, frame), preferLocal: false);
+    public void Start(RunFrame frame)
+    {
+        // Registered here, in frame order, so a cancel that arrives right behind its run always finds it.
+        var cts = new CancellationTokenSource();
+        _running[frame.RunId] = cts;
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Execute(s.Item2, s.Item3), (this, frame, cts), preferLocal: false);
+    }
 
     public void Cancel(CancelRunFrame frame)
     {
         if (_running.TryGetValue(frame.RunId, out var cts)) cts.Cancel();
     }
 
-    private void Execute(RunFrame frame)
+    private void Execute(RunFrame frame, CancellationTokenSource cts)
     {
         if (!RemoteRegistry.TryGet(frame.FunctionId, out var function))
         {
@@ -39,8 +44,6 @@ internal sealed class WorkerExecutor
             return;
         }
 
-        var cts = new CancellationTokenSource();
-        _running[frame.RunId] = cts;
         s_taskRun.Value = frame.Kind == RunKind.Task ? frame.RunId : 0;
         InvocationContext context;
         ValueTask pending;

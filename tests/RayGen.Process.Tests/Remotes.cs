@@ -62,6 +62,14 @@ public static partial class ProcTasks
     public static long Sum(int[] values) => values.Sum(v => (long)v);
 
     [Remote]
+    public static double SumDoubles(double[] values)
+    {
+        var sum = 0.0;
+        foreach (var v in values) sum += v;
+        return sum;
+    }
+
+    [Remote]
     public static int WaitForAny()
     {
         var slow = Remote.SleepThenPid(3000);

@@ -49,6 +49,20 @@ public class TaskTests
     }
 
     [Test]
+    public void A_256_MB_double_array_put_once_is_summed_by_a_task_and_read_back_intact()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var data = new double[32 * 1024 * 1024];
+        for (var i = 0; i < data.Length; i++) data[i] = i % 1000;
+        var expected = 0.0;
+        foreach (var v in data) expected += v;
+        var stored = Ray.Put(data);
+        Assert.That(ProcTasks.Remote.SumDoubles(stored).Get(TimeSpan.FromSeconds(120)), Is.EqualTo(expected));
+        var back = stored.Get();
+        Assert.That(back.AsSpan().SequenceEqual(data), Is.True);
+    }
+
+    [Test]
     public void A_put_value_passed_by_ref_reaches_the_worker()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
