@@ -113,7 +113,7 @@ internal sealed partial class ProcessBackend
         if (_runtime.Actors.Find(frame.ActorId) is { } actor) _runtime.Actors.Kill(actor, frame.NoRestart);
     }
 
-    private void OnPut(PutFrame frame) => _runtime.Objects.Adopt(frame.Id).TrySetValue(frame.Value);
+    private void OnPut(PutFrame frame) => _runtime.Objects.Adopt(frame.Id).TrySetValue(SharedPayloads.Unwrap(frame.Value));
 
     private void OnSubscribe(FrameConnection connection, SubscribeFrame frame) =>
         _runtime.Objects.Import(frame.Id).Subscribe(new ValueForwarder(connection));
@@ -124,6 +124,11 @@ internal sealed partial class ProcessBackend
     private sealed class ValueForwarder(FrameConnection connection) : IEntryWaiter
     {
         public void OnEntryCompleted(ObjectEntry entry) =>
-            connection.Send(new ObjectValueFrame { Id = entry.Id, Value = entry.Data, Error = entry.Error });
+            connection.Send(new ObjectValueFrame
+            {
+                Id = entry.Id,
+                Value = entry.Data is { } data ? SharedPayloads.Wrap(data, transfer: false) : default,
+                Error = entry.Error,
+            });
     }
 }

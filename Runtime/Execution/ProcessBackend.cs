@@ -38,6 +38,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         _session = SessionDirectory.Create();
         try
         {
+            SharedPayloads.Configure(_session.CreateObjectsDirectory());
             _launcher = new WorkerLauncher(_session);
             _listener = new SocketListener(_session.SocketPath, _session.Token, Admit, OnFrame, OnConnectionClosed, Log);
         }
@@ -80,7 +81,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         var worker = run.Worker;
         SendAssembliesIfNew(worker);
         if (run.Kind != RunKind.ActorConstructor) _byTask[run.Task] = run;
-        var frame = new RunFrame { RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = args };
+        var payloads = args.Length == 0 ? Array.Empty<Payload>() : new Payload[args.Length];
+        for (var i = 0; i < args.Length; i++) payloads[i] = SharedPayloads.Wrap(args[i], transfer: false);
+        var frame = new RunFrame { RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = payloads };
         if (!worker.TryStart(run, frame))
         {
             _byTask.TryRemove(run.Task, out _);
@@ -214,6 +217,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
     private void OnRunResult(WorkerProcess worker, RunResultFrame result)
     {
+        // Read even when the run was already reported, so a transferred file never outlives its frame.
+        var value = result.Error is null ? SharedPayloads.Unwrap(result.Value) : null;
         if (!worker.TryFinish(result.RunId, out var run)) return; // already reported (the worker died, or a forced cancel)
         Forget(run);
         Exception? exception = result.Error is null ? null
@@ -222,13 +227,13 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         switch (run.Kind)
         {
             case RunKind.Task:
-                _runtime.CompleteTask(run.Task, result.Value, exception);
+                _runtime.CompleteTask(run.Task, value, exception);
                 break;
             case RunKind.ActorConstructor:
                 run.Actor!.OnConstructed(exception);
                 break;
             case RunKind.ActorCall:
-                run.Actor!.OnCallCompleted(run.Task, result.Value, exception);
+                run.Actor!.OnCallCompleted(run.Task, value, exception);
                 break;
         }
     }
@@ -361,6 +366,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             process.Dispose();
         }
 
+        SharedPayloads.Configure(null);
         _session.Dispose();
     }
 }

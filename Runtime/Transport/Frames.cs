@@ -55,7 +55,7 @@ internal sealed partial class RunFrame : IFrame
     public long RunId { get; set; }
     public RunKind Kind { get; set; }
     public string FunctionId { get; set; } = "";
-    public System.ReadOnlyMemory<byte>[] Args { get; set; } = System.Array.Empty<System.ReadOnlyMemory<byte>>();
+    public Payload[] Args { get; set; } = System.Array.Empty<Payload>();
 }
 
 /// <summary>Worker -> driver: how one run ended.</summary>
@@ -63,7 +63,7 @@ internal sealed partial class RunFrame : IFrame
 internal sealed partial class RunResultFrame : IFrame
 {
     public long RunId { get; set; }
-    public byte[]? Value { get; set; }
+    public Payload Value { get; set; }
     public ErrorInfo? Error { get; set; }
 
     /// <summary>The code ended with an OperationCanceledException (the driver maps it back for cancellation).</summary>
@@ -144,7 +144,7 @@ internal sealed partial class SubmitFrame : IFrame
 internal sealed partial class PutFrame : IFrame
 {
     public ObjectId Id { get; set; }
-    public byte[] Value { get; set; } = System.Array.Empty<byte>();
+    public Payload Value { get; set; }
 }
 
 /// <summary>Worker -> driver: send me this object's value (or error) once it is ready.</summary>
@@ -159,7 +159,7 @@ internal sealed partial class SubscribeFrame : IFrame
 internal sealed partial class ObjectValueFrame : IFrame
 {
     public ObjectId Id { get; set; }
-    public byte[]? Value { get; set; }
+    public Payload Value { get; set; }
     public ErrorInfo? Error { get; set; }
 }
 

@@ -27,6 +27,18 @@ internal sealed class SessionDirectory : IDisposable
 
     public string SocketPath => System.IO.Path.Combine(Path, "driver.sock");
 
+    /// <summary>Where large values live while they cross between processes; workers find it beside the socket.</summary>
+    public static string ObjectsDirectoryBeside(string socketPath) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(socketPath)!, "objects");
+
+    public string CreateObjectsDirectory()
+    {
+        var path = ObjectsDirectoryBeside(SocketPath);
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
+        else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
     /// <summary>tmpfs when the machine has it, so the shared-memory objects and the socket share one directory.</summary>
     public static string Root => Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath();
 

@@ -99,7 +99,7 @@ internal sealed class DriverLink
         if (_requests.TryRemove(frame.RequestId, out var reply)) reply.TrySetResult(frame);
     }
 
-    public void Put(ObjectEntry entry) => Send(new PutFrame { Id = entry.Id, Value = entry.Data! });
+    public void Put(ObjectEntry entry) => Send(new PutFrame { Id = entry.Id, Value = SharedPayloads.Wrap(entry.Data!, transfer: true) });
 
     /// <summary>Asks the driver for an object's value; <paramref name="entry"/> completes when it arrives.</summary>
     public void Subscribe(ObjectEntry entry)
@@ -114,7 +114,7 @@ internal sealed class DriverLink
     {
         if (!_awaiting.TryRemove(frame.Id, out var entry)) return;
         if (frame.Error is { } error) entry.TrySetError(error);
-        else entry.TrySetValue(frame.Value ?? ObjectEntry.Unit);
+        else entry.TrySetValue(SharedPayloads.Unwrap(frame.Value));
     }
 
     public bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout)

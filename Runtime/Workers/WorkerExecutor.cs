@@ -49,7 +49,9 @@ internal sealed class WorkerExecutor
         ValueTask pending;
         try
         {
-            context = new InvocationContext(frame.Args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function.DisplayName);
+            var args = frame.Args.Length == 0 ? Array.Empty<ReadOnlyMemory<byte>>() : new ReadOnlyMemory<byte>[frame.Args.Length];
+            for (var i = 0; i < args.Length; i++) args[i] = SharedPayloads.Unwrap(frame.Args[i]);
+            context = new InvocationContext(args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function.DisplayName);
             pending = function.Invoker(context);
         }
         catch (Exception e)
@@ -98,6 +100,7 @@ internal sealed class WorkerExecutor
     private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled)
     {
         if (_running.TryRemove(frame.RunId, out var cts)) cts.Dispose();
-        _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = value, Error = error, Canceled = canceled });
+        var payload = value is null ? default : SharedPayloads.Wrap(value, transfer: true);
+        _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled });
     }
 }

@@ -4,6 +4,7 @@ using System.IO;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using RayGen.ObjectStore;
 using RayGen.Scheduling;
 using RayGen.Transport;
 
@@ -41,6 +42,7 @@ internal static class WorkerMain
         }
 
         var connection = new FrameConnection(socket, "the driver");
+        SharedPayloads.Configure(SessionDirectory.ObjectsDirectoryBeside(args[0]));
         var link = new DriverLink(connection);
         var core = new RuntimeCore(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link);
         link.Runtime = core;

@@ -31,6 +31,22 @@ public class TransportTests
     }
 
     [Test]
+    public void Large_values_cross_through_private_files_in_shared_memory()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var data = new byte[1 << 20];
+        data[0] = 1;
+        var stored = Ray.Put(data);
+        var back = ProcTasks.Remote.Reverse(stored).Get(Long);
+        Assert.That(back[^1], Is.EqualTo(1));
+        var files = System.IO.Directory.GetFiles(System.IO.Path.Combine(ProcessTestSupport.Backend(ray).Session.Path, "objects"));
+        // The put value's file stays while its bytes live; the result's file was the driver's to delete once read.
+        Assert.That(files, Has.Length.EqualTo(1));
+        Assert.That(System.IO.File.GetUnixFileMode(files[0]), Is.EqualTo(System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite));
+        GC.KeepAlive(stored);
+    }
+
+    [Test]
     public void A_client_with_a_wrong_token_is_rejected_while_work_goes_on()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });

@@ -1,0 +1,154 @@
+using System;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
+using MemoryPack;
+
+namespace RayGen.ObjectStore;
+
+/// <summary>
+/// A value's bytes in a frame: inline when small, or the name of a file in the session's shared-memory
+/// directory (tmpfs) when it is 100 KiB or more, so large values never squeeze through the socket.
+/// </summary>
+[MemoryPackable]
+internal partial struct Payload
+{
+    public ReadOnlyMemory<byte> Inline { get; set; }
+
+    /// <summary>File name inside the shared-memory directory; null for an inline payload.</summary>
+    public string? File { get; set; }
+
+    public int Length { get; set; }
+
+    /// <summary>The receiver owns the file and deletes it once read (worker results and puts moving to the driver).</summary>
+    public bool Transfer { get; set; }
+}
+
+/// <summary>
+/// Moves large values between processes through files under /dev/shm (mode 0600): the sender writes the
+/// bytes once, the receiver reads them once. A value the driver holds keeps one file for as long as its
+/// bytes live, however many workers it is sent to; the whole directory goes with the session.
+/// </summary>
+internal static class SharedPayloads
+{
+    /// <summary>Values at least this large travel through shared memory, as Ray's 100 KiB inline limit.</summary>
+    public const int Threshold = 100 * 1024;
+
+    private static readonly ConditionalWeakTable<byte[], SharedFile> s_files = new();
+    private static string? s_directory;
+    private static long s_next;
+
+    /// <summary>The directory in use; null turns shared memory off (every payload inline).</summary>
+    public static string? Directory => Volatile.Read(ref s_directory);
+
+    public static void Configure(string? directory) => Volatile.Write(ref s_directory, directory);
+
+    /// <summary>Wraps bytes for a frame. With <paramref name="transfer"/> the receiver takes the file; otherwise the file is kept and reused.</summary>
+    public static Payload Wrap(ReadOnlyMemory<byte> data, bool transfer)
+    {
+        var directory = Directory;
+        if (directory is null || data.Length < Threshold) return new Payload { Inline = data };
+        try
+        {
+            if (!transfer && MemoryMarshal.TryGetArray(data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
+            {
+                var array = segment.Array;
+                if (!s_files.TryGetValue(array, out var file) || file.Directory != directory)
+                {
+                    file = SharedFile.Write(directory, data.Span);
+                    s_files.AddOrUpdate(array, file);
+                }
+
+                return new Payload { File = file.Name, Length = data.Length };
+            }
+
+            var name = SharedFile.WriteNew(directory, data.Span);
+            return new Payload { File = name, Length = data.Length, Transfer = true };
+        }
+        catch (IOException)
+        {
+            // tmpfs full or gone: the socket still works.
+            return new Payload { Inline = data };
+        }
+    }
+
+    /// <summary>The payload's bytes as an array of their own.</summary>
+    public static byte[] Unwrap(in Payload payload)
+    {
+        if (payload.File is null)
+        {
+            var inline = payload.Inline;
+            return MemoryMarshal.TryGetArray(inline, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+                ? segment.Array
+                : inline.ToArray();
+        }
+
+        var directory = Directory ?? throw new InvalidOperationException("A shared-memory payload arrived but this process has no shared-memory directory.");
+        if (payload.File.Contains('/', StringComparison.Ordinal) || payload.File.StartsWith('.'))
+            throw new InvalidDataException($"A payload named the file '{payload.File}', which is not a plain name.");
+        var path = Path.Combine(directory, payload.File);
+        var data = GC.AllocateUninitializedArray<byte>(payload.Length);
+        using (var handle = System.IO.File.OpenHandle(path, FileMode.Open, FileAccess.Read))
+        {
+            var read = 0;
+            while (read < data.Length)
+            {
+                var n = RandomAccess.Read(handle, data.AsSpan(read), read);
+                if (n == 0) throw new InvalidDataException($"The shared-memory payload {payload.File} is shorter than {payload.Length} bytes.");
+                read += n;
+            }
+        }
+
+        if (payload.Transfer) SharedFile.TryDelete(path);
+        return data;
+    }
+
+    /// <summary>One file holding a value's bytes; deleted when the bytes it mirrors are collected.</summary>
+    private sealed class SharedFile
+    {
+        private SharedFile(string directory, string name)
+        {
+            Directory = directory;
+            Name = name;
+        }
+
+        ~SharedFile() => TryDelete(Path.Combine(Directory, Name));
+
+        public string Directory { get; }
+
+        public string Name { get; }
+
+        public static SharedFile Write(string directory, ReadOnlySpan<byte> data) => new(directory, WriteNew(directory, data));
+
+        public static string WriteNew(string directory, ReadOnlySpan<byte> data)
+        {
+            var name = $"{Environment.ProcessId}-{Interlocked.Increment(ref s_next)}";
+            var path = Path.Combine(directory, name);
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 0,
+                PreallocationSize = data.Length,
+            };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using var stream = new FileStream(path, options);
+            var handle = stream.SafeFileHandle;
+            RandomAccess.Write(handle, data, 0);
+            return name;
+        }
+
+        public static void TryDelete(string path)
+        {
+            try
+            {
+                System.IO.File.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+}
