@@ -29,6 +29,9 @@ public static partial class ProcTasks
     [Remote]
     public static int Throws(string message) => throw new InvalidOperationException(message);
 
+    [Remote]
+    public static int[] ThrowsArray(string message) => throw new InvalidOperationException(message);
+
     /// <summary>Kills its own process the first time (a marker file remembers), returns 42 after.</summary>
     [Remote]
     public static int CrashOnce(string marker)
