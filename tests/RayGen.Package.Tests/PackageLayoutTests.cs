@@ -1,0 +1,137 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using System.Reflection.Metadata;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using NUnit.Framework;
+
+namespace RayGen.Package.Tests;
+
+/// <summary>The package opened as a zip, as NuGet and a reviewer see it.</summary>
+[TestFixture]
+public class PackageLayoutTests
+{
+    /// <summary>Zip entries that NuGet writes into every package (the OPC parts).</summary>
+    private static bool IsPackagingPart(string name) =>
+        name == "[Content_Types].xml" || name.StartsWith("_rels/", StringComparison.Ordinal) || name.StartsWith("package/", StringComparison.Ordinal);
+
+    private static string[] EntriesOf(string file)
+    {
+        using var zip = ZipFile.OpenRead(file);
+        return zip.Entries.Select(e => e.FullName).Where(n => !IsPackagingPart(n)).Order(StringComparer.Ordinal).ToArray();
+    }
+
+    private static XElement Metadata()
+    {
+        using var zip = ZipFile.OpenRead(PackageFeed.PackageFile);
+        using var stream = zip.GetEntry("RayGen.nuspec")!.Open();
+        var nuspec = XDocument.Load(stream);
+        return nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+    }
+
+    private static XElement Child(XElement parent, string name) => parent.Elements().Single(e => e.Name.LocalName == name);
+
+    [Test]
+    public void The_package_holds_the_runtime_the_generator_the_analyzers_and_the_worker_host_and_nothing_else() =>
+        Assert.That(EntriesOf(PackageFeed.PackageFile), Is.EqualTo(new[]
+        {
+            "PACKAGE.md",
+            "RayGen.nuspec",
+            "analyzers/dotnet/cs/RayGen.Analyzers.CodeFixes.dll",
+            "analyzers/dotnet/cs/RayGen.Analyzers.dll",
+            "analyzers/dotnet/cs/RayGen.Generators.dll",
+            "buildTransitive/net10.0/RayGen.targets",
+            "lib/net10.0/RayGen.dll",
+            "lib/net10.0/RayGen.xml",
+            "tools/net10.0/RayGen.Worker.dll",
+        }));
+
+    [Test]
+    public void The_symbols_package_carries_the_runtime_pdb() =>
+        Assert.That(EntriesOf(PackageFeed.SymbolsFile), Is.EqualTo(new[] { "RayGen.nuspec", "lib/net10.0/RayGen.pdb" }));
+
+    [Test]
+    public void The_nuspec_names_the_version_from_the_command_line_a_license_expression_the_readme_tags_and_a_description()
+    {
+        var metadata = Metadata();
+        Assert.That(Child(metadata, "id").Value, Is.EqualTo("RayGen"));
+        Assert.That(Child(metadata, "version").Value, Is.EqualTo(PackageFeed.Version));
+        Assert.That(Child(metadata, "license").Attribute("type")?.Value, Is.EqualTo("expression"));
+        Assert.That(Child(metadata, "license").Value, Is.EqualTo("MIT"));
+        Assert.That(Child(metadata, "readme").Value, Is.EqualTo("PACKAGE.md"));
+        Assert.That(Child(metadata, "tags").Value.Split(' '), Does.Contain("ray").And.Contain("source-generator"));
+        Assert.That(Child(metadata, "description").Value, Does.Contain("[Remote]"));
+        Assert.That(Child(metadata, "repository").Attribute("type")?.Value, Is.EqualTo("git"));
+    }
+
+    [Test]
+    public void MemoryPack_is_the_only_dependency_and_the_generator_and_analyzer_projects_are_not_dependencies()
+    {
+        var groups = Child(Metadata(), "dependencies").Elements().ToArray();
+        Assert.That(groups.Select(g => g.Attribute("targetFramework")?.Value), Is.EqualTo(new[] { "net10.0" }));
+        var dependencies = groups[0].Elements().Select(d => $"{d.Attribute("id")?.Value} {d.Attribute("version")?.Value}");
+        Assert.That(dependencies, Is.EqualTo(new[] { $"MemoryPack {PackageFeed.CentralVersion("MemoryPack")}" }));
+    }
+
+    [Test]
+    public void The_build_file_finds_the_worker_host_relative_to_itself()
+    {
+        using var zip = ZipFile.OpenRead(PackageFeed.PackageFile);
+        using var reader = new StreamReader(zip.GetEntry("buildTransitive/net10.0/RayGen.targets")!.Open());
+        var targets = reader.ReadToEnd();
+        Assert.That(targets, Does.Contain("$(MSBuildThisFileDirectory)../../tools/net10.0/RayGen.Worker.dll"));
+    }
+
+    [Test]
+    public void No_path_of_the_build_machine_is_baked_into_any_file_of_either_package()
+    {
+        // The repository's folder and this run's temporary folder are the two paths a careless pack leaks:
+        // into the nuspec, the build file, a binary's debug directory (its pdb path) or the pdb's source paths.
+        var machinePaths = new[] { PackageFeed.RepositoryRoot.TrimEnd('/', '\\'), PackageFeed.Root };
+        foreach (var file in new[] { PackageFeed.PackageFile, PackageFeed.SymbolsFile })
+        {
+            using var zip = ZipFile.OpenRead(file);
+            foreach (var entry in zip.Entries)
+            {
+                using var memory = new MemoryStream();
+                using (var stream = entry.Open()) stream.CopyTo(memory);
+                var bytes = memory.ToArray();
+                foreach (var path in machinePaths)
+                {
+                    Assert.That(Contains(bytes, Encoding.UTF8.GetBytes(path)) || Contains(bytes, Encoding.Unicode.GetBytes(path)), Is.False,
+                        $"{Path.GetFileName(file)}: {entry.FullName} contains {path}");
+                }
+
+                if (entry.FullName.EndsWith(".pdb", StringComparison.Ordinal))
+                {
+                    // A portable pdb stores each source path in parts, so a byte search cannot see them: read them.
+                    memory.Position = 0;
+                    using var provider = MetadataReaderProvider.FromPortablePdbStream(memory);
+                    var pdb = provider.GetMetadataReader();
+                    var documents = pdb.Documents.Select(d => pdb.GetString(pdb.GetDocument(d).Name)).ToArray();
+                    Assert.That(documents, Is.Not.Empty);
+                    Assert.That(documents.Where(d => machinePaths.Any(p => d.StartsWith(p, StringComparison.Ordinal))), Is.Empty,
+                        $"{entry.FullName} names sources by this machine's paths");
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void Every_other_project_of_the_solution_is_not_packable_so_packing_the_solution_makes_one_package()
+    {
+        var solution = File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, "RayGen.sln"));
+        var projects = Regex.Matches(solution, @"""([^""]+\.csproj)""").Select(m => m.Groups[1].Value.Replace('\\', '/')).ToArray();
+        Assert.That(projects, Does.Contain("Runtime/RayGen.csproj"));
+        foreach (var project in projects.Where(p => p != "Runtime/RayGen.csproj"))
+        {
+            Assert.That(File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, project)), Does.Contain("<IsPackable>false</IsPackable>"),
+                $"{project} would make a package of its own");
+        }
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}
