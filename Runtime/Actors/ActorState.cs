@@ -23,6 +23,9 @@ internal enum ActorStatus
 /// </summary>
 internal sealed class ActorState
 {
+    /// <summary>Calls sent to an actor's worker process ahead of the ones running there.</summary>
+    internal const int PipelineDepth = 512;
+
     private readonly object _lock = new();
     private readonly LinkedList<TaskSpec> _mailbox = new();
     private readonly HashSet<TaskSpec> _inFlight = new();
@@ -155,7 +158,10 @@ internal sealed class ActorState
     {
         lock (_lock)
         {
-            while (Status == ActorStatus.Alive && _inFlight.Count < MaxConcurrency && _mailbox.First is { } node)
+            // A worker process runs its actor's calls in arrival order, MaxConcurrency at a time, so calls are sent
+            // ahead (as Ray pipelines actor tasks): the next one is already there when the last one ends.
+            var window = _runtime.Backend is ProcessBackend ? Math.Max(MaxConcurrency, PipelineDepth) : MaxConcurrency;
+            while (Status == ActorStatus.Alive && _inFlight.Count < window && _mailbox.First is { } node)
             {
                 var call = node.Value;
                 if (call.State == TaskState.Finished)

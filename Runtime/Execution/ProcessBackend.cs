@@ -83,7 +83,11 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         if (run.Kind != RunKind.ActorConstructor) _byTask[run.Task] = run;
         var payloads = args.Length == 0 ? Array.Empty<Payload>() : new Payload[args.Length];
         for (var i = 0; i < args.Length; i++) payloads[i] = SharedPayloads.Wrap(args[i], transfer: false);
-        var frame = new RunFrame { RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = payloads };
+        var frame = new RunFrame
+        {
+            RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = payloads,
+            MaxConcurrency = run.Kind == RunKind.ActorConstructor ? run.Actor!.MaxConcurrency : 0,
+        };
         if (!worker.TryStart(run, frame))
         {
             _byTask.TryRemove(run.Task, out _);

@@ -21,6 +21,9 @@ internal partial struct Payload
 
     public int Length { get; set; }
 
+    /// <summary>The file is in the session's spill directory on disk, not in shared memory.</summary>
+    public bool Spilled { get; set; }
+
     /// <summary>The receiver owns the file and deletes it once read (worker results and puts moving to the driver).</summary>
     public bool Transfer { get; set; }
 }
@@ -37,12 +40,49 @@ internal static class SharedPayloads
 
     private static readonly ConditionalWeakTable<byte[], SharedFile> s_files = new();
     private static string? s_directory;
+    private static Func<string>? s_spill;
+    private static string? s_spillDirectory;
+    private static long s_capacity = long.MaxValue;
+    private static long s_used;
     private static long s_next;
 
     /// <summary>The directory in use; null turns shared memory off (every payload inline).</summary>
     public static string? Directory => Volatile.Read(ref s_directory);
 
-    public static void Configure(string? directory) => Volatile.Write(ref s_directory, directory);
+    /// <summary>Bytes of kept (not transferred) values in shared memory now.</summary>
+    public static long Used => Interlocked.Read(ref s_used);
+
+    /// <param name="directory">The shared-memory directory; null turns shared memory off.</param>
+    /// <param name="capacity">Bytes of shared memory kept values may use (RayOptions.ObjectStoreMemory); beyond it they spill.</param>
+    /// <param name="spill">Creates the spill directory on disk when first needed (driver only).</param>
+    public static void Configure(string? directory, long capacity = long.MaxValue, Func<string>? spill = null)
+    {
+        Volatile.Write(ref s_directory, directory);
+        s_capacity = capacity;
+        s_spill = spill;
+        s_spillDirectory = null;
+        Interlocked.Exchange(ref s_used, 0);
+    }
+
+    /// <summary>Room for <paramref name="length"/> more bytes, after making sure unreachable values really released theirs.</summary>
+    private static bool Reserve(long length)
+    {
+        if (Interlocked.Add(ref s_used, length) <= s_capacity) return true;
+        Interlocked.Add(ref s_used, -length);
+        // Files of values nobody can reach go with their finalizers; run them before deciding the store is full.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        if (Interlocked.Add(ref s_used, length) <= s_capacity) return true;
+        Interlocked.Add(ref s_used, -length);
+        return false;
+    }
+
+    private static string SpillDirectory()
+    {
+        var spill = s_spill ?? throw new ObjectStoreFullException(
+            $"The object store is full ({Used} of {s_capacity} bytes) and this process cannot spill.");
+        return s_spillDirectory ??= spill();
+    }
 
     /// <summary>Wraps bytes for a frame. With <paramref name="transfer"/> the receiver takes the file; otherwise the file is kept and reused.</summary>
     public static Payload Wrap(ReadOnlyMemory<byte> data, bool transfer)
@@ -54,13 +94,15 @@ internal static class SharedPayloads
             if (!transfer && MemoryMarshal.TryGetArray(data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
             {
                 var array = segment.Array;
-                if (!s_files.TryGetValue(array, out var file) || file.Directory != directory)
+                if (!s_files.TryGetValue(array, out var file) || file.Session != directory)
                 {
-                    file = SharedFile.Write(directory, data.Span);
+                    file = Reserve(data.Length)
+                        ? SharedFile.Write(directory, directory, data.Span, data.Length)
+                        : SharedFile.Write(directory, SpillDirectory(), data.Span, 0);
                     s_files.AddOrUpdate(array, file);
                 }
 
-                return new Payload { File = file.Name, Length = data.Length };
+                return new Payload { File = file.Name, Length = data.Length, Spilled = file.Charged == 0 };
             }
 
             var name = SharedFile.WriteNew(directory, data.Span);
@@ -71,6 +113,32 @@ internal static class SharedPayloads
             // tmpfs full or gone: the socket still works.
             return new Payload { Inline = data };
         }
+    }
+
+    /// <summary>
+    /// The payload's bytes for one use: inline bytes as they are, a file mapped and read in place.
+    /// <paramref name="mapping"/> (when not null) must be disposed once the bytes are no longer read.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Open(in Payload payload, out IDisposable? mapping)
+    {
+        mapping = null;
+        if (payload.File is null) return payload.Inline;
+        var path = PathOf(payload);
+        var mapped = new MappedPayload(path, payload.Length);
+        // A transferred file is this process's to delete; the mapping keeps the pages until it is disposed.
+        if (payload.Transfer) SharedFile.TryDelete(path);
+        mapping = mapped;
+        return mapped.Memory;
+    }
+
+    private static string PathOf(in Payload payload)
+    {
+        var directory = Directory ?? throw new InvalidOperationException("A shared-memory payload arrived but this process has no shared-memory directory.");
+        // The spill directory sits beside the session's shared-memory directory under the same name, on disk.
+        if (payload.Spilled) directory = Path.Combine(Path.GetTempPath(), Path.GetFileName(Path.GetDirectoryName(directory)!) + "-spill");
+        if (payload.File!.Contains('/', StringComparison.Ordinal) || payload.File.StartsWith('.'))
+            throw new InvalidDataException($"A payload named the file '{payload.File}', which is not a plain name.");
+        return Path.Combine(directory, payload.File);
     }
 
     /// <summary>The payload's bytes as an array of their own.</summary>
@@ -84,10 +152,7 @@ internal static class SharedPayloads
                 : inline.ToArray();
         }
 
-        var directory = Directory ?? throw new InvalidOperationException("A shared-memory payload arrived but this process has no shared-memory directory.");
-        if (payload.File.Contains('/', StringComparison.Ordinal) || payload.File.StartsWith('.'))
-            throw new InvalidDataException($"A payload named the file '{payload.File}', which is not a plain name.");
-        var path = Path.Combine(directory, payload.File);
+        var path = PathOf(payload);
         var data = GC.AllocateUninitializedArray<byte>(payload.Length);
         using (var handle = System.IO.File.OpenHandle(path, FileMode.Open, FileAccess.Read))
         {
@@ -104,22 +169,45 @@ internal static class SharedPayloads
         return data;
     }
 
-    /// <summary>One file holding a value's bytes; deleted when the bytes it mirrors are collected.</summary>
+    /// <summary>One file holding a value's bytes; deleted (and its bytes given back) when the bytes it mirrors are collected.</summary>
     private sealed class SharedFile
     {
-        private SharedFile(string directory, string name)
+        private SharedFile(string session, string directory, string name, long charged)
         {
+            Session = session;
             Directory = directory;
             Name = name;
+            Charged = charged;
         }
 
-        ~SharedFile() => TryDelete(Path.Combine(Directory, Name));
+        ~SharedFile()
+        {
+            TryDelete(Path.Combine(Directory, Name));
+            if (Charged > 0 && Session == SharedPayloads.Directory) Interlocked.Add(ref s_used, -Charged);
+        }
+
+        /// <summary>The shared-memory directory of the session it was written for.</summary>
+        public string Session { get; }
 
         public string Directory { get; }
 
         public string Name { get; }
 
-        public static SharedFile Write(string directory, ReadOnlySpan<byte> data) => new(directory, WriteNew(directory, data));
+        /// <summary>Bytes counted against the store's capacity; 0 for a spilled file.</summary>
+        public long Charged { get; }
+
+        public static SharedFile Write(string session, string directory, ReadOnlySpan<byte> data, long charged)
+        {
+            try
+            {
+                return new SharedFile(session, directory, WriteNew(directory, data), charged);
+            }
+            catch
+            {
+                if (charged > 0) Interlocked.Add(ref s_used, -charged);
+                throw;
+            }
+        }
 
         public static string WriteNew(string directory, ReadOnlySpan<byte> data)
         {

@@ -56,6 +56,9 @@ internal sealed partial class RunFrame : IFrame
     public RunKind Kind { get; set; }
     public string FunctionId { get; set; } = "";
     public Payload[] Args { get; set; } = System.Array.Empty<Payload>();
+
+    /// <summary>For an actor's constructor: how many of its calls may run at once (the worker queues the rest in order).</summary>
+    public int MaxConcurrency { get; set; }
 }
 
 /// <summary>Worker -> driver: how one run ended.</summary>

@@ -42,6 +42,19 @@ internal sealed class SessionDirectory : IDisposable
     /// <summary>tmpfs when the machine has it, so the shared-memory objects and the socket share one directory.</summary>
     public static string Root => Directory.Exists("/dev/shm") ? "/dev/shm" : System.IO.Path.GetTempPath();
 
+    /// <summary>Where values spill when shared memory is full: a disk-backed directory of the same name.</summary>
+    public static string SpillRoot => System.IO.Path.GetTempPath();
+
+    /// <summary>The session's spill directory on disk (created when first needed).</summary>
+    public string SpillPath => System.IO.Path.Combine(SpillRoot, System.IO.Path.GetFileName(Path) + "-spill");
+
+    public string CreateSpillDirectory()
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(SpillPath);
+        else Directory.CreateDirectory(SpillPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return SpillPath;
+    }
+
     public static SessionDirectory Create()
     {
         RemoveDeadSessions();
@@ -56,10 +69,16 @@ internal sealed class SessionDirectory : IDisposable
     /// <summary>Deletes session directories whose driver process no longer exists (a driver killed with SIGKILL cleans up nothing).</summary>
     public static void RemoveDeadSessions()
     {
+        RemoveDeadSessions(Root);
+        if (SpillRoot != Root) RemoveDeadSessions(SpillRoot);
+    }
+
+    private static void RemoveDeadSessions(string root)
+    {
         string[] candidates;
         try
         {
-            candidates = Directory.GetDirectories(Root, Prefix + "*");
+            candidates = Directory.GetDirectories(root, Prefix + "*");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -89,5 +108,9 @@ internal sealed class SessionDirectory : IDisposable
         }
     }
 
-    public void Dispose() => TryDelete(Path);
+    public void Dispose()
+    {
+        TryDelete(Path);
+        if (Directory.Exists(SpillPath)) TryDelete(SpillPath);
+    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using RayGen.Internal;
@@ -15,6 +16,7 @@ internal sealed class WorkerExecutor
 
     private readonly FrameConnection _connection;
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
+    private readonly ConcurrentDictionary<long, List<IDisposable>> _mappings = new();
     private object? _actor;
 
     public WorkerExecutor(FrameConnection connection) => _connection = connection;
@@ -50,7 +52,12 @@ internal sealed class WorkerExecutor
         try
         {
             var args = frame.Args.Length == 0 ? Array.Empty<ReadOnlyMemory<byte>>() : new ReadOnlyMemory<byte>[frame.Args.Length];
-            for (var i = 0; i < args.Length; i++) args[i] = SharedPayloads.Unwrap(frame.Args[i]);
+            for (var i = 0; i < args.Length; i++)
+            {
+                args[i] = SharedPayloads.Open(frame.Args[i], out var mapping);
+                if (mapping is not null) AddMapping(frame.RunId, mapping);
+            }
+
             context = new InvocationContext(args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function.DisplayName);
             pending = function.Invoker(context);
         }
@@ -97,8 +104,21 @@ internal sealed class WorkerExecutor
     private void Fail(RunFrame frame, RemoteFunction function, Exception e) =>
         Report(frame, null, ErrorInfo.FromException(e, function.DisplayName), e is OperationCanceledException);
 
+    private void AddMapping(long runId, IDisposable mapping) =>
+        _mappings.AddOrUpdate(runId, static (_, m) => new List<IDisposable> { m }, static (_, list, m) =>
+        {
+            list.Add(m);
+            return list;
+        }, mapping);
+
     private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled)
     {
+        // The run is over: nothing reads its mapped arguments any more (the constructor's arguments are not kept either).
+        if (_mappings.TryRemove(frame.RunId, out var mappings))
+        {
+            foreach (var mapping in mappings) mapping.Dispose();
+        }
+
         if (_running.TryRemove(frame.RunId, out var cts)) cts.Dispose();
         var payload = value is null ? default : SharedPayloads.Wrap(value, transfer: true);
         _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled });

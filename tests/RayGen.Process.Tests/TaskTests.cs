@@ -29,6 +29,9 @@ public class TaskTests
     public void Two_slow_tasks_on_two_cpus_run_at_once_in_different_processes()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        // Parallelism is the point here, not start-up: wait until the two prestarted workers are connected.
+        var ready = DateTime.UtcNow.AddSeconds(30);
+        while (ProcessTestSupport.Backend(ray).Workers.Count(w => w.IsConnected) < 2 && DateTime.UtcNow < ready) System.Threading.Thread.Sleep(20);
         var clock = ProcessTestSupport.Time();
         var a = ProcTasks.Remote.SleepThenPid(1500);
         var b = ProcTasks.Remote.SleepThenPid(1500);
