@@ -16,6 +16,10 @@ internal sealed class WorkerExecutor
 
     private readonly FrameConnection _connection;
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
+    // Actor calls arrive ahead of their turn (the driver pipelines them); they wait here, in order.
+    private readonly Queue<(RunFrame Frame, CancellationTokenSource Cts)> _actorQueue = new();
+    private int _actorRunning;
+    private int _maxConcurrency = 1;
     private readonly ConcurrentDictionary<long, List<IDisposable>> _mappings = new();
     private object? _actor;
 
@@ -29,7 +33,60 @@ internal sealed class WorkerExecutor
         // Registered here, in frame order, so a cancel that arrives right behind its run always finds it.
         var cts = new CancellationTokenSource();
         _running[frame.RunId] = cts;
-        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Execute(s.Item2, s.Item3), (this, frame, cts), preferLocal: false);
+        if (frame.Kind == RunKind.ActorCall)
+        {
+            StartActorCall(frame, cts);
+            return;
+        }
+
+        if (frame.Kind == RunKind.ActorConstructor) _maxConcurrency = Math.Max(1, frame.MaxConcurrency);
+        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Item1.Execute(s.Item2, s.Item3), (this, frame, cts), preferLocal: false);
+    }
+
+    private void StartActorCall(RunFrame frame, CancellationTokenSource cts)
+    {
+        lock (_actorQueue)
+        {
+            if (_actorRunning >= _maxConcurrency)
+            {
+                _actorQueue.Enqueue((frame, cts));
+                return;
+            }
+
+            _actorRunning++;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.RunActorCalls(s.Item2, s.Item3), (this, frame, cts), preferLocal: false);
+    }
+
+    /// <summary>Runs actor calls one after another on this thread while they finish synchronously; an async one takes the next when it ends.</summary>
+    private void RunActorCalls(RunFrame frame, CancellationTokenSource cts)
+    {
+        while (Execute(frame, cts) && TryTakeNextActorCall(out frame, out cts))
+        {
+        }
+    }
+
+    private bool TryTakeNextActorCall(out RunFrame frame, out CancellationTokenSource cts)
+    {
+        lock (_actorQueue)
+        {
+            if (_actorQueue.TryDequeue(out var next))
+            {
+                (frame, cts) = next;
+                return true;
+            }
+
+            _actorRunning--;
+            frame = null!;
+            cts = null!;
+            return false;
+        }
+    }
+
+    private void OnAsyncActorCallDone()
+    {
+        if (TryTakeNextActorCall(out var frame, out var cts)) RunActorCalls(frame, cts);
     }
 
     public void Cancel(CancelRunFrame frame)
@@ -37,13 +94,21 @@ internal sealed class WorkerExecutor
         if (_running.TryGetValue(frame.RunId, out var cts)) cts.Cancel();
     }
 
-    private void Execute(RunFrame frame, CancellationTokenSource cts)
+    /// <summary>Runs one frame; returns false when it goes on asynchronously (its end is reported later).</summary>
+    private bool Execute(RunFrame frame, CancellationTokenSource cts)
     {
         if (!RemoteRegistry.TryGet(frame.FunctionId, out var function))
         {
             Report(frame, null, ErrorInfo.Of(ErrorKind.Runtime,
                 $"The worker has no remote function '{frame.FunctionId}': the assembly that registers it was not loaded."), false);
-            return;
+            return true;
+        }
+
+        if (frame.Kind == RunKind.ActorCall && cts.IsCancellationRequested)
+        {
+            // Cancelled while it waited behind earlier calls: it never starts, as a call cancelled in the driver's mailbox.
+            Report(frame, null, ErrorInfo.Of(ErrorKind.Cancelled, $"{function.DisplayName} was cancelled before it started."), true);
+            return true;
         }
 
         s_taskRun.Value = frame.Kind == RunKind.Task ? frame.RunId : 0;
@@ -64,11 +129,17 @@ internal sealed class WorkerExecutor
         catch (Exception e)
         {
             Fail(frame, function, e);
-            return;
+            return true;
         }
 
-        if (pending.IsCompletedSuccessfully) Succeed(frame, context);
-        else _ = AwaitAsync(frame, function, context, pending);
+        if (pending.IsCompletedSuccessfully)
+        {
+            Succeed(frame, context);
+            return true;
+        }
+
+        _ = AwaitAsync(frame, function, context, pending);
+        return false;
     }
 
     private async Task AwaitAsync(RunFrame frame, RemoteFunction function, InvocationContext context, ValueTask pending)
@@ -80,10 +151,12 @@ internal sealed class WorkerExecutor
         catch (Exception e)
         {
             Fail(frame, function, e);
+            if (frame.Kind == RunKind.ActorCall) OnAsyncActorCallDone();
             return;
         }
 
         Succeed(frame, context);
+        if (frame.Kind == RunKind.ActorCall) OnAsyncActorCallDone();
     }
 
     private void Succeed(RunFrame frame, InvocationContext context)
