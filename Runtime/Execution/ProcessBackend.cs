@@ -38,7 +38,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         _session = SessionDirectory.Create();
         try
         {
-            SharedPayloads.Configure(_session.CreateObjectsDirectory());
+            SharedPayloads.Configure(_session.CreateObjectsDirectory(), StoreCapacity(runtime.Options), _session.CreateSpillDirectory);
             _launcher = new WorkerLauncher(_session);
             _listener = new SocketListener(_session.SocketPath, _session.Token, Admit, OnFrame, OnConnectionClosed, Log);
         }
@@ -61,6 +61,18 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
     /// <summary>Live worker processes, task and actor workers alike.</summary>
     internal IReadOnlyCollection<WorkerProcess> Workers => (IReadOnlyCollection<WorkerProcess>)_all.Values;
+
+    /// <summary>RayOptions.ObjectStoreMemory, or 30% of the machine's (or container's) memory, as Ray defaults.</summary>
+    private static long StoreCapacity(RayOptions options)
+    {
+        if (options.ObjectStoreMemory is { } bytes)
+        {
+            if (bytes <= 0) throw new ArgumentException($"RayOptions.ObjectStoreMemory must be positive, not {bytes}.");
+            return bytes;
+        }
+
+        return (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.3);
+    }
 
     private void Log(string message) => _runtime.WarningSink(message);
 
