@@ -51,8 +51,9 @@ public class ActorTests : RuntimeFixture
     public void MaxConcurrency_lets_async_calls_overlap()
     {
         var counter = Counter.Remote.With(new RemoteOptions { MaxConcurrency = 2 }).New(0);
-        var spans = Ray.Get(new[] { counter.SlowAsync(300), counter.SlowAsync(300) });
-        Assert.That(TaskTests.MaxOverlap(spans), Is.EqualTo(2));
+        var (a, b) = (ScratchFile("a"), ScratchFile("b"));
+        var met = Ray.Get(new[] { counter.RendezvousAsync(a, b), counter.RendezvousAsync(b, a) });
+        Assert.That(met, Is.EqualTo(new[] { true, true }), "both calls were running at once");
     }
 
     [Test]
@@ -138,8 +139,8 @@ public class ActorTests : RuntimeFixture
         var retried = Counter.Remote.With(new RemoteOptions { MaxRestarts = 1, MaxTaskRetries = 1 }).New(3);
         var plain = Counter.Remote.With(new RemoteOptions { MaxRestarts = 1 }).New(3);
         var (startedRetried, startedPlain) = (ScratchFile("retried"), ScratchFile("plain"));
-        var slowRetried = retried.StartThenSlowAsync(startedRetried, 300);
-        var slowPlain = plain.StartThenSlowAsync(startedPlain, 300);
+        var slowRetried = retried.StartThenSlowAsync(startedRetried, 2000);
+        var slowPlain = plain.StartThenSlowAsync(startedPlain, 2000);
         WaitForFile(startedRetried);
         WaitForFile(startedPlain);
         File.Delete(startedRetried);

@@ -7,7 +7,7 @@ namespace RayGen.Tests;
 /// <summary>The modes every behaviour test runs in; one suite, not a copy per mode.</summary>
 public static class Modes
 {
-    public static readonly object[] All = { RayMode.InProcess };
+    public static readonly object[] All = { RayMode.InProcess, RayMode.Processes };
 }
 
 /// <summary>Starts a runtime with two CPUs before each test and shuts it down after; gives each test a scratch folder.</summary>

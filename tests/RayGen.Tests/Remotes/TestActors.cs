@@ -32,6 +32,20 @@ public partial class Counter
         return await SlowAsync(ms);
     }
 
+    /// <summary>Marks <paramref name="mine"/> and awaits <paramref name="other"/>: two calls meet only if they overlap.</summary>
+    public async Task<bool> RendezvousAsync(string mine, string other)
+    {
+        System.IO.File.WriteAllText(mine, "here");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!System.IO.File.Exists(other))
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            await Task.Delay(5);
+        }
+
+        return true;
+    }
+
     public async Task<int> WaitForCancelAsync(CancellationToken cancellationToken)
     {
         await Task.Delay(Timeout.Infinite, cancellationToken);

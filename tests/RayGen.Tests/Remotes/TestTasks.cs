@@ -86,6 +86,21 @@ public static partial class TestTasks
         return 1;
     }
 
+    /// <summary>Marks <paramref name="mine"/> and waits for <paramref name="other"/>: two of these meet only if they run at the same time.</summary>
+    [Remote]
+    public static bool Rendezvous(string mine, string other)
+    {
+        File.WriteAllText(mine, "here");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(other))
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            Thread.Sleep(5);
+        }
+
+        return true;
+    }
+
     /// <summary>Throws until it has run <paramref name="failures"/> times (counted in a file), then returns the attempt number.</summary>
     [Remote(RetryExceptions = true, MaxRetries = 2)]
     public static int Flaky(string counterFile, int failures)
