@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using MemoryPack;
 
 namespace RayGen.Serialization;
@@ -32,6 +33,7 @@ internal static class ValueCodec<T>
     public static byte[] Serialize(T value, string usage)
     {
         EnsureSupported(usage);
+        if (s_primitiveArray && value is Array array && Buffer.ByteLength(array) >= DirectCopyBytes) return SerializePrimitiveArray(array);
         try
         {
             return MemoryPackSerializer.Serialize(value);
@@ -40,6 +42,23 @@ internal static class ValueCodec<T>
         {
             throw Unsupported(usage, e.Message, e);
         }
+    }
+
+    // MemoryPack writes a primitive array as an int32 count and the raw elements, but through a pooled
+    // buffer that it copies out at the end: two copies and two large allocations. A large one is written
+    // here into one uninitialized array of the exact size instead, in the same layout.
+    private const int DirectCopyBytes = 64 * 1024;
+
+    private static readonly bool s_primitiveArray =
+        typeof(T).IsSZArray && typeof(T).GetElementType() is { IsPrimitive: true } element && element != typeof(IntPtr) && element != typeof(UIntPtr);
+
+    private static byte[] SerializePrimitiveArray(Array array)
+    {
+        var length = Buffer.ByteLength(array);
+        var bytes = GC.AllocateUninitializedArray<byte>(sizeof(int) + length);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, array.Length);
+        Buffer.BlockCopy(array, 0, bytes, sizeof(int), length);
+        return bytes;
     }
 
     public static T Deserialize(ReadOnlySpan<byte> data) => MemoryPackSerializer.Deserialize<T>(data)!;
