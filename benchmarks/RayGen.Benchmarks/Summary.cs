@@ -34,7 +34,8 @@ internal static class Summary
         Console.WriteLine($"{"group",-10} {"metric",-48} {"mean",14} {"sd",12} {"Ray 2.48",10}  baseline (ratio)");
         foreach (var r in results)
         {
-            var ray = published.TryGetValue(r.Name, out var p) ? Timeit.Format(p) : "";
+            var ray = published.TryGetValue(r.Name, out var p) && !double.IsNaN(p) ? Timeit.Format(p) : "";
+            if (r.Unit == "views per second") ray = string.Create(CultureInfo.InvariantCulture, $"{1e6 / r.Mean:0.###} us each");
             var against = string.Join("; ", Baselines
                 .Where(b => b.Metric == r.Name && b.Group == r.Group)
                 .Select(b => results.FirstOrDefault(x => x.Name == b.Baseline) is { } baseline
