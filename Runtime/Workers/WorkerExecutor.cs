@@ -40,7 +40,10 @@ internal sealed class WorkerExecutor
         }
 
         if (frame.Kind == RunKind.ActorConstructor) _maxConcurrency = Math.Max(1, frame.MaxConcurrency);
-        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Item1.Execute(s.Item2, s.Item3), (this, frame, cts), preferLocal: false);
+        // Start is called on the receiving thread: it hands the receive loop to another thread and runs the
+        // frame itself, so the run starts without waiting for a pool thread to wake.
+        _connection.HandOffReceiving();
+        _ = Execute(frame, cts);
     }
 
     private void StartActorCall(RunFrame frame, CancellationTokenSource cts)
@@ -56,7 +59,8 @@ internal sealed class WorkerExecutor
             _actorRunning++;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.RunActorCalls(s.Item2, s.Item3), (this, frame, cts), preferLocal: false);
+        _connection.HandOffReceiving();
+        RunActorCalls(frame, cts);
     }
 
     /// <summary>Runs actor calls one after another on this thread while they finish synchronously; an async one takes the next when it ends.</summary>
@@ -171,7 +175,7 @@ internal sealed class WorkerExecutor
             }
         }
 
-        Report(frame, context.Result, null, false);
+        Report(frame, context.Result, null, false, context.SharedResult);
     }
 
     private void Fail(RunFrame frame, RemoteFunction function, Exception e) =>
@@ -184,7 +188,7 @@ internal sealed class WorkerExecutor
             return list;
         }, mapping);
 
-    private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled)
+    private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled, SharedObject? shared = null)
     {
         // The run is over: nothing reads its mapped arguments any more (the constructor's arguments are not kept either).
         if (_mappings.TryRemove(frame.RunId, out var mappings))
@@ -193,7 +197,10 @@ internal sealed class WorkerExecutor
         }
 
         if (_running.TryRemove(frame.RunId, out var cts)) cts.Dispose();
-        var payload = value is null ? default : SharedPayloads.Wrap(value, transfer: true);
+        // A large result was written into shared memory by this worker: only its name travels, and the driver owns the file.
+        var payload = shared is not null ? SharedPayloads.PayloadOf(shared, transfer: true)
+            : value is null ? default : SharedPayloads.Wrap(value, transfer: true);
         _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled });
+        shared?.TryFree(force: true);
     }
 }
