@@ -26,6 +26,13 @@ internal sealed class FrameConnection : IDisposable
     private FrameBuffer _queued = new();
     private FrameBuffer _writing = new();
     private bool _flushing;
+    // The receive loop's buffer belongs to whichever thread leads the loop (see HandOffReceiving).
+    private readonly SemaphoreSlim _followers = new(0);
+    private byte[] _rx = new byte[64 * 1024];
+    private int _rxStart;
+    private int _rxEnd;
+    private int _idleFollowers;
+    [ThreadStatic] private static FrameConnection? t_leading;
     private Action<FrameConnection, IFrame>? _onFrame;
     private Action<FrameConnection, string?>? _onClosed;
     private int _closed;
@@ -52,7 +59,7 @@ internal sealed class FrameConnection : IDisposable
     {
         _onFrame = onFrame;
         _onClosed = onClosed;
-        new Thread(ReceiveLoop) { IsBackground = true, Name = $"RayGen receive ({Name})" }.Start();
+        StartReceiver();
     }
 
     /// <summary>Queues one frame and, unless another thread is writing, writes it now; never blocks on the socket. Returns false when the connection is closed.</summary>
@@ -190,32 +197,74 @@ internal sealed class FrameConnection : IDisposable
         }
     }
 
+    private void StartReceiver() =>
+        new Thread(ReceiverThread) { IsBackground = true, Name = $"RayGen receive ({Name})" }.Start();
+
     /// <summary>
-    /// Runs on a thread of its own: a blocking wait for the socket to turn readable wakes this thread
-    /// directly, where an async receive would wake the epoll thread and then a pool thread (two wake-ups per
-    /// frame, most of a small call's latency).
+    /// Lets a frame handler run long work on the receiving thread itself: another thread takes over the receive
+    /// loop (a parked one, or a new one), and this one leaves the loop when the handler returns. The frame's
+    /// work then starts without waiting for a pool thread to wake, which is most of a small call's latency
+    /// (the leader/followers pattern). Does nothing off the receiving thread.
     /// </summary>
-    private void ReceiveLoop()
+    public void HandOffReceiving()
     {
-        var buffer = new byte[64 * 1024];
-        int start = 0, end = 0;
+        if (t_leading != this) return;
+        t_leading = null;
+        if (Interlocked.Decrement(ref _idleFollowers) >= 0)
+        {
+            _followers.Release();
+            return;
+        }
+
+        Interlocked.Increment(ref _idleFollowers);
+        StartReceiver();
+    }
+
+    /// <summary>Leads the receive loop; once handed off, parks until it is asked to lead again (or the connection closes).</summary>
+    private void ReceiverThread()
+    {
+        while (Lead())
+        {
+            Interlocked.Increment(ref _idleFollowers);
+            _followers.Wait();
+        }
+    }
+
+    /// <summary>
+    /// Reads and dispatches frames until the connection closes (false) or a handler hands the loop off (true).
+    /// A blocking wait for the socket to turn readable wakes this thread directly, where an async receive
+    /// would wake the epoll thread and then a pool thread.
+    /// </summary>
+    private bool Lead()
+    {
+        if (IsClosed) return false;
+        t_leading = this;
         string? error = null;
         try
         {
             while (true)
             {
-                if (end == buffer.Length)
+                while (TryReadFrame(_rx.AsSpan(_rxStart, _rxEnd - _rxStart), out var frame, out var consumed))
                 {
-                    // Make room: slide the partial frame to the front, or grow for a frame larger than the buffer.
-                    var pending = end - start;
-                    var target = pending > buffer.Length / 2 ? GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, (long)buffer.Length * 2)) : buffer;
-                    buffer.AsSpan(start, pending).CopyTo(target);
-                    buffer = target;
-                    start = 0;
-                    end = pending;
+                    _rxStart += consumed;
+                    _onFrame!(this, frame);
+                    if (t_leading != this) return true; // handed off: the new leader owns the buffer now
+                    if (IsClosed) return false;
                 }
 
-                var received = _socket.Receive(buffer.AsSpan(end), SocketFlags.None, out var status);
+                if (_rxStart == _rxEnd) _rxStart = _rxEnd = 0;
+                if (_rx.Length - _rxEnd < 4096)
+                {
+                    // Make room: slide the partial frame to the front, or grow for a frame larger than the buffer.
+                    var pending = _rxEnd - _rxStart;
+                    var target = pending > _rx.Length / 2 ? GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, (long)_rx.Length * 2)) : _rx;
+                    _rx.AsSpan(_rxStart, pending).CopyTo(target);
+                    _rx = target;
+                    _rxStart = 0;
+                    _rxEnd = pending;
+                }
+
+                var received = _socket.Receive(_rx.AsSpan(_rxEnd), SocketFlags.None, out var status);
                 if (status is SocketError.WouldBlock or SocketError.Interrupted)
                 {
                     _socket.Poll(-1, SelectMode.SelectRead);
@@ -225,25 +274,11 @@ internal sealed class FrameConnection : IDisposable
                 if (status != SocketError.Success) break;
                 if (received == 0)
                 {
-                    if (end > start) error = $"the connection ended inside a frame ({end - start} bytes left over)";
+                    if (_rxEnd > _rxStart) error = $"the connection ended inside a frame ({_rxEnd - _rxStart} bytes left over)";
                     break;
                 }
 
-                end += received;
-                while (TryReadFrame(buffer.AsSpan(start, end - start), out var frame, out var consumed))
-                {
-                    start += consumed;
-                    _onFrame!(this, frame);
-                    if (IsClosed) return;
-                }
-
-                if (start == end) start = end = 0;
-                else if (buffer.Length - end < 4096 && start > 0)
-                {
-                    buffer.AsSpan(start, end - start).CopyTo(buffer);
-                    end -= start;
-                    start = 0;
-                }
+                _rxEnd += received;
             }
         }
         catch (MalformedFrameException e)
@@ -257,8 +292,13 @@ internal sealed class FrameConnection : IDisposable
         {
             error = $"handling a frame failed: {e}";
         }
+        finally
+        {
+            if (t_leading == this) t_leading = null;
+        }
 
         Close(error);
+        return false;
     }
 
     private static bool TryReadFrame(ReadOnlySpan<byte> buffer, out IFrame frame, out int consumed)
@@ -288,6 +328,8 @@ internal sealed class FrameConnection : IDisposable
     public void Close(string? error = null)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        // Parked receivers wake, see the connection closed and end.
+        _followers.Release(Math.Max(1, Volatile.Read(ref _idleFollowers) + 1));
         _closing.Cancel();
         try
         {

@@ -40,7 +40,10 @@ internal sealed class WorkerExecutor
         }
 
         if (frame.Kind == RunKind.ActorConstructor) _maxConcurrency = Math.Max(1, frame.MaxConcurrency);
-        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Item1.Execute(s.Item2, s.Item3), (this, frame, cts), preferLocal: false);
+        // Start is called on the receiving thread: it hands the receive loop to another thread and runs the
+        // frame itself, so the run starts without waiting for a pool thread to wake.
+        _connection.HandOffReceiving();
+        _ = Execute(frame, cts);
     }
 
     private void StartActorCall(RunFrame frame, CancellationTokenSource cts)
@@ -56,7 +59,8 @@ internal sealed class WorkerExecutor
             _actorRunning++;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.RunActorCalls(s.Item2, s.Item3), (this, frame, cts), preferLocal: false);
+        _connection.HandOffReceiving();
+        RunActorCalls(frame, cts);
     }
 
     /// <summary>Runs actor calls one after another on this thread while they finish synchronously; an async one takes the next when it ends.</summary>
