@@ -180,7 +180,7 @@ internal sealed class ActorState
     }
 
     /// <summary>The backend finished one call (or it threw).</summary>
-    public void OnCallCompleted(TaskSpec call, byte[]? result, Exception? exception)
+    public void OnCallCompleted(TaskSpec call, object? result, Exception? exception)
     {
         lock (_lock)
         {

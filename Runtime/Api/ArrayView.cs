@@ -14,31 +14,61 @@ namespace RayGen;
 /// <typeparam name="T">The element type.</typeparam>
 /// <remarks>
 /// <see cref="ObjectRef{T}.Get()"/> deserializes a fresh array every time, which for large arrays means
-/// allocating and copying all of it. A view shares the stored bytes instead, so it is the way to read a
-/// large array many times, or to read a part of it. The stored value never changes, so the view is
-/// read-only. Disposing releases the view's hold on the bytes.
+/// allocating and copying all of it. A view points into the stored bytes instead: in process mode a large
+/// array lives in a file in shared memory that every process maps, and the view's span is that mapping,
+/// just past MemoryPack's four-byte length. Opening a view maps the file at most once per process and
+/// touches no page but the first, so it costs the same for a kilobyte and a gigabyte. While a view is open
+/// the value stays where it is (it is neither freed nor spilled); disposing releases that hold.
 /// </remarks>
-public readonly struct ArrayView<T> : IDisposable where T : unmanaged
+public readonly unsafe struct ArrayView<T> : IDisposable where T : unmanaged
 {
     private readonly byte[]? _bytes;
-    private readonly int _offset;
+    private readonly ViewLease? _lease;
+    private readonly byte* _pointer;
 
     internal ArrayView(byte[] bytes, int offset, int length)
     {
         _bytes = bytes;
-        _offset = offset;
+        _lease = null;
+        _pointer = null;
+        Offset = offset;
         Length = length;
     }
+
+    internal ArrayView(ViewLease lease, byte* pointer, int length)
+    {
+        _bytes = null;
+        _lease = lease;
+        _pointer = pointer;
+        Offset = 0;
+        Length = length;
+    }
+
+    private int Offset { get; }
 
     /// <summary>How many elements the array has.</summary>
     public int Length { get; }
 
     /// <summary>Whether the stored array was <see langword="null"/>.</summary>
-    public bool IsNull => _bytes is null;
+    public bool IsNull => _bytes is null && _lease is null;
+
+    /// <summary>Where the elements start in memory; for tests that check the view lies in the mapped file.</summary>
+    internal nint Address => _lease is not null ? (nint)_pointer : 0;
 
     /// <summary>The elements, in place.</summary>
-    public ReadOnlySpan<T> Span =>
-        _bytes is null ? ReadOnlySpan<T>.Empty : MemoryMarshal.Cast<byte, T>(_bytes.AsSpan(_offset, Length * Unsafe.SizeOf<T>()));
+    public ReadOnlySpan<T> Span
+    {
+        get
+        {
+            if (_lease is not null)
+            {
+                _lease.ThrowIfReleased();
+                return new ReadOnlySpan<T>(_pointer, Length);
+            }
+
+            return _bytes is null ? ReadOnlySpan<T>.Empty : MemoryMarshal.Cast<byte, T>(_bytes.AsSpan(Offset, Length * Unsafe.SizeOf<T>()));
+        }
+    }
 
     /// <summary>One element.</summary>
     public T this[int index] => Span[index];
@@ -46,10 +76,23 @@ public readonly struct ArrayView<T> : IDisposable where T : unmanaged
     /// <summary>Copies the elements into a new array (what <c>Get()</c> returns).</summary>
     public T[] ToArray() => Span.ToArray();
 
-    /// <summary>Releases the view. The span must not be used afterwards.</summary>
-    public void Dispose()
+    /// <summary>Releases the view's hold on the stored bytes. The span must not be used afterwards; disposing twice is harmless.</summary>
+    public void Dispose() => _lease?.Release();
+}
+
+/// <summary>A view's pin on a shared-memory object, released once however many copies of the view are disposed.</summary>
+internal sealed class ViewLease(SharedObject shared)
+{
+    private int _released;
+
+    public void Release()
     {
-        // Values live in this process's memory today; with a mapped store this unmaps the region.
+        if (Interlocked.Exchange(ref _released, 1) == 0) shared.Release();
+    }
+
+    public void ThrowIfReleased()
+    {
+        if (Volatile.Read(ref _released) != 0) throw new ObjectDisposedException(nameof(ArrayView<byte>), "The array view was disposed.");
     }
 }
 
@@ -62,23 +105,46 @@ public static class ArrayViews
     {
         ArgumentNullException.ThrowIfNull(reference);
         var entry = reference.Entry;
-        if (entry.Data is not { } data)
-        {
-            entry.Runtime.WaitReady(entry, Timeout.InfiniteTimeSpan);
-            data = entry.Data!;
-        }
-
-        return View<T>(data);
+        if (!entry.IsCompleted || entry.IsFailed) entry.Runtime.WaitReady(entry, Timeout.InfiniteTimeSpan);
+        return entry.Shared is { } shared ? View<T>(shared) : View<T>(entry.Data!);
     }
 
     /// <summary>Reads MemoryPack's layout of an unmanaged array: an int32 count (-1 for null), then the raw elements.</summary>
     internal static ArrayView<T> View<T>(byte[] data) where T : unmanaged
     {
-        if (data.Length < 4) throw new RayException("The stored value is not an array.");
-        var count = BitConverter.ToInt32(data, 0);
-        if (count == -1) return default;
-        if (count < 0 || (long)count * Unsafe.SizeOf<T>() > data.Length - 4)
+        var count = Count<T>(data);
+        return count == -1 ? default : new ArrayView<T>(data, 4, count);
+    }
+
+    private static unsafe ArrayView<T> View<T>(SharedObject shared) where T : unmanaged
+    {
+        var pointer = shared.Acquire();
+        try
+        {
+            var count = Count<T>(new ReadOnlySpan<byte>(pointer, Math.Min(shared.Length, 4)), shared.Length);
+            if (count == -1)
+            {
+                shared.Release();
+                return default;
+            }
+
+            return new ArrayView<T>(new ViewLease(shared), pointer + 4, count);
+        }
+        catch
+        {
+            shared.Release();
+            throw;
+        }
+    }
+
+    private static int Count<T>(ReadOnlySpan<byte> data, int length = -1) where T : unmanaged
+    {
+        if (length < 0) length = data.Length;
+        if (length < 4) throw new RayException("The stored value is not an array.");
+        var count = MemoryMarshal.Read<int>(data);
+        if (count == -1) return -1;
+        if (count < 0 || (long)count * Unsafe.SizeOf<T>() > length - 4)
             throw new RayException($"The stored value is not an array of {typeof(T).Name}.");
-        return new ArrayView<T>(data, 4, count);
+        return count;
     }
 }

@@ -68,7 +68,7 @@ public static class Ray
     public static ObjectRef<T> Put<T>(T value)
     {
         var core = CurrentCore("put a value");
-        return new ObjectRef<T>(core.Put(ValueCodec<T>.Serialize(value, "Ray.Put")));
+        return new ObjectRef<T>(core.Put(ObjectStore.ObjectValues.Serialize(value, "Ray.Put", driver: core.Driver is null)));
     }
 
     /// <summary>Blocks until the value is ready and returns it.</summary>

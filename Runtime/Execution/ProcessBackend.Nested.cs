@@ -17,6 +17,7 @@ internal sealed partial class ProcessBackend
         if (!RemoteRegistry.TryGet(frame.FunctionId, out var function))
         {
             var missing = _runtime.Objects.Adopt(frame.ResultId);
+            _runtime.Objects.Borrow(connection, missing);
             missing.TrySetError(ErrorInfo.Of(ErrorKind.Runtime, $"A worker submitted function '{frame.FunctionId}', which the driver has not registered."));
             missing.Subscribe(new ValueForwarder(connection));
             return;
@@ -24,6 +25,7 @@ internal sealed partial class ProcessBackend
 
         var options = frame.Options.ToOptions();
         var result = _runtime.Objects.Adopt(frame.ResultId);
+        _runtime.Objects.Borrow(connection, result); // the worker holds the ref it minted
         try
         {
             TaskSpec task;
@@ -73,7 +75,9 @@ internal sealed partial class ProcessBackend
             if (!RemoteRegistry.TryGet(frame.FunctionId, out var constructor))
                 throw new RayException($"A worker created an actor with constructor '{frame.FunctionId}', which the driver has not registered.");
             var options = frame.Options.ToOptions();
-            var task = new TaskSpec(_runtime, constructor, options, frame.Args.Length, _runtime.Objects.Adopt(frame.ResultId))
+            var constructed = _runtime.Objects.Adopt(frame.ResultId);
+            _runtime.Objects.Borrow(connection, constructed);
+            var task = new TaskSpec(_runtime, constructor, options, frame.Args.Length, constructed)
             {
                 IsConstructor = true,
                 Request = ResourceRequest.From(options, defaultCpus: 1),
@@ -113,10 +117,19 @@ internal sealed partial class ProcessBackend
         if (_runtime.Actors.Find(frame.ActorId) is { } actor) _runtime.Actors.Kill(actor, frame.NoRestart);
     }
 
-    private void OnPut(PutFrame frame) => _runtime.Objects.Adopt(frame.Id).TrySetValue(SharedPayloads.Unwrap(frame.Value));
+    private void OnPut(FrameConnection connection, PutFrame frame)
+    {
+        var entry = _runtime.Objects.Adopt(frame.Id);
+        _runtime.Objects.Borrow(connection, entry); // the worker holds the ref its put returned
+        entry.TrySetStored(SharedPayloads.Receive(frame.Value));
+    }
 
-    private void OnSubscribe(FrameConnection connection, SubscribeFrame frame) =>
-        _runtime.Objects.Import(frame.Id).Subscribe(new ValueForwarder(connection));
+    private void OnSubscribe(FrameConnection connection, SubscribeFrame frame)
+    {
+        var entry = _runtime.Objects.Import(frame.Id);
+        _runtime.Objects.Borrow(connection, entry); // a ref read in the worker: the object stays until the worker lets it go
+        entry.Subscribe(new ValueForwarder(connection));
+    }
 
     private void OnCancelObject(CancelObjectFrame frame) => _runtime.Cancel(_runtime.Objects.Import(frame.Id), frame.Force);
 
@@ -127,7 +140,8 @@ internal sealed partial class ProcessBackend
             connection.Send(new ObjectValueFrame
             {
                 Id = entry.Id,
-                Value = entry.Data is { } data ? SharedPayloads.Wrap(data, transfer: false) : default,
+                Value = entry.Shared is { } shared ? SharedPayloads.PayloadOf(shared, transfer: false)
+                    : entry.Data is { } data ? SharedPayloads.Wrap(data, transfer: false) : default,
                 Error = entry.Error,
             });
     }

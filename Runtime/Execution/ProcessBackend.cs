@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using System.Threading;
+using System.Threading.Tasks;
 using RayGen.Actors;
 using RayGen.Internal;
 using RayGen.ObjectStore;
@@ -39,6 +41,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         try
         {
             SharedPayloads.Configure(_session.CreateObjectsDirectory(), StoreCapacity(runtime.Options), _session.CreateSpillDirectory);
+            SharedPayloads.CollectRemote = CollectWorkers;
             _launcher = new WorkerLauncher(_session);
             _listener = new SocketListener(_session.SocketPath, _session.Token, Admit, OnFrame, OnConnectionClosed, Log);
         }
@@ -94,7 +97,17 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         SendAssembliesIfNew(worker);
         if (run.Kind != RunKind.ActorConstructor) _byTask[run.Task] = run;
         var payloads = args.Length == 0 ? Array.Empty<Payload>() : new Payload[args.Length];
-        for (var i = 0; i < args.Length; i++) payloads[i] = SharedPayloads.Wrap(args[i], transfer: false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            payloads[i] = SharedPayloads.Wrap(args[i], transfer: false);
+            if (MemoryMarshal.TryGetMemoryManager(args[i], out SharedObject? shared))
+            {
+                // The worker maps the file its frame names: it must stay there (not spilled, not freed) until the run ends.
+                shared.AddPin();
+                (run.Pinned ??= new List<SharedObject>()).Add(shared);
+            }
+        }
+
         var frame = new RunFrame
         {
             RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = payloads,
@@ -102,6 +115,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         };
         if (!worker.TryStart(run, frame))
         {
+            Unpin(run);
             _byTask.TryRemove(run.Task, out _);
             return false;
         }
@@ -189,6 +203,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
     private void OnConnectionClosed(FrameConnection connection, string? error)
     {
+        _runtime.Objects.ReleaseAll(connection);
         // A worker without its connection is of no use: make sure it is gone; its exit reports the runs it held.
         if (connection.Tag is WorkerProcess worker && !_disposed) worker.Kill(intentional: false);
     }
@@ -208,7 +223,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
                 OnSubmit(connection, submit);
                 break;
             case PutFrame put:
-                OnPut(put);
+                OnPut(connection, put);
                 break;
             case SubscribeFrame subscribe:
                 OnSubscribe(connection, subscribe);
@@ -225,6 +240,15 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             case KillActorFrame kill:
                 OnKillActor(kill);
                 break;
+            case ReleaseFrame release:
+                foreach (var id in release.Ids) _runtime.Objects.Release(connection, id);
+                break;
+            case EscapeFrame escape:
+                _runtime.Objects.Export(_runtime.Objects.Adopt(escape.Id));
+                break;
+            case CollectedFrame collected:
+                OnCollected(collected);
+                break;
             default:
                 connection.Close($"it sent a {frame.GetType().Name}, which only the driver sends");
                 break;
@@ -234,8 +258,14 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     private void OnRunResult(WorkerProcess worker, RunResultFrame result)
     {
         // Read even when the run was already reported, so a transferred file never outlives its frame.
-        var value = result.Error is null ? SharedPayloads.Unwrap(result.Value) : null;
-        if (!worker.TryFinish(result.RunId, out var run)) return; // already reported (the worker died, or a forced cancel)
+        // A large result stays in the file the worker wrote: the driver takes it over without reading it.
+        var value = result.Error is null ? SharedPayloads.Receive(result.Value) : null;
+        if (!worker.TryFinish(result.RunId, out var run))
+        {
+            (value as SharedObject)?.TryFree(); // already reported (the worker died, or a forced cancel)
+            return;
+        }
+
         Forget(run);
         Exception? exception = result.Error is null ? null
             : result.Canceled ? new OperationCanceledException(result.Error.Message)
@@ -257,6 +287,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     private void Forget(WorkerRun run)
     {
         run.Registration.Dispose();
+        Unpin(run);
         if (run.Kind != RunKind.ActorConstructor) _byTask.TryRemove(new KeyValuePair<TaskSpec, WorkerRun>(run.Task, run));
     }
 
@@ -350,6 +381,38 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         if (actor.BackendHandle is not WorkerProcess worker) return;
         actor.BackendHandle = null;
         worker.Kill(intentional: true);
+    }
+
+    private static void Unpin(WorkerRun run)
+    {
+        if (Interlocked.Exchange(ref run.Pinned, null) is not { } pinned) return;
+        foreach (var shared in pinned) shared.Release();
+    }
+
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _collects = new();
+    private long _nextCollect;
+
+    /// <summary>Asks every connected worker to collect and report the refs it let go; waits (2 s at most) for all answers.</summary>
+    private void CollectWorkers()
+    {
+        var waits = new List<Task>();
+        foreach (var worker in _all.Values)
+        {
+            if (!worker.IsConnected) continue;
+            var id = Interlocked.Increment(ref _nextCollect);
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _collects[id] = done;
+            worker.Send(new CollectFrame { RequestId = id });
+            waits.Add(done.Task);
+        }
+
+        Task.WaitAll(waits.ToArray(), TimeSpan.FromSeconds(2));
+        foreach (var id in _collects.Keys) _collects.TryRemove(id, out _);
+    }
+
+    private void OnCollected(CollectedFrame frame)
+    {
+        if (_collects.TryRemove(frame.RequestId, out var done)) done.TrySetResult();
     }
 
     public void Dispose()

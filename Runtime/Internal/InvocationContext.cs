@@ -32,8 +32,16 @@ public sealed class InvocationContext
     /// <summary>Reads argument <paramref name="index"/>.</summary>
     public T Arg<T>(int index) => ValueCodec<T>.Deserialize(_args[index].Span);
 
+    /// <summary>A large return value a worker wrote straight into shared memory (then <see cref="Result"/> is null).</summary>
+    internal ObjectStore.SharedObject? SharedResult { get; private set; }
+
     /// <summary>Records the call's return value.</summary>
-    public void SetResult<T>(T value) => Result = ValueCodec<T>.Serialize(value, $"the return value of {FunctionName}");
+    public void SetResult<T>(T value)
+    {
+        var stored = ObjectStore.ObjectValues.Serialize(value, $"the return value of {FunctionName}", driver: false);
+        if (stored is ObjectStore.SharedObject shared) SharedResult = shared;
+        else Result = (byte[])stored;
+    }
 
     /// <summary>Records an actor constructor's new instance.</summary>
     public void SetInstance(object instance) => CreatedInstance = instance;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 
 namespace RayGen.ObjectStore;
 
@@ -23,8 +24,65 @@ internal sealed class ObjectDirectory
 
     public ObjectId Export(ObjectEntry entry)
     {
-        _exported.TryAdd(entry.Id, entry);
+        if (!entry.Escaped)
+        {
+            // Its id now sits in some value's bytes and may be read back at any time: keep it for the session.
+            bool first;
+            lock (entry)
+            {
+                first = !entry.Escaped;
+                entry.Escaped = true;
+                _exported[entry.Id] = entry;
+            }
+
+            if (first) _runtime.Driver?.Escape(entry.Id);
+        }
+
         return entry.Id;
+    }
+
+    private readonly ConcurrentDictionary<object, HashSet<ObjectId>> _borrows = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Driver: <paramref name="borrower"/> (a worker's connection) holds a ref to the entry; the directory keeps it until released.</summary>
+    public void Borrow(object borrower, ObjectEntry entry)
+    {
+        var set = _borrows.GetOrAdd(borrower, static _ => new HashSet<ObjectId>());
+        lock (set)
+        {
+            if (!set.Add(entry.Id)) return;
+        }
+
+        lock (entry)
+        {
+            entry.Borrowers++;
+            _exported[entry.Id] = entry;
+        }
+    }
+
+    /// <summary>Driver: the borrower let the object go; with no borrower left and its id never serialized, only local refs keep it.</summary>
+    public void Release(object borrower, ObjectId id)
+    {
+        if (!_borrows.TryGetValue(borrower, out var set)) return;
+        lock (set)
+        {
+            if (!set.Remove(id)) return;
+        }
+
+        if (!_exported.TryGetValue(id, out var entry)) return;
+        lock (entry)
+        {
+            if (--entry.Borrowers == 0 && !entry.Escaped) _exported.TryRemove(new KeyValuePair<ObjectId, ObjectEntry>(id, entry));
+        }
+    }
+
+    /// <summary>Driver: a worker is gone, and with it every ref it held.</summary>
+    public void ReleaseAll(object borrower)
+    {
+        if (!_borrows.TryGetValue(borrower, out var set)) return;
+        ObjectId[] ids;
+        lock (set) ids = new List<ObjectId>(set).ToArray();
+        foreach (var id in ids) Release(borrower, id);
+        _borrows.TryRemove(borrower, out _);
     }
 
     /// <summary>Creates the entry of an object a worker minted the id of (its Put or nested submit), findable by that id.</summary>
@@ -33,14 +91,9 @@ internal sealed class ObjectDirectory
     public ObjectEntry Import(ObjectId id)
     {
         if (_exported.TryGetValue(id, out var entry)) return entry;
-        if (_runtime.Driver is { } driver)
-        {
-            // In a worker every object belongs to the driver: a ref read here waits for the value the driver sends.
-            var proxy = new ObjectEntry(id, _runtime);
-            entry = _exported.GetOrAdd(id, proxy);
-            if (ReferenceEquals(entry, proxy)) driver.Subscribe(proxy);
-            return entry;
-        }
+        // In a worker every object belongs to the driver: a ref read here waits for the value the driver sends,
+        // and is held weakly so that the driver hears when the worker lets it go.
+        if (_runtime.Driver is { } driver) return driver.Import(id);
 
         var lost = new ObjectEntry(id, _runtime);
         lost.TrySetError(ErrorInfo.Of(ErrorKind.ObjectLost,
@@ -48,5 +101,9 @@ internal sealed class ObjectDirectory
         return lost;
     }
 
-    public void Clear() => _exported.Clear();
+    public void Clear()
+    {
+        _exported.Clear();
+        _borrows.Clear();
+    }
 }

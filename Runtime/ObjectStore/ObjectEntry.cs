@@ -20,7 +20,7 @@ internal sealed class ObjectEntry
 {
     internal static readonly byte[] Unit = Array.Empty<byte>();
 
-    private object? _result; // null: pending; byte[]: value; ErrorInfo: failed
+    private object? _result; // null: pending; byte[]: value; SharedObject: value in shared memory; ErrorInfo: failed
     private object? _waiters; // IEntryWaiter or List<IEntryWaiter>
     private TaskCompletionSource? _completion;
 
@@ -45,7 +45,39 @@ internal sealed class ObjectEntry
 
     public ErrorInfo? Error => Volatile.Read(ref _result) as ErrorInfo;
 
+    /// <summary>The value when it lives in shared memory (large values in process mode).</summary>
+    public SharedObject? Shared => Volatile.Read(ref _result) as SharedObject;
+
+    /// <summary>The value's bytes for a task argument: the array, or the shared object as memory (which frames name by file).</summary>
+    public ReadOnlyMemory<byte> Memory => Volatile.Read(ref _result) switch
+    {
+        byte[] data => data,
+        SharedObject shared => shared.Memory,
+        _ => default,
+    };
+
+    /// <summary>Driver only: how many workers hold a ref to this object (each counted once); while any do, the directory keeps it.</summary>
+    public int Borrowers;
+
+    /// <summary>The ref was serialized into some value's bytes: its id may be read back at any time, so it is kept for the session.</summary>
+    public bool Escaped;
+
     public bool TrySetValue(byte[] data) => TryComplete(data);
+
+    /// <summary>Completes with a stored value: a byte array or a <see cref="SharedObject"/>, which from now on lives as long as this entry.</summary>
+    public bool TrySetStored(object value)
+    {
+        if (value is SharedObject shared)
+        {
+            shared.Owner = new WeakReference<ObjectEntry>(this);
+            if (TryComplete(shared)) return true;
+            shared.Owner = null;
+            shared.TryFree();
+            return false;
+        }
+
+        return TryComplete(value);
+    }
 
     public bool TrySetError(ErrorInfo error) => TryComplete(error);
 

@@ -33,7 +33,7 @@ internal partial struct Payload
 /// bytes once, the receiver reads them once. A value the driver holds keeps one file for as long as its
 /// bytes live, however many workers it is sent to; the whole directory goes with the session.
 /// </summary>
-internal static class SharedPayloads
+internal static partial class SharedPayloads
 {
     /// <summary>Values at least this large travel through shared memory, as Ray's 100 KiB inline limit.</summary>
     public const int Threshold = 100 * 1024;
@@ -62,19 +62,7 @@ internal static class SharedPayloads
         s_spill = spill;
         s_spillDirectory = null;
         Interlocked.Exchange(ref s_used, 0);
-    }
-
-    /// <summary>Room for <paramref name="length"/> more bytes, after making sure unreachable values really released theirs.</summary>
-    private static bool Reserve(long length)
-    {
-        if (Interlocked.Add(ref s_used, length) <= s_capacity) return true;
-        Interlocked.Add(ref s_used, -length);
-        // Files of values nobody can reach go with their finalizers; run them before deciding the store is full.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        if (Interlocked.Add(ref s_used, length) <= s_capacity) return true;
-        Interlocked.Add(ref s_used, -length);
-        return false;
+        StartSweeper(directory);
     }
 
     private static string SpillDirectory()
@@ -89,6 +77,7 @@ internal static class SharedPayloads
     {
         var directory = Directory;
         if (directory is null || data.Length < Threshold) return new Payload { Inline = data };
+        if (MemoryMarshal.TryGetMemoryManager(data, out SharedObject? shared)) return PayloadOf(shared, transfer: false);
         try
         {
             if (!transfer && MemoryMarshal.TryGetArray(data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)

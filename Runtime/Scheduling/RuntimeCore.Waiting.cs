@@ -21,13 +21,13 @@ internal sealed partial class RuntimeCore
     public T Read<T>(ObjectEntry entry, TimeSpan timeout)
     {
         WaitReady(entry, timeout);
-        return ValueCodec<T>.Deserialize(entry.Data);
+        return ObjectValues.Read<T>(entry);
     }
 
     public async Task<T> ReadAsync<T>(ObjectEntry entry, CancellationToken cancellationToken)
     {
         await WhenReady(entry, cancellationToken).ConfigureAwait(false);
-        return ValueCodec<T>.Deserialize(entry.Data);
+        return ObjectValues.Read<T>(entry);
     }
 
     public async Task WhenReady(ObjectEntry entry, CancellationToken cancellationToken)
@@ -66,7 +66,7 @@ internal sealed partial class RuntimeCore
             if (refs[i].Entry.Error is { } error) throw error.ToException();
         }
 
-        for (var i = 0; i < refs.Count; i++) values[i] = ValueCodec<T>.Deserialize(refs[i].Entry.Data);
+        for (var i = 0; i < refs.Count; i++) values[i] = ObjectValues.Read<T>(refs[i].Entry);
         return values;
     }
 

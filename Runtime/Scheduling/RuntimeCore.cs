@@ -58,11 +58,12 @@ internal sealed partial class RuntimeCore
 
     private void Warn(string message) => WarningSink(message);
 
-    public ObjectEntry Put(byte[] data)
+    /// <param name="value">The serialized value: a byte array, or a <see cref="SharedObject"/> already in shared memory.</param>
+    public ObjectEntry Put(object value)
     {
         ThrowIfShutDown("put a value");
         var entry = Objects.NewEntry();
-        entry.TrySetValue(data);
+        entry.TrySetStored(value);
         Driver?.Put(entry);
         return entry;
     }
@@ -106,7 +107,7 @@ internal sealed partial class RuntimeCore
     }
 
     /// <summary>A backend reports a finished attempt: a result, or the exception the code threw.</summary>
-    public void CompleteTask(TaskSpec task, byte[]? result, Exception? exception)
+    public void CompleteTask(TaskSpec task, object? result, Exception? exception)
     {
         if (task.Actor is null) Scheduler.Release(task);
         if (task.CancelRequested)
@@ -160,12 +161,12 @@ internal sealed partial class RuntimeCore
         (task.Options.RetryExceptions ?? false) && task.Attempts < (task.Options.MaxRetries ?? 3);
 
     /// <summary>Ends a task for good: its result is set and it leaves the live set.</summary>
-    public void Finish(TaskSpec task, byte[]? result, ErrorInfo? error)
+    public void Finish(TaskSpec task, object? result, ErrorInfo? error)
     {
         task.MoveTo(TaskState.Finished);
         lock (_liveLock) _live.Remove(task);
         if (error is not null) task.Result.TrySetError(error);
-        else task.Result.TrySetValue(result!);
+        else task.Result.TrySetStored(result!);
         task.Cancellation?.Dispose();
     }
 

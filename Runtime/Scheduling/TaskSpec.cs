@@ -131,7 +131,7 @@ internal sealed class TaskSpec : IEntryWaiter
         var resolved = new ReadOnlyMemory<byte>[ArgCount];
         for (var i = 0; i < ArgCount; i++)
         {
-            resolved[i] = Args[i].Inline ?? Args[i].Ref!.Data;
+            resolved[i] = Args[i].Inline ?? Args[i].Ref!.Memory;
         }
 
         return resolved;

@@ -21,6 +21,10 @@ namespace RayGen.Transport;
 [MemoryPackUnion(12, typeof(ActorLookupFrame))]
 [MemoryPackUnion(13, typeof(KillActorFrame))]
 [MemoryPackUnion(14, typeof(ActorReplyFrame))]
+[MemoryPackUnion(15, typeof(ReleaseFrame))]
+[MemoryPackUnion(16, typeof(EscapeFrame))]
+[MemoryPackUnion(17, typeof(CollectFrame))]
+[MemoryPackUnion(18, typeof(CollectedFrame))]
 internal partial interface IFrame
 {
 }

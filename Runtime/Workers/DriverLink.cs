@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using RayGen.Actors;
@@ -31,6 +32,7 @@ internal sealed class DriverLink
     {
         // Subscribed before sending, so the driver's answer always finds the entry.
         _awaiting[task.Result.Id] = task.Result;
+        Hold(task.Result);
         Send(new SubmitFrame
         {
             ResultId = task.Result.Id,
@@ -56,6 +58,7 @@ internal sealed class DriverLink
 
     public ActorState CreateActor(TaskSpec constructor, Type actorType)
     {
+        Hold(constructor.Result);
         var reply = Request(id => new CreateActorFrame
         {
             RequestId = id,
@@ -99,7 +102,66 @@ internal sealed class DriverLink
         if (_requests.TryRemove(frame.RequestId, out var reply)) reply.TrySetResult(frame);
     }
 
-    public void Put(ObjectEntry entry) => Send(new PutFrame { Id = entry.Id, Value = SharedPayloads.Wrap(entry.Data!, transfer: true) });
+    public void Put(ObjectEntry entry)
+    {
+        Hold(entry);
+        // A large value is already in shared memory (this worker wrote it there): the driver takes the file over.
+        Send(new PutFrame
+        {
+            Id = entry.Id,
+            Value = entry.Shared is { } shared ? SharedPayloads.PayloadOf(shared, transfer: true) : SharedPayloads.Wrap(entry.Data!, transfer: true),
+        });
+    }
+
+    // The objects this worker holds refs to (imported, or minted here and owned by the driver), held weakly:
+    // a sweep that finds one collected tells the driver, which then may free it.
+    private readonly Dictionary<ObjectId, WeakReference<ObjectEntry>> _held = new();
+
+    private void Hold(ObjectEntry entry)
+    {
+        lock (_held) _held[entry.Id] = new WeakReference<ObjectEntry>(entry);
+    }
+
+    /// <summary>The entry of a ref read in this worker: the live one if the worker still holds it, else a new one that asks the driver for the value.</summary>
+    public ObjectEntry Import(ObjectId id)
+    {
+        lock (_held)
+        {
+            if (_held.TryGetValue(id, out var weak) && weak.TryGetTarget(out var held)) return held;
+            var proxy = new ObjectEntry(id, Runtime);
+            _held[id] = new WeakReference<ObjectEntry>(proxy);
+            Subscribe(proxy);
+            return proxy;
+        }
+    }
+
+    /// <summary>Tells the driver which held objects were collected since the last sweep (called after each store sweep).</summary>
+    public void ReportReleased()
+    {
+        List<ObjectId>? released = null;
+        lock (_held)
+        {
+            foreach (var (id, weak) in _held)
+            {
+                if (!weak.TryGetTarget(out _)) (released ??= new List<ObjectId>()).Add(id);
+            }
+
+            if (released is null) return;
+            foreach (var id in released) _held.Remove(id);
+        }
+
+        _connection.Send(new ReleaseFrame { Ids = released.ToArray() });
+    }
+
+    /// <summary>This worker serialized a ref: the driver keeps the object for the session.</summary>
+    public void Escape(ObjectId id) => Send(new EscapeFrame { Id = id });
+
+    /// <summary>The driver asks for a collection: collect, report what was let go, then answer (after the releases, on the same connection).</summary>
+    public void OnCollect(CollectFrame frame)
+    {
+        SharedPayloads.CollectLocal();
+        _connection.Send(new CollectedFrame { RequestId = frame.RequestId });
+    }
 
     /// <summary>Asks the driver for an object's value; <paramref name="entry"/> completes when it arrives.</summary>
     public void Subscribe(ObjectEntry entry)
@@ -114,6 +176,7 @@ internal sealed class DriverLink
     {
         if (!_awaiting.TryRemove(frame.Id, out var entry)) return;
         if (frame.Error is { } error) entry.TrySetError(error);
+        else if (frame.Value.File is not null && !frame.Value.Transfer) entry.TrySetStored(SharedPayloads.Borrow(frame.Value)); // read in place
         else entry.TrySetValue(SharedPayloads.Unwrap(frame.Value));
     }
 

@@ -175,7 +175,7 @@ internal sealed class WorkerExecutor
             }
         }
 
-        Report(frame, context.Result, null, false);
+        Report(frame, context.Result, null, false, context.SharedResult);
     }
 
     private void Fail(RunFrame frame, RemoteFunction function, Exception e) =>
@@ -188,7 +188,7 @@ internal sealed class WorkerExecutor
             return list;
         }, mapping);
 
-    private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled)
+    private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled, SharedObject? shared = null)
     {
         // The run is over: nothing reads its mapped arguments any more (the constructor's arguments are not kept either).
         if (_mappings.TryRemove(frame.RunId, out var mappings))
@@ -197,7 +197,10 @@ internal sealed class WorkerExecutor
         }
 
         if (_running.TryRemove(frame.RunId, out var cts)) cts.Dispose();
-        var payload = value is null ? default : SharedPayloads.Wrap(value, transfer: true);
+        // A large result was written into shared memory by this worker: only its name travels, and the driver owns the file.
+        var payload = shared is not null ? SharedPayloads.PayloadOf(shared, transfer: true)
+            : value is null ? default : SharedPayloads.Wrap(value, transfer: true);
         _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled });
+        shared?.TryFree(force: true);
     }
 }

@@ -46,6 +46,7 @@ internal static class WorkerMain
         var link = new DriverLink(connection);
         var core = new RuntimeCore(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link);
         link.Runtime = core;
+        SharedPayloads.AfterSweep = link.ReportReleased;
         Ray.InstallWorkerRuntime(new RayRuntime(core));
         var executor = new WorkerExecutor(connection);
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,6 +61,7 @@ internal static class WorkerMain
                     case ObjectValueFrame value: link.OnObjectValue(value); break;
                     case ActorReplyFrame reply: link.OnActorReply(reply); break;
                     case LoadAssembliesFrame load: AssemblyLoading.Load(load.Paths); break;
+                    case CollectFrame collect: link.OnCollect(collect); break;
                     default: connection.Close($"the driver sent a {frame.GetType().Name}, which only workers send"); break;
                 }
             },

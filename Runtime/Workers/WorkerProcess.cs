@@ -27,6 +27,9 @@ internal sealed class WorkerRun
     public WorkerProcess Worker { get; }
     public CancellationTokenRegistration Registration { get; set; }
 
+    /// <summary>Shared-memory arguments the run's frame names by file, pinned until the run ends.</summary>
+    public System.Collections.Generic.List<ObjectStore.SharedObject>? Pinned;
+
     /// <summary>The run is blocked in Get or Wait; its worker can take other work meanwhile.</summary>
     public bool Blocked { get; set; }
 }

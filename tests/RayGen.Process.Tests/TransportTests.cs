@@ -37,14 +37,18 @@ public class TransportTests
         var data = new byte[1 << 20];
         data[0] = 1;
         var stored = Ray.Put(data);
-        var back = ProcTasks.Remote.Reverse(stored).Get(Long);
-        Assert.That(back[^1], Is.EqualTo(1));
+        Assert.That(ReverseLastByte(stored), Is.EqualTo(1));
+        // The put value's file stays while its ref lives; the result's file (written by the worker) goes once its ref is collected.
+        RayGen.ObjectStore.SharedPayloads.CollectEverywhere();
         var files = System.IO.Directory.GetFiles(System.IO.Path.Combine(ProcessTestSupport.Backend(ray).Session.Path, "objects"));
-        // The put value's file stays while its bytes live; the result's file was the driver's to delete once read.
         Assert.That(files, Has.Length.EqualTo(1));
         Assert.That(System.IO.File.GetUnixFileMode(files[0]), Is.EqualTo(System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite));
         GC.KeepAlive(stored);
     }
+
+    // Not inlined, so that the result's ref is surely unreachable once it returns.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static byte ReverseLastByte(ObjectRef<byte[]> stored) => ProcTasks.Remote.Reverse(stored).Get(Long)[^1];
 
     [Test]
     public void A_client_with_a_wrong_token_is_rejected_while_work_goes_on()

@@ -1,0 +1,47 @@
+using System;
+using System.Runtime.CompilerServices;
+using MemoryPack;
+using RayGen.Serialization;
+
+namespace RayGen.ObjectStore;
+
+/// <summary>Values as the store holds them: a byte array when small, a <see cref="SharedObject"/> when large.</summary>
+internal static class ObjectValues
+{
+    /// <summary>
+    /// Serializes a value that goes into the store (a put, a task's result). With shared memory on, a large value
+    /// is written straight into it; types without references are small and fixed-size, so they take the plain path.
+    /// </summary>
+    public static object Serialize<T>(T value, string usage, bool driver)
+    {
+        if (SharedPayloads.Directory is null || !RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+            return ValueCodec<T>.Serialize(value, usage);
+        ValueCodec<T>.EnsureSupported(usage);
+        try
+        {
+            return StoreWriter.Serialize(value, driver);
+        }
+        catch (MemoryPackSerializationException e)
+        {
+            throw new RayException(
+                $"RayGen cannot serialize type '{TypeNames.Display(typeof(T))}' used by {usage}: {e.Message} " +
+                "Mark the type [MemoryPackable] (and partial), or use a type MemoryPack supports.", e);
+        }
+    }
+
+    /// <summary>Deserializes a completed entry's value, in place when it is in shared memory.</summary>
+    public static unsafe T Read<T>(ObjectEntry entry)
+    {
+        if (entry.Data is { } data) return ValueCodec<T>.Deserialize(data);
+        var shared = entry.Shared ?? throw new InvalidOperationException($"Object {entry.Id} has no value.");
+        var pointer = shared.Acquire();
+        try
+        {
+            return ValueCodec<T>.Deserialize(new ReadOnlySpan<byte>(pointer, shared.Length));
+        }
+        finally
+        {
+            shared.Release();
+        }
+    }
+}

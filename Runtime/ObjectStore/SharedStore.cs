@@ -1,0 +1,254 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+
+namespace RayGen.ObjectStore;
+
+/// <summary>
+/// The store's bookkeeping for <see cref="SharedObject"/>s: capacity, freeing, spilling.
+/// </summary>
+/// <remarks>
+/// Freeing is finalizer-free. Every process keeps its shared objects in a list, each with a weak reference to
+/// the <see cref="ObjectEntry"/> that holds it; a sweep (every second, and under pressure after a GC) frees those
+/// whose entry was collected. In the driver an entry stays reachable while a driver ref, a pending task or a
+/// worker's borrow (tracked in <see cref="ObjectDirectory"/>) holds it, so the sweep deletes a file exactly when
+/// none can reach it; in a worker the sweep only unmaps, and the worker's borrow table reports the ids it let go.
+/// </remarks>
+internal static unsafe partial class SharedPayloads
+{
+    private static readonly List<SharedObject> s_objects = new();
+    private static long s_spillUsed;
+    private static Timer? s_sweeper;
+
+    /// <summary>Bytes the spill directory may hold; by default what its disk has free when the store first spills.</summary>
+    internal static long SpillLimit { get; set; } = -1;
+
+    /// <summary>Bytes in the spill directory now.</summary>
+    internal static long SpillUsed => Interlocked.Read(ref s_spillUsed);
+
+    /// <summary>Driver only: asks every worker to collect and report the refs it let go, and waits for the answers.</summary>
+    internal static Action? CollectRemote { get; set; }
+
+    /// <summary>Worker only: runs after each sweep (the borrow table reports collected refs to the driver).</summary>
+    internal static Action? AfterSweep { get; set; }
+
+    /// <summary>Shared objects this process holds now (freed ones leave at the next sweep).</summary>
+    internal static int ObjectCount
+    {
+        get
+        {
+            lock (s_objects) return s_objects.Count;
+        }
+    }
+
+    private static void StartSweeper(string? directory)
+    {
+        s_sweeper?.Dispose();
+        s_sweeper = directory is null ? null : new Timer(static _ => Sweep(), null, 1000, 1000);
+        if (directory is not null) return;
+        List<SharedObject> all;
+        lock (s_objects)
+        {
+            all = new List<SharedObject>(s_objects);
+            s_objects.Clear();
+        }
+
+        foreach (var shared in all) shared.TryFree(force: true);
+        Interlocked.Exchange(ref s_spillUsed, 0);
+        CollectRemote = null;
+        AfterSweep = null;
+        SpillLimit = -1;
+    }
+
+    internal static void Track(SharedObject shared)
+    {
+        lock (s_objects) s_objects.Add(shared);
+    }
+
+    /// <summary>Frees the objects whose entry was collected; returns how many.</summary>
+    internal static int Sweep()
+    {
+        var freed = 0;
+        lock (s_objects)
+        {
+            for (var i = s_objects.Count - 1; i >= 0; i--)
+            {
+                var shared = s_objects[i];
+                if (shared.IsFreed || (shared.Owner is { } owner && !owner.TryGetTarget(out _) && shared.TryFree()))
+                {
+                    s_objects.RemoveAt(i);
+                    freed++;
+                }
+            }
+        }
+
+        AfterSweep?.Invoke();
+        return freed;
+    }
+
+    /// <summary>Collects in this process and (from the driver) in every worker, then frees what nothing reaches.</summary>
+    internal static void CollectEverywhere()
+    {
+        CollectRemote?.Invoke();
+        CollectLocal();
+    }
+
+    internal static void CollectLocal()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Sweep();
+    }
+
+    private static bool Fits(long length) => Interlocked.Read(ref s_used) + length <= s_capacity;
+
+    internal static bool TryCharge(long length)
+    {
+        if (Interlocked.Add(ref s_used, length) <= s_capacity) return true;
+        Interlocked.Add(ref s_used, -length);
+        return false;
+    }
+
+    internal static void Uncharge(long length)
+    {
+        if (length != 0) Interlocked.Add(ref s_used, -length);
+    }
+
+    internal static bool TryChargeSpill(long length)
+    {
+        if (s_spill is null) return false;
+        if (SpillLimit < 0)
+        {
+            try
+            {
+                SpillLimit = new DriveInfo(SpillDirectory()).AvailableFreeSpace;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                SpillLimit = long.MaxValue;
+            }
+        }
+
+        if (Interlocked.Add(ref s_spillUsed, length) <= SpillLimit) return true;
+        Interlocked.Add(ref s_spillUsed, -length);
+        return false;
+    }
+
+    internal static void UnchargeSpill(long length)
+    {
+        if (length != 0) Interlocked.Add(ref s_spillUsed, -length);
+    }
+
+    /// <summary>
+    /// Room for <paramref name="length"/> more bytes: free what nothing reaches (sweep, then a GC here, then a GC in
+    /// every worker), then spill the oldest values nobody is reading to disk. False when all that is not enough.
+    /// </summary>
+    internal static bool Reserve(long length)
+    {
+        if (TryCharge(length)) return true;
+        lock (s_relieving)
+        {
+            if (TryCharge(length)) return true;
+            Sweep();
+            if (TryCharge(length)) return true;
+            CollectLocal();
+            if (TryCharge(length)) return true;
+            if (CollectRemote is { } remote)
+            {
+                remote();
+                CollectLocal();
+                if (TryCharge(length)) return true;
+            }
+
+            SpillUntil(length);
+            return TryCharge(length);
+        }
+    }
+
+    private static readonly object s_relieving = new();
+
+    private static void SpillUntil(long length)
+    {
+        SharedObject[] candidates;
+        lock (s_objects) candidates = s_objects.ToArray();
+        foreach (var shared in candidates)
+        {
+            if (Fits(length)) return;
+            shared.TrySpill();
+        }
+    }
+
+    /// <summary>The driver takes a file a worker wrote (a task result or a put); over capacity, it spills in the background.</summary>
+    internal static SharedObject Adopt(in Payload payload)
+    {
+        ValidateName(payload.File!);
+        var shared = new SharedObject(payload.File!, payload.Length, owned: true, spilled: payload.Spilled, charged: payload.Length);
+        if (payload.Spilled) Interlocked.Add(ref s_spillUsed, payload.Length);
+        else if (!TryCharge(payload.Length))
+        {
+            // The worker could not ask first: count it anyway and make room off the connection's thread.
+            Interlocked.Add(ref s_used, payload.Length);
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => Relieve(), null);
+        }
+
+        Track(shared);
+        return shared;
+    }
+
+    private static void Relieve()
+    {
+        lock (s_relieving)
+        {
+            if (Fits(0)) return;
+            CollectLocal();
+            if (Fits(0)) return;
+            SpillUntil(0);
+        }
+    }
+
+    /// <summary>A value that arrived in a frame: a file handed over becomes this process's (driver) object; otherwise the bytes.</summary>
+    internal static object Receive(in Payload payload) => payload.File is not null && payload.Transfer ? Adopt(payload) : Unwrap(payload);
+
+    /// <summary>A worker maps a value the driver owns (it arrived as an object's value).</summary>
+    internal static SharedObject Borrow(in Payload payload)
+    {
+        ValidateName(payload.File!);
+        var shared = new SharedObject(payload.File!, payload.Length, owned: false, spilled: payload.Spilled, charged: 0);
+        Track(shared);
+        return shared;
+    }
+
+    /// <summary>The frame form of a shared object: its file's name.</summary>
+    internal static Payload PayloadOf(SharedObject shared, bool transfer) =>
+        new() { File = shared.Name, Length = shared.Length, Spilled = shared.Spilled, Transfer = transfer };
+
+    internal static string NewName() => $"{Environment.ProcessId}-{Interlocked.Increment(ref s_next)}";
+
+    internal static string PathOf(string name, bool spilled, bool create = false)
+    {
+        if (!spilled) return Path.Combine(Directory ?? throw new InvalidOperationException("This process has no shared-memory directory."), name);
+        if (create) return Path.Combine(SpillDirectory(), name);
+        var directory = Directory ?? throw new InvalidOperationException("This process has no shared-memory directory.");
+        // The spill directory sits beside the session's shared-memory directory under the same name, on disk.
+        return Path.Combine(Path.GetTempPath(), Path.GetFileName(Path.GetDirectoryName(directory)!) + "-spill", name);
+    }
+
+    private static void ValidateName(string name)
+    {
+        if (name.Contains('/', StringComparison.Ordinal) || name.StartsWith('.') || name.IndexOf('-') <= 0)
+            throw new InvalidDataException($"A payload named the file '{name}', which is not a store file name.");
+    }
+
+    internal static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,199 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using NUnit.Framework;
+using RayGen.ObjectStore;
+
+namespace RayGen.Process.Tests;
+
+/// <summary>The shared-memory object store: values written once into shared memory, read in place, freed when unreachable.</summary>
+[TestFixture]
+[NonParallelizable]
+public class SharedStoreTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+
+    [TearDown]
+    public void TearDown()
+    {
+        Ray.Shutdown();
+        ProcessTestSupport.KillLeftoverWorkers();
+    }
+
+    private static string ObjectsDir(RayRuntime ray) => Path.Combine(ProcessTestSupport.Backend(ray).Session.Path, "objects");
+
+    [Test]
+    public void A_large_put_is_one_file_in_the_session_sized_like_the_value_and_not_on_the_heap()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var stored = Ray.Put(new double[1 << 20]);
+        var shared = stored.Entry.Shared;
+        Assert.That(shared, Is.Not.Null, "the entry is backed by shared memory");
+        Assert.That(stored.Entry.Data, Is.Null, "the driver's heap holds no copy of the bytes");
+        var path = Path.Combine(ObjectsDir(ray), shared!.Name);
+        Assert.That(new FileInfo(path).Length, Is.EqualTo(4 + 8L * (1 << 20)));
+        Assert.That(File.GetUnixFileMode(path), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        Assert.That(shared.CreatorPid, Is.EqualTo(Environment.ProcessId));
+        Assert.That(stored.Get(), Has.Length.EqualTo(1 << 20));
+        var small = Ray.Put(new double[100]);
+        Assert.That(small.Entry.Shared, Is.Null, "small values stay inline");
+    }
+
+    [Test]
+    public void A_workers_large_result_is_written_by_the_worker_and_only_its_name_reaches_the_driver()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var workerPid = ProcTasks.Remote.Pid().Get(Long);
+        var result = StoreTasks.Remote.MakeDoubles(1 << 20, 2.0);
+        result.Get(Long);
+        var shared = result.Entry.Shared;
+        Assert.That(shared, Is.Not.Null);
+        Assert.That(result.Entry.Data, Is.Null, "the bytes never came over the socket into the driver's heap");
+        Assert.That(shared!.CreatorPid, Is.EqualTo(workerPid), "the worker wrote the file");
+        Assert.That(shared.Owned, Is.True, "the driver owns it now");
+        Assert.That(File.Exists(Path.Combine(ObjectsDir(ray), shared.Name)), Is.True);
+        Assert.That(result.Get().Sum(), Is.EqualTo(2.0 * (1 << 20)));
+        Assert.That(ProcTasks.Remote.SumDoubles(result).Get(Long), Is.EqualTo(2.0 * (1 << 20)), "another worker reads it in place");
+    }
+
+    [Test]
+    public void A_view_points_into_the_mapped_file_allocates_nothing_and_works_in_a_worker()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var data = Enumerable.Range(0, 300_000).Select(i => (double)i).ToArray();
+        var stored = Ray.Put(data);
+        var shared = stored.Entry.Shared!;
+        using (stored.GetView())
+        {
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using (var view = stored.GetView())
+        {
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.That(allocated, Is.LessThan(1024), "opening a view allocates no array");
+            Assert.That(view.Address, Is.EqualTo(shared.Address + 4), "the span starts past MemoryPack's length, in the map");
+            Assert.That(view.Address + (long)view.Length * 8, Is.LessThanOrEqualTo(shared.Address + shared.MappedLength));
+            Assert.That(view.Span.SequenceEqual(data), Is.True);
+            Assert.That(shared.Pins, Is.EqualTo(1), "an open view pins the value");
+        }
+
+        Assert.That(shared.Pins, Is.Zero);
+        Assert.That(StoreTasks.Remote.ViewInWorker(stored).Get(Long), Is.EqualTo($"True:{data.Sum()}"));
+    }
+
+    [Test]
+    public void A_view_of_a_gigabyte_opens_in_microseconds()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var stored = PutGigabyte();
+        GC.Collect();
+        using (stored.GetView())
+        {
+        }
+
+        var times = new double[21];
+        for (var i = 0; i < times.Length; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (var view = stored.GetView())
+            {
+                watch.Stop();
+                Assert.That(view.Length, Is.EqualTo(128 << 20));
+            }
+
+            times[i] = watch.Elapsed.TotalMicroseconds;
+        }
+
+        Array.Sort(times);
+        TestContext.Out.WriteLine($"1 GiB view open: median {times[10]:F2} us, max {times[^1]:F2} us");
+        Assert.That(times[10], Is.LessThan(100));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ObjectRef<double[]> PutGigabyte()
+    {
+        var data = new double[128 << 20];
+        var watch = Stopwatch.StartNew();
+        var stored = Ray.Put(data);
+        TestContext.Out.WriteLine($"Put of 1 GiB: {watch.Elapsed.TotalMilliseconds:F0} ms");
+        return stored;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string PutAndForget(RayRuntime ray, int count)
+    {
+        var stored = Ray.Put(new double[count]);
+        Assert.That(ProcTasks.Remote.SumDoubles(stored).Get(Long), Is.Zero);
+        var path = Path.Combine(ObjectsDir(ray), stored.Entry.Shared!.Name);
+        Assert.That(File.Exists(path), Is.True);
+        return path;
+    }
+
+    [Test]
+    public void Once_no_ref_reaches_a_value_and_a_collection_ran_its_file_is_gone()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var path = PutAndForget(ray, 1 << 20);
+        SharedPayloads.CollectEverywhere();
+        Assert.That(File.Exists(path), Is.False);
+        Assert.That(SharedPayloads.Used, Is.Zero);
+    }
+
+    [Test]
+    public void A_ref_held_only_by_a_worker_keeps_the_value_until_the_worker_lets_it_go()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var holder = Holder.Remote.New();
+        var name = holder.HoldNew(1 << 20, 1.0).Get(Long);
+        var path = Path.Combine(ObjectsDir(ray), name);
+        Assert.That(File.Exists(path), Is.True, "the worker wrote its put into shared memory");
+        SharedPayloads.CollectEverywhere();
+        Assert.That(File.Exists(path), Is.True, "the worker's ref keeps it");
+        Assert.That(holder.Sum().Get(Long), Is.EqualTo(1 << 20));
+        holder.Drop().Get(Long);
+        SharedPayloads.CollectEverywhere();
+        Assert.That(File.Exists(path), Is.False, "freed once the worker's ref was collected");
+    }
+
+    [Test]
+    public void A_spilled_value_round_trips_and_is_restored_on_get()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 4 << 20 });
+        var a = Ray.Put(Enumerable.Range(0, 3 << 17).Select(i => (double)i).ToArray()); // 3 MiB
+        var spilled = a.Entry.Shared!;
+        PutAnotherThenDropIt(ray, spilled);
+        Assert.That(ProcTasks.Remote.SumDoubles(a).Get(Long), Is.EqualTo(Enumerable.Range(0, 3 << 17).Sum(i => (double)i)), "a worker reads it from disk");
+        SharedPayloads.CollectEverywhere();
+        Assert.That(a.Get()[12345], Is.EqualTo(12345.0));
+        Assert.That(spilled.Spilled, Is.False, "Get brought it back into shared memory");
+        Assert.That(File.Exists(Path.Combine(ObjectsDir(ray), spilled.Name)), Is.True);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PutAnotherThenDropIt(RayRuntime ray, SharedObject first)
+    {
+        var b = Ray.Put(new double[3 << 17]);
+        Assert.That(first.Spilled, Is.True, "the older value went to disk to make room");
+        Assert.That(File.Exists(Path.Combine(ProcessTestSupport.Backend(ray).Session.SpillPath, first.Name)), Is.True);
+        Assert.That(b.Entry.Shared!.Spilled, Is.False);
+    }
+
+    [Test]
+    public void Put_throws_ObjectStoreFullException_when_nothing_can_be_freed_or_spilled()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
+        SharedPayloads.SpillLimit = 1 << 20;
+        var a = Ray.Put(new byte[700 * 1024]);
+        var b = Ray.Put(new byte[700 * 1024]);
+        Assert.That(a.Entry.Shared!.Spilled, Is.True);
+        Assert.Throws<ObjectStoreFullException>(() => Ray.Put(new byte[700 * 1024]));
+        Assert.That(Directory.GetFiles(ObjectsDir(ray)), Has.Length.EqualTo(1), "the failed put left no file");
+        Assert.That(a.Get(), Has.Length.EqualTo(700 * 1024));
+        Assert.That(b.Get(), Has.Length.EqualTo(700 * 1024));
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+
+namespace RayGen.Process.Tests;
+
+public static partial class StoreTasks
+{
+    [Remote]
+    public static double[] MakeDoubles(int count, double value)
+    {
+        var data = new double[count];
+        Array.Fill(data, value);
+        return data;
+    }
+
+    /// <summary>Reads a stored array through a view in the worker; reports whether the view lies in the mapped file, and the sum.</summary>
+    [Remote]
+    public static string ViewInWorker(ObjectRef<double[]> data)
+    {
+        using var view = data.GetView();
+        var shared = data.Entry.Shared;
+        var inside = shared is not null && view.Address >= shared.Address &&
+                     view.Address + (long)view.Length * sizeof(double) <= shared.Address + shared.MappedLength;
+        var sum = 0.0;
+        foreach (var x in view.Span) sum += x;
+        return $"{inside}:{sum}";
+    }
+}
+
+/// <summary>Holds a large value it put itself, so that only this worker has a ref to it.</summary>
+[Remote]
+public partial class Holder
+{
+    private ObjectRef<double[]>? _held;
+
+    public string HoldNew(int count, double value)
+    {
+        var data = new double[count];
+        Array.Fill(data, value);
+        _held = Ray.Put(data);
+        return _held.Entry.Shared?.Name ?? "";
+    }
+
+    public double Sum()
+    {
+        var sum = 0.0;
+        foreach (var x in _held!.Get()) sum += x;
+        return sum;
+    }
+
+    public int Drop()
+    {
+        _held = null;
+        return 0;
+    }
+}
