@@ -141,7 +141,7 @@ internal sealed partial class ProcessBackend
             {
                 Id = entry.Id,
                 Value = entry.Shared is { } shared ? SharedPayloads.PayloadOf(shared, transfer: false)
-                    : entry.Data is { } data ? SharedPayloads.Wrap(data, transfer: false) : default,
+                    : entry.Data is { } data ? SharedPayloads.Wrap(data) : default,
                 Error = entry.Error,
             });
     }

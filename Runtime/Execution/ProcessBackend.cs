@@ -99,7 +99,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         var payloads = args.Length == 0 ? Array.Empty<Payload>() : new Payload[args.Length];
         for (var i = 0; i < args.Length; i++)
         {
-            payloads[i] = SharedPayloads.Wrap(args[i], transfer: false);
+            payloads[i] = SharedPayloads.Wrap(args[i]);
             if (MemoryMarshal.TryGetMemoryManager(args[i], out SharedObject? shared))
             {
                 // The worker maps the file its frame names: it must stay there (not spilled, not freed) until the run ends.

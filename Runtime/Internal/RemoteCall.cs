@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RayGen.ObjectStore;
 using RayGen.Scheduling;
 using RayGen.Serialization;
 
@@ -52,7 +53,7 @@ public readonly struct RemoteCall
     public void Add<T>(Arg<T> argument)
     {
         if (argument.Reference is { } reference) _task.AddRef(reference.Entry);
-        else _task.AddArg(ValueCodec<T>.Serialize(argument.Value, $"an argument of {_task.Function.DisplayName}"));
+        else _task.AddArg(ObjectValues.SerializeArgument(argument.Value, $"an argument of {_task.Function.DisplayName}", _task.Runtime));
     }
 
     /// <summary>Adds an argument passed as it is (a parameter declared as <c>ObjectRef&lt;T&gt;</c> receives the ref itself).</summary>

@@ -89,6 +89,8 @@ internal sealed class ObjectEntry
         {
             if (_result is not null) return false;
             Volatile.Write(ref _result, result);
+            // Nothing needs the task once its result is in; letting it go lets its by-value arguments be freed.
+            Producer = null;
             waiters = _waiters;
             _waiters = null;
             completion = _completion;

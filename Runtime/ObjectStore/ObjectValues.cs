@@ -29,6 +29,18 @@ internal static class ObjectValues
         }
     }
 
+    /// <summary>
+    /// Serializes a task argument passed by value. In the driver with shared memory on, a large one is written
+    /// straight into the store like a put (one copy, no heap array); small ones, values of types without references
+    /// and arguments built in a worker (which sends them inline to the driver) take the plain path.
+    /// </summary>
+    public static object SerializeArgument<T>(T value, string usage, Scheduling.RuntimeCore runtime)
+    {
+        if (SharedPayloads.Directory is null || !RuntimeHelpers.IsReferenceOrContainsReferences<T>() || runtime.Driver is not null)
+            return ValueCodec<T>.Serialize(value, usage);
+        return Serialize(value, usage, driver: true);
+    }
+
     /// <summary>Deserializes a completed entry's value, in place when it is in shared memory.</summary>
     public static unsafe T Read<T>(ObjectEntry entry)
     {

@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using MemoryPack;
@@ -38,7 +37,6 @@ internal static partial class SharedPayloads
     /// <summary>Values at least this large travel through shared memory, as Ray's 100 KiB inline limit.</summary>
     public const int Threshold = 100 * 1024;
 
-    private static readonly ConditionalWeakTable<byte[], SharedFile> s_files = new();
     private static string? s_directory;
     private static Func<string>? s_spill;
     private static string? s_spillDirectory;
@@ -72,29 +70,20 @@ internal static partial class SharedPayloads
         return s_spillDirectory ??= spill();
     }
 
-    /// <summary>Wraps bytes for a frame. With <paramref name="transfer"/> the receiver takes the file; otherwise the file is kept and reused.</summary>
-    public static Payload Wrap(ReadOnlyMemory<byte> data, bool transfer)
+    /// <summary>
+    /// Wraps bytes for a frame. A shared object is named by its file. Large bytes on the heap (only a worker's
+    /// nested-submit argument, or a value left on the heap because tmpfs was full) are copied into a file that the
+    /// receiver takes over and deletes; values that the driver keeps are in the store already and never take this path.
+    /// </summary>
+    public static Payload Wrap(ReadOnlyMemory<byte> data)
     {
         var directory = Directory;
         if (directory is null || data.Length < Threshold) return new Payload { Inline = data };
         if (MemoryMarshal.TryGetMemoryManager(data, out SharedObject? shared)) return PayloadOf(shared, transfer: false);
         try
         {
-            if (!transfer && MemoryMarshal.TryGetArray(data, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
-            {
-                var array = segment.Array;
-                if (!s_files.TryGetValue(array, out var file) || file.Session != directory)
-                {
-                    file = Reserve(data.Length)
-                        ? SharedFile.Write(directory, directory, data.Span, data.Length)
-                        : SharedFile.Write(directory, SpillDirectory(), data.Span, 0);
-                    s_files.AddOrUpdate(array, file);
-                }
-
-                return new Payload { File = file.Name, Length = data.Length, Spilled = file.Charged == 0 };
-            }
-
             var name = SharedFile.WriteNew(directory, data.Span);
+            Interlocked.Increment(ref s_heapCopies);
             return new Payload { File = name, Length = data.Length, Transfer = true };
         }
         catch (IOException)
@@ -103,6 +92,11 @@ internal static partial class SharedPayloads
             return new Payload { Inline = data };
         }
     }
+
+    private static long s_heapCopies;
+
+    /// <summary>How many times this process copied heap bytes into a shared-memory file (for tests: large values should not be on the heap).</summary>
+    internal static long HeapCopies => Interlocked.Read(ref s_heapCopies);
 
     /// <summary>
     /// The payload's bytes for one use: inline bytes as they are, a file mapped and read in place.
@@ -158,46 +152,9 @@ internal static partial class SharedPayloads
         return data;
     }
 
-    /// <summary>One file holding a value's bytes; deleted (and its bytes given back) when the bytes it mirrors are collected.</summary>
-    private sealed class SharedFile
+    /// <summary>Files written from heap bytes, each taken over (and deleted) by the process that receives it.</summary>
+    private static class SharedFile
     {
-        private SharedFile(string session, string directory, string name, long charged)
-        {
-            Session = session;
-            Directory = directory;
-            Name = name;
-            Charged = charged;
-        }
-
-        ~SharedFile()
-        {
-            TryDelete(Path.Combine(Directory, Name));
-            if (Charged > 0 && Session == SharedPayloads.Directory) Interlocked.Add(ref s_used, -Charged);
-        }
-
-        /// <summary>The shared-memory directory of the session it was written for.</summary>
-        public string Session { get; }
-
-        public string Directory { get; }
-
-        public string Name { get; }
-
-        /// <summary>Bytes counted against the store's capacity; 0 for a spilled file.</summary>
-        public long Charged { get; }
-
-        public static SharedFile Write(string session, string directory, ReadOnlySpan<byte> data, long charged)
-        {
-            try
-            {
-                return new SharedFile(session, directory, WriteNew(directory, data), charged);
-            }
-            catch
-            {
-                if (charged > 0) Interlocked.Add(ref s_used, -charged);
-                throw;
-            }
-        }
-
         public static string WriteNew(string directory, ReadOnlySpan<byte> data)
         {
             var name = $"{Environment.ProcessId}-{Interlocked.Increment(ref s_next)}";

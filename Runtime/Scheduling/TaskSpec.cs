@@ -90,6 +90,24 @@ internal sealed class TaskSpec : IEntryWaiter
 
     public void AddArg(byte[] inline) => Args[ArgCount++] = new ArgSlot { Inline = inline };
 
+    /// <summary>
+    /// Adds a serialized by-value argument: bytes inline, or a large value already in shared memory. The latter gets
+    /// an entry of its own, already complete, so the store frees it like any value once this task (which holds the
+    /// entry) is done and gone, and the run pins it as it pins a ref's value.
+    /// </summary>
+    public void AddArg(object serialized)
+    {
+        if (serialized is byte[] inline)
+        {
+            AddArg(inline);
+            return;
+        }
+
+        var entry = Runtime.Objects.NewEntry();
+        entry.TrySetStored(serialized);
+        AddRef(entry);
+    }
+
     public void AddRef(ObjectEntry entry) => Args[ArgCount++] = new ArgSlot { Ref = entry };
 
     /// <summary>Counts the dependencies still pending and subscribes to them; returns true when none are.</summary>

@@ -109,7 +109,7 @@ internal sealed class DriverLink
         Send(new PutFrame
         {
             Id = entry.Id,
-            Value = entry.Shared is { } shared ? SharedPayloads.PayloadOf(shared, transfer: true) : SharedPayloads.Wrap(entry.Data!, transfer: true),
+            Value = entry.Shared is { } shared ? SharedPayloads.PayloadOf(shared, transfer: true) : SharedPayloads.Wrap(entry.Data!),
         });
     }
 

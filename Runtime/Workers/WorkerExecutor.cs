@@ -199,7 +199,7 @@ internal sealed class WorkerExecutor
         if (_running.TryRemove(frame.RunId, out var cts)) cts.Dispose();
         // A large result was written into shared memory by this worker: only its name travels, and the driver owns the file.
         var payload = shared is not null ? SharedPayloads.PayloadOf(shared, transfer: true)
-            : value is null ? default : SharedPayloads.Wrap(value, transfer: true);
+            : value is null ? default : SharedPayloads.Wrap(value);
         _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled });
         shared?.TryFree(force: true);
     }

@@ -19,12 +19,17 @@ internal static class Limits
 {
     private const int PipelineDepth = 1000;
 
-    public static IEnumerable<BenchResult> Run(TimeitSettings settings)
+    public static IEnumerable<BenchResult> Run(TimeitSettings settings, Func<string, bool> wanted)
     {
-        foreach (var r in PingPong(settings)) yield return r;
-        yield return Memcpy(settings);
-        yield return Timeit.Run("taskrun_roundtrip_sync", "limit",
-            () => Task.Run(static () => 1).GetAwaiter().GetResult(), 1, settings);
+        if (wanted("uds_pingpong_8b_sync") || wanted("uds_pingpong_8b_1000_in_flight"))
+        {
+            foreach (var r in PingPong(settings)) yield return r;
+        }
+
+        if (wanted("memcpy_100MiB")) yield return Memcpy(settings);
+        if (wanted("taskrun_roundtrip_sync"))
+            yield return Timeit.Run("taskrun_roundtrip_sync", "limit", () => Task.Run(static () => 1).GetAwaiter().GetResult(), 1, settings);
+        if (!wanted("taskrun_1000_then_wait_all")) yield break;
         var tasks = new Task<int>[PipelineDepth];
         yield return Timeit.Run("taskrun_1000_then_wait_all", "limit", () =>
         {

@@ -22,7 +22,7 @@ Console.WriteLine($"RayGen microbenchmarks: {(options.Quick ? "quick" : "Ray's t
 
 if (options.Limits)
 {
-    foreach (var r in Limits.Run(settings))
+    foreach (var r in Limits.Run(settings, options.Matches))
     {
         if (options.Matches(r.Name)) results.Add(r);
     }

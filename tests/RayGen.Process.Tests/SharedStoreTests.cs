@@ -133,6 +133,27 @@ public class SharedStoreTests
     }
 
     [Test]
+    public void A_large_by_value_argument_is_written_once_into_shared_memory_and_freed_once_its_task_is_done()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        ProcTasks.Remote.Pid().Get(Long);
+        var data = new byte[10 << 20];
+        new Random(7).NextBytes(data);
+        var files = Directory.GetFiles(ObjectsDir(ray)).Length;
+        var copies = SharedPayloads.HeapCopies;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var sum = StoreTasks.Remote.Checksum(data);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.That(allocated, Is.LessThan(1 << 20), "the driver serialized the argument without a heap copy of its bytes");
+        Assert.That(Directory.GetFiles(ObjectsDir(ray)), Has.Length.EqualTo(files + 1), "the argument is one file in shared memory");
+        Assert.That(sum.Get(Long), Is.EqualTo(StoreChecks.Checksum(data)), "the worker received it intact");
+        Assert.That(SharedPayloads.HeapCopies, Is.EqualTo(copies), "nothing was copied from the heap into a file");
+        SharedPayloads.CollectEverywhere();
+        Assert.That(Directory.GetFiles(ObjectsDir(ray)), Has.Length.EqualTo(files), "freed once the task is done");
+        GC.KeepAlive(sum);
+    }
+
+    [Test]
     public void Once_no_ref_reaches_a_value_and_a_collection_ran_its_file_is_gone()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });

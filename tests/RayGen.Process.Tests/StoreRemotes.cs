@@ -12,6 +12,9 @@ public static partial class StoreTasks
         return data;
     }
 
+    [Remote]
+    public static long Checksum(byte[] data) => StoreChecks.Checksum(data);
+
     /// <summary>Reads a stored array through a view in the worker; reports whether the view lies in the mapped file, and the sum.</summary>
     [Remote]
     public static string ViewInWorker(ObjectRef<double[]> data)
@@ -51,5 +54,16 @@ public partial class Holder
     {
         _held = null;
         return 0;
+    }
+}
+
+public static class StoreChecks
+{
+    /// <summary>Position-sensitive, so a shifted or truncated copy does not match.</summary>
+    public static long Checksum(byte[] data)
+    {
+        long sum = 0;
+        for (var i = 0; i < data.Length; i++) sum = (sum * 31) + data[i] + i;
+        return sum;
     }
 }
