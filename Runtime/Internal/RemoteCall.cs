@@ -58,7 +58,7 @@ public readonly struct RemoteCall
 
     /// <summary>Adds an argument passed as it is (a parameter declared as <c>ObjectRef&lt;T&gt;</c> receives the ref itself).</summary>
     public void AddValue<T>(T argument) =>
-        _task.AddArg(ValueCodec<T>.Serialize(argument, $"an argument of {_task.Function.DisplayName}"));
+        _task.AddArg(ObjectValues.SerializeInline(argument, $"an argument of {_task.Function.DisplayName}"));
 
     /// <summary>Submits a call whose result is a <typeparamref name="T"/>.</summary>
     public ObjectRef<T> Submit<T>()

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 
@@ -22,8 +23,25 @@ internal sealed class ObjectDirectory
 
     public ObjectEntry NewEntry() => new(ObjectId.Next(Owner), _runtime);
 
+    // Refs serialized into a value the driver holds: found by id while that value (which holds them) lives.
+    private readonly ConcurrentDictionary<ObjectId, WeakReference<ObjectEntry>> _contained = new();
+    private int _pruneAt = 1024;
+
     public ObjectId Export(ObjectEntry entry)
     {
+        if (Containment.IsOpen && _runtime.Driver is null)
+        {
+            Containment.Add(entry);
+            if (!entry.Indexed)
+            {
+                entry.Indexed = true;
+                _contained[entry.Id] = new WeakReference<ObjectEntry>(entry);
+                if (_contained.Count > _pruneAt) Prune();
+            }
+
+            return entry.Id;
+        }
+
         if (!entry.Escaped)
         {
             // Its id now sits in some value's bytes and may be read back at any time: keep it for the session.
@@ -39,6 +57,16 @@ internal sealed class ObjectDirectory
         }
 
         return entry.Id;
+    }
+
+    private void Prune()
+    {
+        foreach (var (id, weak) in _contained)
+        {
+            if (!weak.TryGetTarget(out _)) _contained.TryRemove(new KeyValuePair<ObjectId, WeakReference<ObjectEntry>>(id, weak));
+        }
+
+        _pruneAt = Math.Max(1024, _contained.Count * 2);
     }
 
     private readonly ConcurrentDictionary<object, HashSet<ObjectId>> _borrows = new(ReferenceEqualityComparer.Instance);
@@ -91,6 +119,7 @@ internal sealed class ObjectDirectory
     public ObjectEntry Import(ObjectId id)
     {
         if (_exported.TryGetValue(id, out var entry)) return entry;
+        if (_contained.TryGetValue(id, out var weak) && weak.TryGetTarget(out entry)) return entry;
         // In a worker every object belongs to the driver: a ref read here waits for the value the driver sends,
         // and is held weakly so that the driver hears when the worker lets it go.
         if (_runtime.Driver is { } driver) return driver.Import(id);
@@ -104,6 +133,7 @@ internal sealed class ObjectDirectory
     public void Clear()
     {
         _exported.Clear();
+        _contained.Clear();
         _borrows.Clear();
     }
 }

@@ -62,6 +62,9 @@ internal sealed class ObjectEntry
     /// <summary>The ref was serialized into some value's bytes: its id may be read back at any time, so it is kept for the session.</summary>
     public bool Escaped;
 
+    /// <summary>Driver: the ref was serialized into a value that holds it; the directory finds it by id weakly.</summary>
+    public bool Indexed;
+
     public bool TrySetValue(byte[] data) => TryComplete(data);
 
     /// <summary>Completes with a stored value: a byte array or a <see cref="SharedObject"/>, which from now on lives as long as this entry.</summary>

@@ -14,18 +14,40 @@ internal static class ObjectValues
     /// </summary>
     public static object Serialize<T>(T value, string usage, bool driver)
     {
-        if (SharedPayloads.Directory is null || !RuntimeHelpers.IsReferenceOrContainsReferences<T>())
-            return ValueCodec<T>.Serialize(value, usage);
-        ValueCodec<T>.EnsureSupported(usage);
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return ValueCodec<T>.Serialize(value, usage);
+        var scope = Containment.Open();
+        object? stored = null;
         try
         {
-            return StoreWriter.Serialize(value, driver);
+            if (SharedPayloads.Directory is null) return stored = ValueCodec<T>.Serialize(value, usage);
+            ValueCodec<T>.EnsureSupported(usage);
+            return stored = StoreWriter.Serialize(value, driver);
         }
         catch (MemoryPackSerializationException e)
         {
             throw new RayException(
                 $"RayGen cannot serialize type '{TypeNames.Display(typeof(T))}' used by {usage}: {e.Message} " +
                 "Mark the type [MemoryPackable] (and partial), or use a type MemoryPack supports.", e);
+        }
+        finally
+        {
+            Containment.Close(scope, stored);
+        }
+    }
+
+    /// <summary>Serializes a value with the plain codec; the bytes hold the refs serialized into them (see <see cref="Containment"/>).</summary>
+    public static byte[] SerializeInline<T>(T value, string usage)
+    {
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return ValueCodec<T>.Serialize(value, usage);
+        var scope = Containment.Open();
+        byte[]? bytes = null;
+        try
+        {
+            return bytes = ValueCodec<T>.Serialize(value, usage);
+        }
+        finally
+        {
+            Containment.Close(scope, bytes);
         }
     }
 
@@ -36,8 +58,7 @@ internal static class ObjectValues
     /// </summary>
     public static object SerializeArgument<T>(T value, string usage, Scheduling.RuntimeCore runtime)
     {
-        if (SharedPayloads.Directory is null || !RuntimeHelpers.IsReferenceOrContainsReferences<T>() || runtime.Driver is not null)
-            return ValueCodec<T>.Serialize(value, usage);
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || runtime.Driver is not null) return ValueCodec<T>.Serialize(value, usage);
         return Serialize(value, usage, driver: true);
     }
 

@@ -99,7 +99,12 @@ internal static unsafe partial class SharedPayloads
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        Sweep();
+        // A freed value in shared memory may have held refs (Containment): they are collectable only now.
+        if (Sweep() > 0)
+        {
+            GC.Collect();
+            Sweep();
+        }
     }
 
     private static bool Fits(long length) => Interlocked.Read(ref s_used) + length <= s_capacity;

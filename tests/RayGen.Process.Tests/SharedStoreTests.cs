@@ -153,6 +153,66 @@ public class SharedStoreTests
         GC.KeepAlive(sum);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static StrongBox<ObjectRef<ObjectRef<double[]>[]>?> PutListOfLargeValues(RayRuntime ray, out string[] paths)
+    {
+        var refs = new ObjectRef<double[]>[3];
+        paths = new string[3];
+        for (var i = 0; i < refs.Length; i++)
+        {
+            var data = new double[1 << 17];
+            Array.Fill(data, i + 1.0);
+            refs[i] = Ray.Put(data);
+            paths[i] = Path.Combine(ObjectsDir(ray), refs[i].Entry.Shared!.Name);
+        }
+
+        return new StrongBox<ObjectRef<ObjectRef<double[]>[]>?>(Ray.Put(refs));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double SumThroughList(StrongBox<ObjectRef<ObjectRef<double[]>[]>?> list)
+    {
+        var refs = list.Value!.Get();
+        return refs.Sum(r => r.Get().Sum()) + StoreTasks.Remote.SumAll(refs).Get(Long);
+    }
+
+    [Test]
+    public void Refs_put_inside_a_value_live_as_long_as_the_value_and_go_with_it()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        // In a box, so that no temporary of the test method (kept live to its end in Debug builds) holds the ref itself.
+        var list = PutListOfLargeValues(ray, out var paths);
+        SharedPayloads.CollectEverywhere();
+        Assert.That(paths.All(File.Exists), Is.True, "the container keeps the values its refs point at");
+        Assert.That(SumThroughList(list), Is.EqualTo(12.0 * (1 << 17)), "the refs read back from the container (here and, passed by value, in a worker) find their values");
+        SharedPayloads.CollectEverywhere();
+        Assert.That(paths.All(File.Exists), Is.True);
+        list.Value = null;
+        SharedPayloads.CollectEverywhere();
+        Assert.That(paths.Where(File.Exists), Is.Empty, "freed with their container");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static StrongBox<ObjectRef<(ObjectRef<double[]>[], double[])>?> PutLargeContainer(RayRuntime ray, out string[] paths)
+    {
+        var inner = Ray.Put(new double[1 << 17]);
+        var container = Ray.Put((new[] { inner }, new double[1 << 17]));
+        paths = new[] { Path.Combine(ObjectsDir(ray), inner.Entry.Shared!.Name), Path.Combine(ObjectsDir(ray), container.Entry.Shared!.Name) };
+        return new StrongBox<ObjectRef<(ObjectRef<double[]>[], double[])>?>(container);
+    }
+
+    [Test]
+    public void A_container_in_shared_memory_holds_its_refs_until_it_is_freed()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var container = PutLargeContainer(ray, out var paths);
+        SharedPayloads.CollectEverywhere();
+        Assert.That(paths.All(File.Exists), Is.True);
+        container.Value = null;
+        SharedPayloads.CollectEverywhere();
+        Assert.That(paths.Where(File.Exists), Is.Empty, "the container and then the value its ref pointed at are freed");
+    }
+
     [Test]
     public void Once_no_ref_reaches_a_value_and_a_collection_ran_its_file_is_gone()
     {

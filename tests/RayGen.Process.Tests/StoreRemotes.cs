@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace RayGen.Process.Tests;
 
@@ -14,6 +15,9 @@ public static partial class StoreTasks
 
     [Remote]
     public static long Checksum(byte[] data) => StoreChecks.Checksum(data);
+
+    [Remote]
+    public static double SumAll(ObjectRef<double[]>[] refs) => refs.Sum(r => r.Get().Sum());
 
     /// <summary>Reads a stored array through a view in the worker; reports whether the view lies in the mapped file, and the sum.</summary>
     [Remote]
