@@ -38,10 +38,24 @@ public sealed class InvocationContext
     /// <summary>Records the call's return value.</summary>
     public void SetResult<T>(T value)
     {
-        var stored = ObjectStore.ObjectValues.Serialize(value, $"the return value of {FunctionName}", driver: false);
+        // In a worker the refs written into the result go to the driver with it, whose copy of the result holds them.
+        var scope = ObjectStore.Containment.Open(forward: true);
+        object? stored = null;
+        try
+        {
+            stored = ObjectStore.ObjectValues.Serialize(value, $"the return value of {FunctionName}", driver: false);
+        }
+        finally
+        {
+            ResultRefs = ObjectStore.Containment.Close(scope, stored);
+        }
+
         if (stored is ObjectStore.SharedObject shared) SharedResult = shared;
         else Result = (byte[])stored;
     }
+
+    /// <summary>The refs serialized into the result (a worker reports their ids with it).</summary>
+    internal ObjectStore.ObjectEntry[]? ResultRefs { get; private set; }
 
     /// <summary>Records an actor constructor's new instance.</summary>
     public void SetInstance(object instance) => CreatedInstance = instance;

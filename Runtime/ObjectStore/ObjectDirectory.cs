@@ -29,16 +29,12 @@ internal sealed class ObjectDirectory
 
     public ObjectId Export(ObjectEntry entry)
     {
-        if (Containment.IsOpen && _runtime.Driver is null)
+        if (_runtime.Driver is null ? Containment.IsOpen : Containment.IsForwarded)
         {
             Containment.Add(entry);
-            if (!entry.Indexed)
-            {
-                entry.Indexed = true;
-                _contained[entry.Id] = new WeakReference<ObjectEntry>(entry);
-                if (_contained.Count > _pruneAt) Prune();
-            }
-
+            // A worker's ref travels with the value it is in (the driver's copy of the value holds it); the worker holds it meanwhile.
+            if (_runtime.Driver is not null) return entry.Id;
+            Index(entry);
             return entry.Id;
         }
 
@@ -115,6 +111,23 @@ internal sealed class ObjectDirectory
 
     /// <summary>Creates the entry of an object a worker minted the id of (its Put or nested submit), findable by that id.</summary>
     public ObjectEntry Adopt(ObjectId id) => _exported.GetOrAdd(id, static (id, runtime) => new ObjectEntry(id, runtime), _runtime);
+
+    /// <summary>Driver: the entry of a ref a worker reported inside its result; adopted when the frame that makes it known (a put) is still on its way.</summary>
+    public ObjectEntry FindOrAdopt(ObjectId id)
+    {
+        var entry = _contained.TryGetValue(id, out var weak) && weak.TryGetTarget(out var found) && !_exported.ContainsKey(id) ? found : Adopt(id);
+        // Once the worker lets it go, the value holding it is what keeps it: findable by id while that lives.
+        Index(entry);
+        return entry;
+    }
+
+    private void Index(ObjectEntry entry)
+    {
+        if (entry.Indexed) return;
+        entry.Indexed = true;
+        _contained[entry.Id] = new WeakReference<ObjectEntry>(entry);
+        if (_contained.Count > _pruneAt) Prune();
+    }
 
     public ObjectEntry Import(ObjectId id)
     {

@@ -75,6 +75,9 @@ internal sealed partial class RunResultFrame : IFrame
 
     /// <summary>The code ended with an OperationCanceledException (the driver maps it back for cancellation).</summary>
     public bool Canceled { get; set; }
+
+    /// <summary>The refs serialized into the value: the driver's copy of the value holds them (Ray's containment).</summary>
+    public ObjectId[]? Contained { get; set; }
 }
 
 /// <summary>Driver -> worker: signal the run's cancellation token.</summary>

@@ -175,7 +175,7 @@ internal sealed class WorkerExecutor
             }
         }
 
-        Report(frame, context.Result, null, false, context.SharedResult);
+        Report(frame, context.Result, null, false, context.SharedResult, context.ResultRefs);
     }
 
     private void Fail(RunFrame frame, RemoteFunction function, Exception e) =>
@@ -188,7 +188,7 @@ internal sealed class WorkerExecutor
             return list;
         }, mapping);
 
-    private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled, SharedObject? shared = null)
+    private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled, SharedObject? shared = null, ObjectEntry[]? refs = null)
     {
         // The run is over: nothing reads its mapped arguments any more (the constructor's arguments are not kept either).
         if (_mappings.TryRemove(frame.RunId, out var mappings))
@@ -200,7 +200,15 @@ internal sealed class WorkerExecutor
         // A large result was written into shared memory by this worker: only its name travels, and the driver owns the file.
         var payload = shared is not null ? SharedPayloads.PayloadOf(shared, transfer: true)
             : value is null ? default : SharedPayloads.Wrap(value);
-        _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled });
+        ObjectId[]? contained = null;
+        if (refs is not null)
+        {
+            contained = new ObjectId[refs.Length];
+            for (var i = 0; i < refs.Length; i++) contained[i] = refs[i].Id;
+        }
+
+        _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled, Contained = contained });
+        GC.KeepAlive(refs); // held until the frame is queued, so this worker still borrows them when the driver reads it
         shared?.TryFree(force: true);
     }
 }

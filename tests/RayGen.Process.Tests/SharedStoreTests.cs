@@ -213,6 +213,31 @@ public class SharedStoreTests
         Assert.That(paths.Where(File.Exists), Is.Empty, "the container and then the value its ref pointed at are freed");
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static StrongBox<ObjectRef<ObjectRef<double[]>[]>?> RefsFromWorker(RayRuntime ray, out string[] paths)
+    {
+        var result = StoreTasks.Remote.PutInWorker(2);
+        var refs = result.Get(Long);
+        paths = refs.Select(r => Path.Combine(ObjectsDir(ray), r.Entry.Shared!.Name)).ToArray();
+        return new StrongBox<ObjectRef<ObjectRef<double[]>[]>?>(result);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double SumOfResult(StrongBox<ObjectRef<ObjectRef<double[]>[]>?> result) => result.Value!.Get().Sum(r => r.Get().Sum());
+
+    [Test]
+    public void Refs_inside_a_workers_result_live_as_long_as_the_result()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var result = RefsFromWorker(ray, out var paths);
+        SharedPayloads.CollectEverywhere();
+        Assert.That(paths.All(File.Exists), Is.True, "the result keeps the values its refs point at, though the worker let them go");
+        Assert.That(SumOfResult(result), Is.EqualTo(3.0 * (1 << 17)));
+        result.Value = null;
+        SharedPayloads.CollectEverywhere();
+        Assert.That(paths.Where(File.Exists), Is.Empty, "freed with the result");
+    }
+
     [Test]
     public void Once_no_ref_reaches_a_value_and_a_collection_ran_its_file_is_gone()
     {

@@ -16,6 +16,21 @@ public static partial class StoreTasks
     [Remote]
     public static long Checksum(byte[] data) => StoreChecks.Checksum(data);
 
+    /// <summary>Puts large values in the worker and returns refs to them inside its result.</summary>
+    [Remote]
+    public static ObjectRef<double[]>[] PutInWorker(int count)
+    {
+        var refs = new ObjectRef<double[]>[count];
+        for (var i = 0; i < count; i++)
+        {
+            var data = new double[1 << 17];
+            Array.Fill(data, i + 1.0);
+            refs[i] = Ray.Put(data);
+        }
+
+        return refs;
+    }
+
     [Remote]
     public static double SumAll(ObjectRef<double[]>[] refs) => refs.Sum(r => r.Get().Sum());
 
