@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using RayGen.Internal;
 using RayGen.ObjectStore;
 using RayGen.Scheduling;
@@ -119,9 +120,34 @@ internal sealed partial class ProcessBackend
 
     private void OnPut(FrameConnection connection, PutFrame frame)
     {
+        if (frame.RequestId != 0)
+        {
+            // Making room may collect in every worker and wait for their answers: not on this connection's thread.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.OnLargePut(s.connection, s.frame), (this, connection, frame), preferLocal: false);
+            return;
+        }
+
         var entry = _runtime.Objects.Adopt(frame.Id);
         _runtime.Objects.Borrow(connection, entry); // the worker holds the ref its put returned
         entry.TrySetStored(SharedPayloads.Receive(frame.Value));
+    }
+
+    private void OnLargePut(FrameConnection connection, PutFrame frame)
+    {
+        var reply = new ActorReplyFrame { RequestId = frame.RequestId };
+        try
+        {
+            var shared = SharedPayloads.AdoptOrRefuse(frame.Value);
+            var entry = _runtime.Objects.Adopt(frame.Id);
+            _runtime.Objects.Borrow(connection, entry);
+            entry.TrySetStored(shared);
+        }
+        catch (Exception e) when (e is ObjectStoreFullException or System.IO.IOException)
+        {
+            reply.Error = e.Message;
+        }
+
+        connection.Send(reply);
     }
 
     private void OnSubscribe(FrameConnection connection, SubscribeFrame frame)

@@ -202,6 +202,44 @@ internal static unsafe partial class SharedPayloads
         return shared;
     }
 
+    /// <summary>
+    /// The driver takes a worker's put only when it fits, as a put in the driver: room is made (freeing, spilling
+    /// others), else the value itself moves to the spill directory; when neither works the file is deleted and
+    /// <see cref="ObjectStoreFullException"/> goes back to the worker.
+    /// </summary>
+    internal static SharedObject AdoptOrRefuse(in Payload payload)
+    {
+        ValidateName(payload.File!);
+        if (payload.Spilled || !payload.Transfer) throw new InvalidDataException("A worker's put must hand over a file in shared memory.");
+        var path = PathOf(payload.File!, spilled: false);
+        if (Reserve(payload.Length))
+        {
+            var kept = new SharedObject(payload.File!, payload.Length, owned: true, spilled: false, charged: payload.Length);
+            Track(kept);
+            return kept;
+        }
+
+        if (TryChargeSpill(payload.Length))
+        {
+            try
+            {
+                File.Move(path, PathOf(payload.File!, spilled: true, create: true));
+                var spilled = new SharedObject(payload.File!, payload.Length, owned: true, spilled: true, charged: payload.Length);
+                Track(spilled);
+                return spilled;
+            }
+            catch (IOException)
+            {
+                UnchargeSpill(payload.Length);
+            }
+        }
+
+        TryDelete(path);
+        throw new ObjectStoreFullException(
+            $"The object store is full: {Used} of its capacity in use and {SpillUsed} bytes spilled, and a worker's put of " +
+            $"{payload.Length} bytes fits neither after freeing unreachable values nor in the spill directory.");
+    }
+
     private static void Relieve()
     {
         lock (s_relieving)

@@ -155,6 +155,9 @@ internal sealed partial class PutFrame : IFrame
 {
     public ObjectId Id { get; set; }
     public Payload Value { get; set; }
+
+    /// <summary>Non-zero for a value in shared memory: the driver answers (ActorReplyFrame, Error set when the store is full).</summary>
+    public long RequestId { get; set; }
 }
 
 /// <summary>Worker -> driver: send me this object's value (or error) once it is ready.</summary>

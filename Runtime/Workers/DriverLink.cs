@@ -86,14 +86,14 @@ internal sealed class DriverLink
         _proxies.GetOrAdd(id, static (id, s) => new ActorState(s.Runtime, id, s.actorType, s.options), (Runtime, actorType, options));
 
     /// <summary>Sends a request and blocks until the driver answers it (a round trip; used for actor creation and lookup).</summary>
-    private ActorReplyFrame Request(Func<long, IFrame> make)
+    private ActorReplyFrame Request(Func<long, IFrame> make, Func<string, Exception>? failure = null)
     {
         var id = Interlocked.Increment(ref _nextRequest);
         var reply = new TaskCompletionSource<ActorReplyFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
         _requests[id] = reply;
         Send(make(id));
         var answer = reply.Task.GetAwaiter().GetResult();
-        if (answer.Error is { } error) throw new RayException(error);
+        if (answer.Error is { } error) throw failure?.Invoke(error) ?? new RayException(error);
         return answer;
     }
 
@@ -104,13 +104,18 @@ internal sealed class DriverLink
 
     public void Put(ObjectEntry entry)
     {
-        Hold(entry);
-        // A large value is already in shared memory (this worker wrote it there): the driver takes the file over.
-        Send(new PutFrame
+        if (entry.Shared is { } shared)
         {
-            Id = entry.Id,
-            Value = entry.Shared is { } shared ? SharedPayloads.PayloadOf(shared, transfer: true) : SharedPayloads.Wrap(entry.Data!),
-        });
+            // A large value is already in shared memory (this worker wrote it there): the driver takes the file over,
+            // and answers first, so that a full store fails this Put as it would fail one in the driver.
+            Request(id => new PutFrame { Id = entry.Id, Value = SharedPayloads.PayloadOf(shared, transfer: true), RequestId = id },
+                static error => new ObjectStoreFullException(error));
+            Hold(entry);
+            return;
+        }
+
+        Hold(entry);
+        Send(new PutFrame { Id = entry.Id, Value = SharedPayloads.Wrap(entry.Data!) });
     }
 
     // The objects this worker holds refs to (imported, or minted here and owned by the driver), held weakly:

@@ -302,4 +302,21 @@ public class SharedStoreTests
         GC.KeepAlive(a);
         GC.KeepAlive(b);
     }
+
+    [Test]
+    public void A_put_in_a_worker_throws_ObjectStoreFullException_when_the_driver_cannot_make_room()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
+        SharedPayloads.SpillLimit = 1 << 20;
+        Assert.That(StoreTasks.Remote.TryPutInWorker(700 * 1024).Get(Long), Is.EqualTo("ok"), "room to spare");
+        var a = Ray.Put(new byte[700 * 1024]);
+        var b = Ray.Put(new byte[700 * 1024]);
+        Assert.That(StoreTasks.Remote.TryPutInWorker(700 * 1024).Get(Long), Is.EqualTo("full"));
+        Assert.That(SharedPayloads.Used, Is.LessThanOrEqualTo(1 << 20), "the driver never went over capacity");
+        Assert.That(Directory.GetFiles(ObjectsDir(ray)), Has.Length.EqualTo(1), "the refused put left no file");
+        Assert.That(a.Get(), Has.Length.EqualTo(700 * 1024));
+        Assert.That(b.Get(), Has.Length.EqualTo(700 * 1024));
+        GC.KeepAlive(a);
+        GC.KeepAlive(b);
+    }
 }

@@ -32,6 +32,20 @@ public static partial class StoreTasks
     }
 
     [Remote]
+    public static string TryPutInWorker(int bytes)
+    {
+        try
+        {
+            GC.KeepAlive(Ray.Put(new byte[bytes]));
+            return "ok";
+        }
+        catch (ObjectStoreFullException)
+        {
+            return "full";
+        }
+    }
+
+    [Remote]
     public static double SumAll(ObjectRef<double[]>[] refs) => refs.Sum(r => r.Get().Sum());
 
     /// <summary>Reads a stored array through a view in the worker; reports whether the view lies in the mapped file, and the sum.</summary>
