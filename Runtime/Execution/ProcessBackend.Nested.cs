@@ -129,7 +129,7 @@ internal sealed partial class ProcessBackend
 
         var entry = _runtime.Objects.Adopt(frame.Id);
         _runtime.Objects.Borrow(connection, entry); // the worker holds the ref its put returned
-        entry.TrySetStored(SharedPayloads.Receive(frame.Value));
+        entry.TrySetStored(HoldContained(SharedPayloads.Receive(frame.Value), frame.Contained));
     }
 
     private void OnLargePut(FrameConnection connection, PutFrame frame)
@@ -140,7 +140,7 @@ internal sealed partial class ProcessBackend
             var shared = SharedPayloads.AdoptOrRefuse(frame.Value);
             var entry = _runtime.Objects.Adopt(frame.Id);
             _runtime.Objects.Borrow(connection, entry);
-            entry.TrySetStored(shared);
+            entry.TrySetStored(HoldContained(shared, frame.Contained));
         }
         catch (Exception e) when (e is ObjectStoreFullException or System.IO.IOException)
         {
@@ -148,6 +148,17 @@ internal sealed partial class ProcessBackend
         }
 
         connection.Send(reply);
+    }
+
+    /// <summary>A worker's value with the refs it reported inside it: the value holds them from now on.</summary>
+    private object HoldContained(object value, ObjectId[]? ids)
+    {
+        if (ids is not { Length: > 0 }) return value;
+        // The worker still borrows these (it held them when it sent the frame), so the directory knows them.
+        var refs = new ObjectEntry[ids.Length];
+        for (var i = 0; i < ids.Length; i++) refs[i] = _runtime.Objects.FindOrAdopt(ids[i]);
+        Containment.Hold(value, refs);
+        return value;
     }
 
     private void OnSubscribe(FrameConnection connection, SubscribeFrame frame)

@@ -260,13 +260,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         // Read even when the run was already reported, so a transferred file never outlives its frame.
         // A large result stays in the file the worker wrote: the driver takes it over without reading it.
         var value = result.Error is null ? SharedPayloads.Receive(result.Value) : null;
-        if (value is not null && result.Contained is { Length: > 0 } ids)
-        {
-            // The worker still borrows these (it held them when it sent the frame), so the directory knows them.
-            var refs = new ObjectEntry[ids.Length];
-            for (var i = 0; i < ids.Length; i++) refs[i] = _runtime.Objects.FindOrAdopt(ids[i]);
-            Containment.Hold(value, refs);
-        }
+        if (value is not null) HoldContained(value, result.Contained);
 
         if (!worker.TryFinish(result.RunId, out var run))
         {

@@ -56,6 +56,15 @@ internal static class Containment
     /// <summary>Makes <paramref name="container"/> hold <paramref name="refs"/> (a worker's result, with the refs it reported).</summary>
     public static void Hold(object container, ObjectEntry[] refs) => s_held.AddOrUpdate(container, refs);
 
+    /// <summary>The ids of the refs a serialized value holds; null when none.</summary>
+    public static ObjectId[]? IdsHeldBy(object? container)
+    {
+        if (container is null || !s_held.TryGetValue(container, out var refs)) return null;
+        var ids = new ObjectId[refs.Length];
+        for (var i = 0; i < refs.Length; i++) ids[i] = refs[i].Id;
+        return ids;
+    }
+
     /// <summary>The refs a serialized value holds (for tests).</summary>
     internal static int CountHeldBy(object container) => s_held.TryGetValue(container, out var refs) ? refs.Length : 0;
 

@@ -15,7 +15,8 @@ internal static class ObjectValues
     public static object Serialize<T>(T value, string usage, bool driver)
     {
         if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return ValueCodec<T>.Serialize(value, usage);
-        var scope = Containment.Open();
+        // A worker reports the refs in its puts and results to the driver with the value (see Containment.HeldBy).
+        var scope = Containment.Open(forward: true);
         object? stored = null;
         try
         {

@@ -158,6 +158,9 @@ internal sealed partial class PutFrame : IFrame
 
     /// <summary>Non-zero for a value in shared memory: the driver answers (ActorReplyFrame, Error set when the store is full).</summary>
     public long RequestId { get; set; }
+
+    /// <summary>The refs serialized into the value: the driver's copy of the value holds them (Ray's containment).</summary>
+    public ObjectId[]? Contained { get; set; }
 }
 
 /// <summary>Worker -> driver: send me this object's value (or error) once it is ready.</summary>

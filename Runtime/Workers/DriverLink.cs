@@ -108,14 +108,14 @@ internal sealed class DriverLink
         {
             // A large value is already in shared memory (this worker wrote it there): the driver takes the file over,
             // and answers first, so that a full store fails this Put as it would fail one in the driver.
-            Request(id => new PutFrame { Id = entry.Id, Value = SharedPayloads.PayloadOf(shared, transfer: true), RequestId = id },
+            Request(id => new PutFrame { Id = entry.Id, Value = SharedPayloads.PayloadOf(shared, transfer: true), RequestId = id, Contained = Containment.IdsHeldBy(shared) },
                 static error => new ObjectStoreFullException(error));
             Hold(entry);
             return;
         }
 
         Hold(entry);
-        Send(new PutFrame { Id = entry.Id, Value = SharedPayloads.Wrap(entry.Data!) });
+        Send(new PutFrame { Id = entry.Id, Value = SharedPayloads.Wrap(entry.Data!), Contained = Containment.IdsHeldBy(entry.Data) });
     }
 
     // The objects this worker holds refs to (imported, or minted here and owned by the driver), held weakly:

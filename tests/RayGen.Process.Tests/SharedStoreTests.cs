@@ -238,6 +238,31 @@ public class SharedStoreTests
         Assert.That(paths.Where(File.Exists), Is.Empty, "freed with the result");
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static StrongBox<ObjectRef<ObjectRef<ObjectRef<double[]>[]>>?> ContainerFromWorker(RayRuntime ray, out string path)
+    {
+        var result = StoreTasks.Remote.PutContainerInWorker();
+        path = Path.Combine(ObjectsDir(ray), result.Get(Long).Get()[0].Entry.Shared!.Name);
+        return new StrongBox<ObjectRef<ObjectRef<ObjectRef<double[]>[]>>?>(result);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double SumThroughWorkerContainer(StrongBox<ObjectRef<ObjectRef<ObjectRef<double[]>[]>>?> result) =>
+        result.Value!.Get().Get()[0].Get().Sum();
+
+    [Test]
+    public void Refs_inside_a_workers_put_live_as_long_as_the_put()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var result = ContainerFromWorker(ray, out var path);
+        SharedPayloads.CollectEverywhere();
+        Assert.That(File.Exists(path), Is.True, "the worker's container (held through the result) keeps the value");
+        Assert.That(SumThroughWorkerContainer(result), Is.EqualTo(2.0 * (1 << 17)));
+        result.Value = null;
+        SharedPayloads.CollectEverywhere();
+        Assert.That(File.Exists(path), Is.False, "freed with the container");
+    }
+
     [Test]
     public void Once_no_ref_reaches_a_value_and_a_collection_ran_its_file_is_gone()
     {

@@ -31,6 +31,15 @@ public static partial class StoreTasks
         return refs;
     }
 
+    /// <summary>Puts a large value and a container of a ref to it, both in the worker; returns the container's ref.</summary>
+    [Remote]
+    public static ObjectRef<ObjectRef<double[]>[]> PutContainerInWorker()
+    {
+        var data = new double[1 << 17];
+        Array.Fill(data, 2.0);
+        return Ray.Put(new[] { Ray.Put(data) });
+    }
+
     [Remote]
     public static string TryPutInWorker(int bytes)
     {
