@@ -60,7 +60,7 @@ internal sealed partial class ProcessBackend
     {
         foreach (var arg in args)
         {
-            if (arg.Inline is { } inline) task.AddArg(inline);
+            if (arg.Inline is { } inline) task.AddArg((byte[])HoldContained(inline, arg.Contained));
             else task.AddRef(_runtime.Objects.Import(arg.Ref));
         }
     }

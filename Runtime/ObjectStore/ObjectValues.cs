@@ -40,7 +40,8 @@ internal static class ObjectValues
     public static byte[] SerializeInline<T>(T value, string usage)
     {
         if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return ValueCodec<T>.Serialize(value, usage);
-        var scope = Containment.Open();
+        // In a worker the refs go to the driver with the argument (a nested submission's WireArg).
+        var scope = Containment.Open(forward: true);
         byte[]? bytes = null;
         try
         {
@@ -59,8 +60,8 @@ internal static class ObjectValues
     /// </summary>
     public static object SerializeArgument<T>(T value, string usage, Scheduling.RuntimeCore runtime)
     {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || runtime.Driver is not null) return ValueCodec<T>.Serialize(value, usage);
-        return Serialize(value, usage, driver: true);
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return ValueCodec<T>.Serialize(value, usage);
+        return runtime.Driver is not null ? SerializeInline(value, usage) : Serialize(value, usage, driver: true);
     }
 
     /// <summary>Deserializes a completed entry's value, in place when it is in shared memory.</summary>

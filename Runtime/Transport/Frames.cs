@@ -93,6 +93,9 @@ internal partial struct WireArg
 {
     public byte[]? Inline { get; set; }
     public ObjectId Ref { get; set; }
+
+    /// <summary>The refs serialized into <see cref="Inline"/>: the driver's task holds them with the argument.</summary>
+    public ObjectId[]? Contained { get; set; }
 }
 
 /// <summary>The options of a nested submission, merged as the worker's stub merged them.</summary>

@@ -50,7 +50,7 @@ internal sealed class DriverLink
         for (var i = 0; i < args.Length; i++)
         {
             var slot = task.Args[i];
-            args[i] = slot.Inline is { } inline ? new WireArg { Inline = inline } : new WireArg { Ref = slot.Ref!.Id };
+            args[i] = slot.Inline is { } inline ? new WireArg { Inline = inline, Contained = Containment.IdsHeldBy(inline) } : new WireArg { Ref = slot.Ref!.Id };
         }
 
         return args;

@@ -264,6 +264,16 @@ public class SharedStoreTests
     }
 
     [Test]
+    public void Refs_inside_a_nested_tasks_argument_are_freed_once_the_task_and_the_worker_let_go()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var answer = StoreTasks.Remote.NestedSumOfPut().Get(Long).Split(':');
+        Assert.That(double.Parse(answer[1], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(3.0 * (1 << 17)));
+        SharedPayloads.CollectEverywhere();
+        Assert.That(File.Exists(Path.Combine(ObjectsDir(ray), answer[0])), Is.False, "not kept for the session");
+    }
+
+    [Test]
     public void Once_no_ref_reaches_a_value_and_a_collection_ran_its_file_is_gone()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });

@@ -40,6 +40,17 @@ public static partial class StoreTasks
         return Ray.Put(new[] { Ray.Put(data) });
     }
 
+    /// <summary>Puts a large value, passes refs to it inside a by-value argument of a nested task; returns the file and the sum.</summary>
+    [Remote]
+    public static string NestedSumOfPut()
+    {
+        var data = new double[1 << 17];
+        Array.Fill(data, 3.0);
+        var stored = Ray.Put(data);
+        var sum = Remote.SumAll(new[] { stored }).Get();
+        return $"{stored.Entry.Shared!.Name}:{sum}";
+    }
+
     [Remote]
     public static string TryPutInWorker(int bytes)
     {
