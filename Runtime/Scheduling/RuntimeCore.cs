@@ -167,7 +167,8 @@ internal sealed partial class RuntimeCore
         lock (_liveLock) _live.Remove(task);
         if (error is not null) task.Result.TrySetError(error);
         else task.Result.TrySetStored(result!);
-        task.Cancellation?.Dispose();
+        // The token source is not disposed: a Cancel racing with this finish may still signal it (cancelling
+        // it can run the task's continuation inline, up to this very line), and one without timers holds nothing.
     }
 
     private static ErrorInfo CancelledError(TaskSpec task) =>

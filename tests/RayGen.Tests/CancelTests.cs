@@ -46,6 +46,20 @@ public class CancelTests : RuntimeFixture
     }
 
     [Test]
+    public void Force_cancel_of_a_task_already_awaiting_its_token_fails_the_ref()
+    {
+        // Signalling the token can finish the task inline, inside Cancel itself; Cancel must cope with that.
+        var started = ScratchFile("started");
+        var running = TestTasks.Remote.MarkThenWaitForCancelAsync(started);
+        var deadline = DateTime.UtcNow + NoHang;
+        while (!File.Exists(started) && DateTime.UtcNow < deadline) System.Threading.Thread.Sleep(5);
+        Assert.That(File.Exists(started), Is.True, "the task reached its await");
+        System.Threading.Thread.Sleep(50); // past the file write, into the await
+        Assert.DoesNotThrow(() => Ray.Cancel(running, force: true));
+        Assert.Throws<RayTaskCanceledException>(() => running.Get(NoHang));
+    }
+
+    [Test]
     public void Cancelling_a_finished_task_changes_nothing()
     {
         var done = TestTasks.Remote.Add(2, 2);

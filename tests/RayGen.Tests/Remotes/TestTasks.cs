@@ -77,6 +77,15 @@ public static partial class TestTasks
         return 0;
     }
 
+    /// <summary>Marks <paramref name="started"/>, then awaits cancellation: a test knows the task is inside its await.</summary>
+    [Remote]
+    public static async Task<int> MarkThenWaitForCancelAsync(string started, CancellationToken cancellationToken)
+    {
+        File.WriteAllText(started, "awaiting");
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return 0;
+    }
+
     /// <summary>Blocks until <paramref name="gate"/> exists (a file), so a test controls when a CPU frees up.</summary>
     [Remote]
     public static int HoldUntil(string gate)
