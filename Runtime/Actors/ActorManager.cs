@@ -82,8 +82,6 @@ internal sealed class ActorManager
             : $"The actor {actor.ActorType.Name}({actor.Id}) died and its restarts (MaxRestarts = {actor.Options.MaxRestarts ?? 0}) are used up."),
             allowRestart: !noRestart);
 
-    public void Cancel(TaskSpec call, bool force) => call.Actor!.Cancel(call, force);
-
     /// <summary>A dead actor's name becomes free; its id stays known so that old handles report its death.</summary>
     public void Forget(ActorState actor)
     {

@@ -256,20 +256,4 @@ internal sealed class ActorState
         ReleaseResources();
         _runtime.Actors.Forget(this);
     }
-
-    /// <summary>Cancels one call: a queued one never runs; a running one sees its token signalled.</summary>
-    public void Cancel(TaskSpec call, bool force)
-    {
-        if (!call.RequestCancel()) return;
-        var error = ErrorInfo.Of(ErrorKind.Cancelled, $"{call.Function.DisplayName} was cancelled (call {call.Result.Id}).");
-        if (call.TryMove(TaskState.WaitingForDependencies, TaskState.Finished) || call.TryMove(TaskState.Queued, TaskState.Finished))
-        {
-            _runtime.Finish(call, null, error);
-            Pump();
-            return;
-        }
-
-        call.Cancellation?.Cancel();
-        if (force) call.Result.TrySetError(error);
-    }
 }

@@ -89,12 +89,7 @@ public static class Ray
     }
 
     /// <summary>Gets every value, in order; throws as soon as one of them failed, without waiting for the rest.</summary>
-    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references)
-    {
-        ArgumentNullException.ThrowIfNull(references);
-        var list = references as IReadOnlyList<ObjectRef<T>> ?? references.ToList();
-        return CurrentCore("get values").GetMany(list, Timeout.InfiniteTimeSpan);
-    }
+    public static T[] Get<T>(IEnumerable<ObjectRef<T>> references) => Get(references, Timeout.InfiniteTimeSpan);
 
     /// <summary>Gets every value, in order, within <paramref name="timeout"/>.</summary>
     public static T[] Get<T>(IEnumerable<ObjectRef<T>> references, TimeSpan timeout)

@@ -183,26 +183,20 @@ internal sealed partial class RuntimeCore
         }
 
         if (entry.Producer is not { } task || entry.IsCompleted) return;
-        if (task.Actor is not null)
-        {
-            Actors.Cancel(task, force);
-            return;
-        }
-
         if (!task.RequestCancel()) return;
         if (task.TryMove(TaskState.WaitingForDependencies, TaskState.Finished) || task.TryMove(TaskState.Queued, TaskState.Finished))
         {
-            // Never started: the scheduler drops it when it reaches the queue head.
+            // Never started: the scheduler (or the actor's mailbox) drops it when it reaches the queue head.
             Finish(task, null, CancelledError(task));
+            task.Actor?.Pump();
             return;
         }
 
         task.Cancellation?.Cancel();
-        if (force)
-        {
-            Backend.ForceStop(task);
-            task.Result.TrySetError(CancelledError(task));
-        }
+        if (!force) return;
+        // A forced task's worker is killed; an actor's calls share the actor's process, so only the ref fails.
+        if (task.Actor is null) Backend.ForceStop(task);
+        task.Result.TrySetError(CancelledError(task));
     }
 
     public void Shutdown()

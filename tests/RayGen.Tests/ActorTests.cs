@@ -192,6 +192,17 @@ public class ActorTests : RuntimeFixture
     }
 
     [Test]
+    public void Cancel_of_a_running_actor_call_signals_its_token_and_the_actor_lives_on()
+    {
+        var counter = Counter.Remote.New(7);
+        Assert.That(counter.Read().Get(), Is.EqualTo(7));
+        var running = counter.WaitForCancelAsync();
+        Ray.Cancel(running);
+        Assert.Throws<RayTaskCanceledException>(() => running.Get(NoHang));
+        Assert.That(counter.Increment().Get(NoHang), Is.EqualTo(8));
+    }
+
+    [Test]
     public void Cancel_of_a_queued_actor_call_means_it_never_runs()
     {
         var counter = Counter.Remote.New(0);
