@@ -69,12 +69,19 @@ internal sealed class FrameConnection : IDisposable
         {
             if (IsClosed) return false;
             var writer = _queued;
-            var header = writer.Count;
-            writer.Advance(4);
-            MemoryPackSerializer.Serialize(writer, frame);
-            var length = writer.Count - header - 4;
-            if (length > MaxFrameBytes) throw new InvalidOperationException($"A frame of {length} bytes is too large to send.");
-            BinaryPrimitives.WriteInt32LittleEndian(writer.Written.Slice(header, 4), length);
+            var header = writer.BeginFrame();
+            try
+            {
+                MemoryPackSerializer.Serialize(writer, frame);
+                writer.EndFrame(header, MaxFrameBytes);
+            }
+            catch
+            {
+                // A frame that failed half-way must not leave its bytes behind: the peer would read garbage.
+                writer.Truncate(header);
+                throw;
+            }
+
             if (_flushing) return true;
             _flushing = true;
         }
@@ -152,49 +159,6 @@ internal sealed class FrameConnection : IDisposable
 
         batch.Reset();
         Flush();
-    }
-
-    /// <summary>A growable byte buffer the frames are serialized into; it drops back to its first size after a large frame.</summary>
-    private sealed class FrameBuffer : IBufferWriter<byte>
-    {
-        private const int InitialSize = 16 * 1024;
-        private byte[] _buffer = new byte[InitialSize];
-
-        public int Count { get; private set; }
-
-        public Span<byte> Written => _buffer.AsSpan(0, Count);
-
-        public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, Count);
-
-        public void Reset()
-        {
-            Count = 0;
-            if (_buffer.Length > 1024 * 1024) _buffer = new byte[InitialSize];
-        }
-
-        public void Advance(int count) => Count += count;
-
-        public Memory<byte> GetMemory(int sizeHint = 0)
-        {
-            Ensure(sizeHint);
-            return _buffer.AsMemory(Count);
-        }
-
-        public Span<byte> GetSpan(int sizeHint = 0)
-        {
-            Ensure(sizeHint);
-            return _buffer.AsSpan(Count);
-        }
-
-        private void Ensure(int sizeHint)
-        {
-            var need = Math.Max(sizeHint, 256);
-            if (_buffer.Length - Count >= need) return;
-            var size = (int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)Count + need));
-            var grown = GC.AllocateUninitializedArray<byte>(size);
-            _buffer.AsSpan(0, Count).CopyTo(grown);
-            _buffer = grown;
-        }
     }
 
     private void StartReceiver() =>
