@@ -151,6 +151,43 @@ internal sealed class ObjectEntry
     {
         if (IsCompleted) return true;
         // Task.Wait tells the thread pool that a worker thread is blocked, so nested tasks still get threads.
-        return WhenCompleted().Wait(timeout);
+        if (Thread.CurrentThread.IsThreadPoolThread) return WhenCompleted().Wait(timeout);
+        // Elsewhere block without spinning first: the producer is another process or thread that needs the
+        // core, and on a loaded machine every yield of a spin is a context switch of its own.
+        var waiter = new BlockingWaiter();
+        Subscribe(waiter);
+        return waiter.Wait(timeout);
+    }
+
+    /// <summary>Wakes one blocked thread when the entry completes.</summary>
+    private sealed class BlockingWaiter : IEntryWaiter
+    {
+        private readonly Internal.Parker _parker = Internal.Parker.Current;
+        private volatile bool _done;
+
+        public void OnEntryCompleted(ObjectEntry entry)
+        {
+            _done = true;
+            _parker.Unpark();
+        }
+
+        public bool Wait(TimeSpan timeout)
+        {
+            if (timeout == Timeout.InfiniteTimeSpan)
+            {
+                while (!_done) _parker.Park(timeout);
+                return true;
+            }
+
+            var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+            while (!_done)
+            {
+                var left = deadline - Environment.TickCount64;
+                if (left <= 0) return _done;
+                _parker.Park(TimeSpan.FromMilliseconds(left));
+            }
+
+            return true;
+        }
     }
 }

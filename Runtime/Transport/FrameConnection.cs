@@ -33,6 +33,12 @@ internal sealed class FrameConnection : IDisposable
     private int _rxEnd;
     private int _idleFollowers;
     [ThreadStatic] private static FrameConnection? t_leading;
+    // A handler that runs its work inline marks itself with a process-unique number; whoever clears the mark
+    // (the handler when it ends, its explicit hand-off, or the watchdog) decides whether the loop moves on.
+    [ThreadStatic] private static long t_takeover;
+    private static long s_nextTakeover;
+    private long _takeover;
+    private long _takeoverSeen;
     private Action<FrameConnection, IFrame>? _onFrame;
     private Action<FrameConnection, string?>? _onClosed;
     private int _closed;
@@ -174,6 +180,61 @@ internal sealed class FrameConnection : IDisposable
     {
         if (t_leading != this) return;
         t_leading = null;
+        var mark = t_takeover;
+        if (mark != 0)
+        {
+            t_takeover = 0;
+            // The watchdog may have handed the loop off already.
+            if (Interlocked.CompareExchange(ref _takeover, 0, mark) != mark) return;
+        }
+
+        WakeFollower();
+    }
+
+    /// <summary>
+    /// Lets a frame handler run work inline on the receiving thread without handing the loop off first: most
+    /// runs are short, and waking another thread for each costs two context switches. If the handler is still
+    /// running a tick or two later, <see cref="ReceiveWatchdog"/> hands the loop to another thread; a handler about to
+    /// block calls <see cref="HandOffReceiving"/> itself. Only for handlers that frames behind them may overtake.
+    /// </summary>
+    public void AllowTakeover()
+    {
+        if (t_leading != this || t_takeover != 0) return;
+        var mark = Interlocked.Increment(ref s_nextTakeover);
+        t_takeover = mark;
+        Interlocked.Exchange(ref _takeover, mark); // a full fence before the watchdog's armed flag is read
+        ReceiveWatchdog.Watch(this);
+    }
+
+    /// <summary>Set by <see cref="ReceiveWatchdog"/> once it lists this connection.</summary>
+    internal bool Watched { get; set; }
+
+    /// <summary>Watchdog tick: hands the loop off when the same inline handler was seen on the last tick. Returns whether a handler is marked.</summary>
+    internal bool CheckTakeover()
+    {
+        var mark = Volatile.Read(ref _takeover);
+        if (mark == 0) return false;
+        if (mark != _takeoverSeen)
+        {
+            _takeoverSeen = mark;
+            return true;
+        }
+
+        if (Interlocked.CompareExchange(ref _takeover, 0, mark) == mark && !IsClosed) WakeFollower();
+        return true;
+    }
+
+    /// <summary>Ends the inline-handler mark of this thread; false when the watchdog took the loop meanwhile.</summary>
+    private static bool EndTakeover(FrameConnection connection)
+    {
+        var mark = t_takeover;
+        if (mark == 0) return true;
+        t_takeover = 0;
+        return Interlocked.CompareExchange(ref connection._takeover, 0, mark) == mark;
+    }
+
+    private void WakeFollower()
+    {
         if (Interlocked.Decrement(ref _idleFollowers) >= 0)
         {
             _followers.Release();
@@ -212,6 +273,12 @@ internal sealed class FrameConnection : IDisposable
                 {
                     _rxStart += consumed;
                     _onFrame!(this, frame);
+                    if (!EndTakeover(this))
+                    {
+                        t_leading = null;
+                        return true; // taken over by the watchdog: the new leader owns the buffer now
+                    }
+
                     if (t_leading != this) return true; // handed off: the new leader owns the buffer now
                     if (IsClosed) return false;
                 }
@@ -259,6 +326,7 @@ internal sealed class FrameConnection : IDisposable
         finally
         {
             if (t_leading == this) t_leading = null;
+            t_takeover = 0;
         }
 
         Close(error);
@@ -292,6 +360,7 @@ internal sealed class FrameConnection : IDisposable
     public void Close(string? error = null)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        if (Watched) ReceiveWatchdog.Forget(this);
         // Parked receivers wake, see the connection closed and end.
         _followers.Release(Math.Max(1, Volatile.Read(ref _idleFollowers) + 1));
         _closing.Cancel();

@@ -92,6 +92,8 @@ internal sealed class DriverLink
         var reply = new TaskCompletionSource<ActorReplyFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
         _requests[id] = reply;
         Send(make(id));
+        // The answer arrives on the connection this thread may be leading (a run executed inline).
+        _connection.HandOffReceiving();
         var answer = reply.Task.GetAwaiter().GetResult();
         if (answer.Error is { } error) throw failure?.Invoke(error) ?? new RayException(error);
         return answer;
@@ -187,6 +189,8 @@ internal sealed class DriverLink
 
     public bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout)
     {
+        // What it waits for arrives on the connection this thread may be leading (a run executed inline).
+        _connection.HandOffReceiving();
         var run = WorkerExecutor.CurrentTaskRun;
         if (run == 0) return wait(timeout);
         Send(new BlockedFrame { RunId = run, Blocked = true });

@@ -40,9 +40,9 @@ internal sealed class WorkerExecutor
         }
 
         if (frame.Kind == RunKind.ActorConstructor) _maxConcurrency = Math.Max(1, frame.MaxConcurrency);
-        // Start is called on the receiving thread: it hands the receive loop to another thread and runs the
-        // frame itself, so the run starts without waiting for a pool thread to wake.
-        _connection.HandOffReceiving();
+        // Start is called on the receiving thread, which runs the frame itself: no thread wakes for a short run.
+        // A run that blocks hands the loop off (DriverLink), and the watchdog takes it from one that runs long.
+        _connection.AllowTakeover();
         _ = Execute(frame, cts);
     }
 
@@ -59,7 +59,7 @@ internal sealed class WorkerExecutor
             _actorRunning++;
         }
 
-        _connection.HandOffReceiving();
+        _connection.AllowTakeover();
         RunActorCalls(frame, cts);
     }
 

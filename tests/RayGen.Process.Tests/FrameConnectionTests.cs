@@ -1,0 +1,132 @@
+using System;
+using System.IO;
+using System.Net.Sockets;
+using System.Threading;
+using NUnit.Framework;
+using RayGen.Internal;
+using RayGen.Transport;
+
+namespace RayGen.Process.Tests;
+
+[TestFixture]
+public class FrameConnectionTests
+{
+    [Test]
+    public void A_handler_running_long_inline_is_overtaken_so_later_frames_are_read_meanwhile()
+    {
+        var (sender, receiver) = Pair();
+        using var s = sender;
+        using var r = receiver;
+        using var second = new ManualResetEventSlim();
+        var firstSawSecond = false;
+        r.Start((connection, frame) =>
+        {
+            var name = ((LoadAssembliesFrame)frame).Paths[0];
+            if (name == "second")
+            {
+                second.Set();
+                return;
+            }
+
+            // The first handler runs inline and waits for the frame behind it: only a takeover can read that one.
+            connection.AllowTakeover();
+            firstSawSecond = second.Wait(TimeSpan.FromSeconds(10));
+        }, (_, _) => { });
+
+        sender.Send(new LoadAssembliesFrame { Paths = new[] { "first" } });
+        sender.Send(new LoadAssembliesFrame { Paths = new[] { "second" } });
+
+        Assert.That(second.Wait(TimeSpan.FromSeconds(10)), Is.True, "the frame behind a long inline handler was never read");
+        SpinWait.SpinUntil(() => firstSawSecond, TimeSpan.FromSeconds(10));
+        Assert.That(firstSawSecond, Is.True);
+    }
+
+    [Test]
+    public void Frames_after_an_overtaken_handler_keep_their_order()
+    {
+        var (sender, receiver) = Pair();
+        using var s = sender;
+        using var r = receiver;
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        using var all = new CountdownEvent(200);
+        r.Start((connection, frame) =>
+        {
+            var n = int.Parse(((LoadAssembliesFrame)frame).Paths[0]);
+            if (n % 50 == 0)
+            {
+                // Every fiftieth handler runs long enough to be overtaken; it records itself first, so order holds.
+                seen.Enqueue(n);
+                connection.AllowTakeover();
+                Thread.Sleep(20);
+            }
+            else
+            {
+                seen.Enqueue(n);
+            }
+
+            all.Signal();
+        }, (_, _) => { });
+
+        for (var i = 0; i < 200; i++) sender.Send(new LoadAssembliesFrame { Paths = new[] { i.ToString() } });
+
+        Assert.That(all.Wait(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(seen, Is.EqualTo(System.Linq.Enumerable.Range(0, 200)));
+    }
+
+    private static (FrameConnection Sender, FrameConnection Receiver) Pair()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"raygen-conn-{Guid.NewGuid():N}.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        client.Connect(new UnixDomainSocketEndPoint(path));
+        var server = listener.Accept();
+        File.Delete(path);
+        return (new FrameConnection(client, "sender"), new FrameConnection(server, "receiver"));
+    }
+}
+
+[TestFixture]
+public class ParkerTests
+{
+    [Test]
+    public void An_unpark_before_the_park_lets_it_return_at_once()
+    {
+        var parker = Parker.Current;
+        parker.Unpark();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        parker.Park(TimeSpan.FromSeconds(10));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+    }
+
+    [Test]
+    public void A_park_without_an_unpark_returns_when_its_timeout_passes()
+    {
+        var parker = Parker.Current;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        parker.Park(TimeSpan.FromMilliseconds(100));
+        Assert.That(watch.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(90)));
+    }
+
+    [Test]
+    public void An_unpark_from_another_thread_wakes_the_parked_one()
+    {
+        Parker? parker = null;
+        var woke = new ManualResetEventSlim();
+        var ready = new ManualResetEventSlim();
+        var thread = new Thread(() =>
+        {
+            parker = Parker.Current;
+            ready.Set();
+            parker.Park(System.Threading.Timeout.InfiniteTimeSpan);
+            woke.Set();
+        }) { IsBackground = true };
+        thread.Start();
+        ready.Wait();
+
+        parker!.Unpark();
+
+        Assert.That(woke.Wait(TimeSpan.FromSeconds(10)), Is.True);
+    }
+}
