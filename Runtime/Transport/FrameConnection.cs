@@ -26,6 +26,9 @@ internal sealed class FrameConnection : IDisposable
     private FrameBuffer _queued = new();
     private FrameBuffer _writing = new();
     private bool _flushing;
+    // Frames a leading thread sent while running a frame's work inline: they leave together once the frames
+    // already read are handled (one write for a batch of results, not one each).
+    private bool _deferred;
     // The receive loop's buffer belongs to whichever thread leads the loop (see HandOffReceiving).
     private readonly SemaphoreSlim _followers = new(0);
     private byte[] _rx = new byte[64 * 1024];
@@ -54,6 +57,16 @@ internal sealed class FrameConnection : IDisposable
 
     /// <summary>Who is at the other end, for log lines.</summary>
     public string Name { get; set; }
+
+    /// <summary>
+    /// Frames sent by the leading thread while it handles frames inline wait until the frames already read are
+    /// handled, then leave in one write. Only for a side whose handlers never wait for an answer without first
+    /// handing the loop off (the worker's); the watchdog flushes whatever a takeover left behind.
+    /// </summary>
+    public bool CorkWhileReading { get; init; }
+
+    /// <summary>Socket writes made so far (for tests of batching; the writing thread alone updates it).</summary>
+    internal long Writes { get; private set; }
 
     /// <summary>Free for the owner (the driver keeps its worker record here).</summary>
     public object? Tag { get; set; }
@@ -89,12 +102,32 @@ internal sealed class FrameConnection : IDisposable
             }
 
             if (_flushing) return true;
+            if (CorkWhileReading && t_leading == this && t_takeover != 0 && Volatile.Read(ref _takeover) == t_takeover)
+            {
+                _deferred = true;
+                return true;
+            }
+
             _flushing = true;
         }
 
         // A direct write from the sender's thread: no hop to a pump thread, which is most of a small call's latency.
         Flush();
         return true;
+    }
+
+    /// <summary>Writes the frames a leading thread deferred (see <see cref="CorkWhileReading"/>), unless a write is under way, which takes them.</summary>
+    private void FlushDeferred()
+    {
+        lock (_writeLock)
+        {
+            if (!_deferred) return;
+            _deferred = false;
+            if (_flushing || IsClosed) return;
+            _flushing = true;
+        }
+
+        Flush();
     }
 
     /// <summary>Writes queued batches until none is left; the caller owns the write side until it returns or hands it to <see cref="FlushRestAsync"/>.</summary>
@@ -125,6 +158,7 @@ internal sealed class FrameConnection : IDisposable
                 try
                 {
                     n = _socket.Send(bytes[sent..], SocketFlags.None, out error);
+                    Writes++;
                 }
                 catch (ObjectDisposedException)
                 {
@@ -180,6 +214,7 @@ internal sealed class FrameConnection : IDisposable
     {
         if (t_leading != this) return;
         t_leading = null;
+        FlushDeferred();
         var mark = t_takeover;
         if (mark != 0)
         {
@@ -212,6 +247,8 @@ internal sealed class FrameConnection : IDisposable
     /// <summary>Watchdog tick: hands the loop off when the same inline handler was seen on the last tick. Returns whether a handler is marked.</summary>
     internal bool CheckTakeover()
     {
+        // Frames deferred by a leader that lost the loop to a takeover in the same instant.
+        if (Volatile.Read(ref _deferred)) FlushDeferred();
         var mark = Volatile.Read(ref _takeover);
         if (mark == 0) return false;
         if (mark != _takeoverSeen)
@@ -276,6 +313,7 @@ internal sealed class FrameConnection : IDisposable
                     if (!EndTakeover(this))
                     {
                         t_leading = null;
+                        FlushDeferred();
                         return true; // taken over by the watchdog: the new leader owns the buffer now
                     }
 
@@ -283,6 +321,7 @@ internal sealed class FrameConnection : IDisposable
                     if (IsClosed) return false;
                 }
 
+                FlushDeferred(); // the frames read are handled: what they produced leaves in one write
                 if (_rxStart == _rxEnd) _rxStart = _rxEnd = 0;
                 if (_rx.Length - _rxEnd < 4096)
                 {

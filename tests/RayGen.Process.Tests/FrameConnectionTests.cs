@@ -73,6 +73,70 @@ public class FrameConnectionTests
         Assert.That(seen, Is.EqualTo(System.Linq.Enumerable.Range(0, 200)));
     }
 
+    [Test]
+    public void Replies_to_frames_read_together_leave_in_one_write_when_corked()
+    {
+        var (raw, server) = RawPair();
+        using var peer = raw;
+        using var worker = new FrameConnection(server, "worker") { CorkWhileReading = true };
+        using var replied = new CountdownEvent(10);
+        worker.Start((connection, frame) =>
+        {
+            connection.AllowTakeover(); // as the worker runs a task inline
+            connection.Send(new LoadAssembliesFrame { Paths = ((LoadAssembliesFrame)frame).Paths });
+            replied.Signal();
+        }, (_, _) => { });
+
+        // Ten frames in one write: the worker reads them together, so its ten replies are one batch.
+        var batch = new System.Collections.Generic.List<byte>();
+        for (var i = 0; i < 10; i++)
+        {
+            var body = MemoryPack.MemoryPackSerializer.Serialize<IFrame>(new LoadAssembliesFrame { Paths = new[] { i.ToString() } });
+            batch.AddRange(BitConverter.GetBytes(body.Length));
+            batch.AddRange(body);
+        }
+
+        peer.Send(batch.ToArray());
+        Assert.That(replied.Wait(TimeSpan.FromSeconds(10)), Is.True);
+        var echoed = 0;
+        var buffer = new byte[64 * 1024];
+        var received = 0;
+        while (echoed < 10)
+        {
+            received += peer.Receive(buffer.AsSpan(received));
+            echoed = CountFrames(buffer.AsSpan(0, received));
+        }
+
+        Assert.That(worker.Writes, Is.EqualTo(1));
+    }
+
+    private static int CountFrames(ReadOnlySpan<byte> bytes)
+    {
+        var count = 0;
+        while (bytes.Length >= 4)
+        {
+            var length = BitConverter.ToInt32(bytes);
+            if (bytes.Length < 4 + length) break;
+            bytes = bytes[(4 + length)..];
+            count++;
+        }
+
+        return count;
+    }
+
+    private static (Socket Raw, Socket Server) RawPair()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"raygen-conn-{Guid.NewGuid():N}.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        client.Connect(new UnixDomainSocketEndPoint(path));
+        var server = listener.Accept();
+        File.Delete(path);
+        return (client, server);
+    }
+
     private static (FrameConnection Sender, FrameConnection Receiver) Pair()
     {
         var path = Path.Combine(Path.GetTempPath(), $"raygen-conn-{Guid.NewGuid():N}.sock");
