@@ -408,6 +408,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             waits.Add(done.Task);
         }
 
+        FrameConnection.FlushAllDeferred();
         Task.WaitAll(waits.ToArray(), TimeSpan.FromSeconds(2));
         foreach (var id in _collects.Keys) _collects.TryRemove(id, out _);
     }

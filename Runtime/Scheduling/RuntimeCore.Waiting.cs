@@ -32,6 +32,8 @@ internal sealed partial class RuntimeCore
 
     public async Task WhenReady(ObjectEntry entry, CancellationToken cancellationToken)
     {
+        // What this caller waits for may sit in a deferred send (see FrameConnection.DeferSends).
+        if (!entry.IsCompleted) Transport.FrameConnection.FlushAllDeferred();
         if (!entry.IsCompleted) await entry.WhenCompleted().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (entry.Error is { } error) throw error.ToException();
     }
@@ -39,6 +41,8 @@ internal sealed partial class RuntimeCore
     /// <summary>Runs a blocking wait; inside a task, the task's resources are lent out for its duration (Ray does the same for ray.get).</summary>
     private bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout)
     {
+        // What this caller waits for may sit in a deferred send (see FrameConnection.DeferSends).
+        Transport.FrameConnection.FlushAllDeferred();
         if (Driver is { } driver) return driver.BlockUntil(wait, timeout);
         var task = TaskContext.Current;
         if (task is null || task.Actor is not null) return wait(timeout);

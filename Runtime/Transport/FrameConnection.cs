@@ -65,6 +65,22 @@ internal sealed class FrameConnection : IDisposable
     /// </summary>
     public bool CorkWhileReading { get; init; }
 
+    /// <summary>
+    /// Every send waits for <see cref="FlushAllDeferred"/>, which the runtime calls before any thread waits for a
+    /// result and each receive loop calls before it reads its socket: a burst of submissions then leaves in one
+    /// write per worker. The watchdog flushes within a tick whatever no wait flushed (fire-and-forget calls).
+    /// </summary>
+    public bool DeferSends { get; init; }
+
+    // Connections holding deferred frames, in the order they first deferred.
+    private static readonly System.Collections.Concurrent.ConcurrentQueue<FrameConnection> s_deferred = new();
+
+    /// <summary>Writes the frames every connection of this process deferred (cheap when there are none).</summary>
+    public static void FlushAllDeferred()
+    {
+        while (s_deferred.TryDequeue(out var connection)) connection.FlushDeferred();
+    }
+
     /// <summary>Socket writes made so far (for tests of batching; the writing thread alone updates it).</summary>
     internal long Writes { get; private set; }
 
@@ -84,6 +100,7 @@ internal sealed class FrameConnection : IDisposable
     /// <summary>Queues one frame and, unless another thread is writing, writes it now; never blocks on the socket. Returns false when the connection is closed.</summary>
     public bool Send(IFrame frame)
     {
+        bool deferred;
         lock (_writeLock)
         {
             if (IsClosed) return false;
@@ -102,13 +119,20 @@ internal sealed class FrameConnection : IDisposable
             }
 
             if (_flushing) return true;
-            if (CorkWhileReading && t_leading == this && t_takeover != 0 && Volatile.Read(ref _takeover) == t_takeover)
+            deferred = DeferSends || (CorkWhileReading && t_leading == this && t_takeover != 0 && Volatile.Read(ref _takeover) == t_takeover);
+            if (!deferred) _flushing = true;
+            else if (!_deferred)
             {
                 _deferred = true;
-                return true;
+                s_deferred.Enqueue(this);
             }
+        }
 
-            _flushing = true;
+        if (deferred)
+        {
+            // Make sure a tick will come, in case no wait or receive loop flushes it first.
+            ReceiveWatchdog.Watch(this);
+            return true;
         }
 
         // A direct write from the sender's thread: no hop to a pump thread, which is most of a small call's latency.
@@ -321,7 +345,9 @@ internal sealed class FrameConnection : IDisposable
                     if (IsClosed) return false;
                 }
 
-                FlushDeferred(); // the frames read are handled: what they produced leaves in one write
+                // The frames read are handled: what they produced leaves in one write per connection.
+                FlushDeferred();
+                FlushAllDeferred();
                 if (_rxStart == _rxEnd) _rxStart = _rxEnd = 0;
                 if (_rx.Length - _rxEnd < 4096)
                 {

@@ -56,7 +56,7 @@ internal sealed class SocketListener : IDisposable
                 continue;
             }
 
-            var connection = new FrameConnection(client, "an unauthenticated connection");
+            var connection = new FrameConnection(client, "an unauthenticated connection") { DeferSends = true };
             connection.Start(OnFrame, OnClosed);
         }
     }
