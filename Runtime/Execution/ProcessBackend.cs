@@ -15,8 +15,8 @@ namespace RayGen.Execution;
 
 /// <summary>
 /// Runs tasks and actors in worker processes. Task workers form a pool (NumCpus started at Init, more on
-/// demand up to a cap); each actor gets a worker of its own. A worker whose runs are all blocked in Get or
-/// Wait takes further tasks, so nested work never needs a process per blocked task.
+/// demand up to a cap, retired again once idle); each actor gets a worker of its own. A worker whose runs are
+/// all blocked in Get or Wait takes further tasks, so nested work never needs a process per blocked task.
 /// </summary>
 internal sealed partial class ProcessBackend : IExecutionBackend
 {
@@ -30,6 +30,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     private readonly ConcurrentDictionary<TaskSpec, WorkerRun> _byTask = new(ReferenceEqualityComparer.Instance);
     private readonly int _minWorkers;
     private readonly int _maxWorkers;
+    private readonly TimeSpan _idleTimeout;
+    private readonly Timer _retireTimer;
     private int _nextWorkerId;
     private long _nextRunId;
     private volatile bool _disposed;
@@ -53,6 +55,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
         _minWorkers = Math.Max(1, (int)Math.Ceiling(cpus));
         _maxWorkers = Math.Max(_minWorkers * 2, _minWorkers + 4);
+        _idleTimeout = runtime.Options.IdleWorkerTimeout;
+        _retireTimer = new Timer(static s => ((ProcessBackend)s!).RetireIdleWorkers(), this, Timeout.Infinite, Timeout.Infinite);
         lock (_poolLock)
         {
             for (var i = 0; i < _minWorkers; i++) StartTaskWorkerLocked();
@@ -86,7 +90,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         {
             var worker = AcquireTaskWorker();
             var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.Task, task, null, worker);
-            if (!StartRun(run, args)) continue; // died in between; pick again
+            if (!StartRun(run, args)) continue; // died, or began to leave, in between; pick again
             return;
         }
     }
@@ -160,6 +164,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             var leastActive = int.MaxValue;
             foreach (var worker in _taskWorkers)
             {
+                if (worker.IsLeaving) continue;
                 var active = worker.ActiveRuns;
                 if (active == 0 && (idle is null || (!idle.IsConnected && worker.IsConnected))) idle = worker;
                 if (active < leastActive)
@@ -179,6 +184,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     {
         var worker = Launch(null);
         _taskWorkers.Add(worker);
+        if (_taskWorkers.Count > _minWorkers) ArmRetirementLocked();
         return worker;
     }
 
@@ -205,7 +211,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     {
         _runtime.Objects.ReleaseAll(connection);
         // A worker without its connection is of no use: make sure it is gone; its exit reports the runs it held.
-        if (connection.Tag is WorkerProcess worker && !_disposed) worker.Kill(intentional: false);
+        // One the runtime let go of (retired) exits by itself on the closed connection, quietly.
+        if (connection.Tag is WorkerProcess { StopRequested: false } worker && !_disposed) worker.Kill(intentional: false);
     }
 
     private void OnFrame(FrameConnection connection, IFrame frame)
@@ -426,6 +433,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             _disposed = true;
             workers = new List<WorkerProcess>(_all.Values);
         }
+
+        _retireTimer.Dispose();
 
         _listener.Dispose();
         foreach (var worker in workers)

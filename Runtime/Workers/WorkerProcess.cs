@@ -45,7 +45,9 @@ internal sealed class WorkerProcess
     private List<IFrame>? _pending = new();
     private FrameConnection? _connection;
     private bool _dead;
+    private bool _leaving;
     private int _blocked;
+    private long _idleSince = Environment.TickCount64;
 
     public WorkerProcess(int id, ActorState? actor)
     {
@@ -65,7 +67,7 @@ internal sealed class WorkerProcess
     /// <summary>How many registered functions the worker has loaded the assemblies of.</summary>
     public int KnownFunctions { get; set; }
 
-    /// <summary>The runtime ended this worker on purpose (actor stopped, shutdown): its exit is not a crash.</summary>
+    /// <summary>The runtime ended this worker on purpose (actor stopped, idle worker retired, shutdown): its exit is not a crash.</summary>
     public bool StopRequested { get; private set; }
 
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
@@ -75,6 +77,18 @@ internal sealed class WorkerProcess
         get
         {
             lock (_lock) return _dead;
+        }
+    }
+
+    /// <summary>
+    /// The worker was killed, released or retired and takes no more runs; its exit is yet to come. A run placed on it
+    /// now would only be lost with it (and counted as a crash), so the pool passes it over.
+    /// </summary>
+    public bool IsLeaving
+    {
+        get
+        {
+            lock (_lock) return _leaving || _dead;
         }
     }
 
@@ -111,12 +125,12 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Registers a run and sends its frame, unless the worker is already dead.</summary>
+    /// <summary>Registers a run and sends its frame, unless the worker is dead or on its way out.</summary>
     public bool TryStart(WorkerRun run, IFrame frame)
     {
         lock (_lock)
         {
-            if (_dead) return false;
+            if (_dead || _leaving) return false;
             _runs.Add(run.Id, run);
             if (_connection is { } connection) connection.Send(frame);
             else _pending!.Add(frame);
@@ -130,6 +144,7 @@ internal sealed class WorkerProcess
         {
             if (!_runs.Remove(runId, out run!)) return false;
             if (run.Blocked) _blocked--;
+            if (_runs.Count == 0) _idleSince = Environment.TickCount64;
             return true;
         }
     }
@@ -146,6 +161,22 @@ internal sealed class WorkerProcess
             if (run.Blocked == blocked || !_runs.ContainsKey(run.Id)) return;
             run.Blocked = blocked;
             _blocked += blocked ? 1 : -1;
+        }
+    }
+
+    /// <summary>
+    /// Marks a connected worker that has held no run for <paramref name="idleMilliseconds"/> as leaving: from then on
+    /// <see cref="TryStart"/> refuses it, so a run is never handed to a worker on its way out. Checked and marked under
+    /// the lock that <see cref="TryStart"/> takes, so a run that got in first keeps the worker.
+    /// </summary>
+    public bool TryRetire(long now, long idleMilliseconds)
+    {
+        lock (_lock)
+        {
+            if (_dead || _leaving || _connection is null || _runs.Count > 0 || now - _idleSince < idleMilliseconds) return false;
+            _leaving = true;
+            StopRequested = true;
+            return true;
         }
     }
 
@@ -168,6 +199,7 @@ internal sealed class WorkerProcess
     public void Kill(bool intentional)
     {
         if (intentional) StopRequested = true;
+        Volatile.Write(ref _leaving, true);
         try
         {
             if (Process is { HasExited: false } process) process.Kill(entireProcessTree: true);
@@ -183,6 +215,7 @@ internal sealed class WorkerProcess
     public void Release()
     {
         StopRequested = true;
+        Volatile.Write(ref _leaving, true);
         Volatile.Read(ref _connection)?.Close();
     }
 }
