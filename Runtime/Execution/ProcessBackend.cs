@@ -338,7 +338,11 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             return;
         }
 
-        foreach (var run in runs) _runtime.OnWorkerCrashed(run.Task, detail);
+        // Killed to stop a run cancelled with force: the others it held did nothing wrong, so they run again
+        // without spending a retry. (Keeping runs that could be force-cancelled apart is no option: any run can
+        // be, and sharing a worker whose runs are blocked is what keeps nested work from needing a process each.)
+        var innocent = worker.KilledForCancel;
+        foreach (var run in runs) _runtime.OnWorkerCrashed(run.Task, detail, spendsRetry: !innocent);
     }
 
     private static string ExitDetail(WorkerProcess worker)
@@ -355,8 +359,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
     public void ForceStop(TaskSpec task)
     {
-        // The worker is killed; its exit reports the run (cancelled) and any others it held (retried), and a fresh worker replaces it.
-        if (_byTask.TryGetValue(task, out var run)) run.Worker.Kill(intentional: false);
+        // The worker is killed; its exit reports the run (cancelled) and any others it held (run again, at no
+        // cost to their retries), and a fresh worker replaces it. Until then it takes no new run.
+        if (_byTask.TryGetValue(task, out var run)) run.Worker.KillForCancel();
     }
 
     public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)

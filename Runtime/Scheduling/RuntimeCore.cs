@@ -139,13 +139,17 @@ internal sealed partial class RuntimeCore
         Finish(task, null, ErrorInfo.FromException(exception, task.Function.DisplayName));
     }
 
-    /// <summary>The worker running <paramref name="task"/> died: retry on a fresh worker while MaxRetries allow (default 3).</summary>
-    public void OnWorkerCrashed(TaskSpec task, string detail)
+    /// <summary>
+    /// The worker running <paramref name="task"/> died: retry on a fresh worker while MaxRetries allow (default 3).
+    /// With <paramref name="spendsRetry"/> false the death was none of the task's doing (its worker was killed to stop
+    /// another run), so it runs again whatever its retries.
+    /// </summary>
+    public void OnWorkerCrashed(TaskSpec task, string detail, bool spendsRetry = true)
     {
         Scheduler.Release(task);
-        if (!task.CancelRequested && !_shutDown && task.Attempts < (task.Options.MaxRetries ?? 3))
+        if (!task.CancelRequested && !_shutDown && (!spendsRetry || task.Attempts < (task.Options.MaxRetries ?? 3)))
         {
-            task.Attempts++;
+            if (spendsRetry) task.Attempts++;
             task.MoveTo(TaskState.Queued);
             Scheduler.Enqueue(task);
             return;

@@ -48,6 +48,7 @@ internal sealed class WorkerProcess
     private bool _leaving;
     private int _blocked;
     private long _idleSince = Environment.TickCount64;
+    private int _killedForCancel;
 
     public WorkerProcess(int id, ActorState? actor)
     {
@@ -69,6 +70,9 @@ internal sealed class WorkerProcess
 
     /// <summary>The runtime ended this worker on purpose (actor stopped, idle worker retired, shutdown): its exit is not a crash.</summary>
     public bool StopRequested { get; private set; }
+
+    /// <summary>The worker was killed to stop a run cancelled with force; the other runs it held did nothing wrong.</summary>
+    public bool KilledForCancel => Volatile.Read(ref _killedForCancel) != 0;
 
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
 
@@ -193,6 +197,13 @@ internal sealed class WorkerProcess
             _pending = null;
             return runs;
         }
+    }
+
+    /// <summary>Ends the process to stop a run cancelled with force: its exit reports the other runs as innocent, not crashed.</summary>
+    public void KillForCancel()
+    {
+        Volatile.Write(ref _killedForCancel, 1);
+        Kill(intentional: false);
     }
 
     /// <summary>Ends the process; with <paramref name="intentional"/> its exit is not reported as a crash.</summary>

@@ -67,5 +67,39 @@ public class WorkerPoolTests
         Assert.That(workerOutput.ToString(), Is.Empty, "retired workers exit quietly");
     }
 
+    [Test]
+    public void A_task_sharing_the_worker_of_a_force_cancelled_task_runs_again_elsewhere_without_spending_a_retry()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        ray.Core.WarningSink = _ => { }; // the never-placed child warns that it cannot fit
+        var blockedPidFile = Path.Combine(_scratch, "blocked.pid");
+        var sharingPidFile = Path.Combine(_scratch, "sharing.pid");
+
+        var blocked = PoolTasks.Remote.BlocksInGetForever(blockedPidFile);
+        var blockedPid = WaitForPid(blockedPidFile);
+        // The only CPU is lent while the first task blocks, and its worker, all of whose runs are blocked, takes this one.
+        var sharing = PoolTasks.Remote.With(new RemoteOptions { MaxRetries = 0 }).MarksPidThenSleeps(sharingPidFile, 1500);
+        Assert.That(WaitForPid(sharingPidFile), Is.EqualTo(blockedPid), "the two tasks share one worker");
+
+        Ray.Cancel(blocked, force: true);
+
+        Assert.Throws<RayTaskCanceledException>(() => blocked.Get(NoHang));
+        Assert.That(sharing.Get(NoHang), Is.Not.EqualTo(blockedPid), "the innocent task ran again, in another worker, although MaxRetries is 0");
+        Assert.That(ProcessTestSupport.IsAlive(blockedPid), Is.False, "the forced cancel killed the shared worker");
+    }
+
     private static int LiveTaskWorkers(ProcessBackend backend) => backend.Workers.Count(w => w.Actor is null);
+
+    private static int WaitForPid(string file)
+    {
+        var deadline = DateTime.UtcNow + NoHang;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (File.Exists(file) && int.TryParse(File.ReadAllText(file), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) return pid;
+            Thread.Sleep(10);
+        }
+
+        Assert.Fail($"{Path.GetFileName(file)} was never written");
+        return 0;
+    }
 }
