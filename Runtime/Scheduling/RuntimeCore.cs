@@ -196,11 +196,12 @@ internal sealed partial class RuntimeCore
             return;
         }
 
+        // Forced, the ref fails before anything is stopped: whatever stopping does (signalling the token can finish
+        // the task inline, a kill can find the worker gone or fail) cannot leave it pending or end it another way.
+        if (force) task.Result.TrySetError(CancelledError(task));
         task.Cancellation?.Cancel();
-        if (!force) return;
         // A forced task's worker is killed; an actor's calls share the actor's process, so only the ref fails.
-        if (task.Actor is null) Backend.ForceStop(task);
-        task.Result.TrySetError(CancelledError(task));
+        if (force && task.Actor is null) Backend.ForceStop(task);
     }
 
     public void Shutdown()

@@ -215,7 +215,9 @@ internal sealed class WorkerProcess
         {
             if (Process is { HasExited: false } process) process.Kill(entireProcessTree: true);
         }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        // AggregateException: some process of the tree could not be killed. The worker itself is gone or exits on
+        // its closed connection below; a kill is best effort and must not throw out of Cancel or shutdown.
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or AggregateException)
         {
         }
 
