@@ -90,16 +90,12 @@ public class WorkerPoolTests
 
     private static int LiveTaskWorkers(ProcessBackend backend) => backend.Workers.Count(w => w.Actor is null);
 
+    /// <summary>The tasks write the file aside and move it into place, so once it exists it holds the whole number.</summary>
     private static int WaitForPid(string file)
     {
         var deadline = DateTime.UtcNow + NoHang;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (File.Exists(file) && int.TryParse(File.ReadAllText(file), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) return pid;
-            Thread.Sleep(10);
-        }
-
-        Assert.Fail($"{Path.GetFileName(file)} was never written");
-        return 0;
+        while (!File.Exists(file) && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        Assert.That(File.Exists(file), Is.True, $"{Path.GetFileName(file)} was written");
+        return int.Parse(File.ReadAllText(file), NumberStyles.None, CultureInfo.InvariantCulture);
     }
 }
