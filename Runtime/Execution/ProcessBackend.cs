@@ -412,7 +412,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         var waits = new List<Task>();
         foreach (var worker in _all.Values)
         {
-            if (!worker.IsConnected) continue;
+            // One that is leaving (retired, killed) may never answer; its exit lets go of all it borrowed anyway.
+            if (!worker.IsConnected || worker.IsLeaving) continue;
             var id = Interlocked.Increment(ref _nextCollect);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _collects[id] = done;
