@@ -17,7 +17,8 @@ public static partial class PoolTasks
     [Remote]
     public static int[] PidsOfFanOut(int width, int milliseconds)
     {
-        var half = new RemoteOptions { NumCpus = 0.5 };
+        // No retries: a run lost with a worker would fail the burst, not hide behind a second attempt.
+        var half = new RemoteOptions { NumCpus = 0.5, MaxRetries = 0 };
         var children = Enumerable.Range(0, width).Select(_ => ProcTasks.Remote.With(half).SleepThenPid(milliseconds)).ToArray();
         return Ray.Get(children).Append(Environment.ProcessId).Distinct().ToArray();
     }

@@ -6,6 +6,8 @@ using System.Linq;
 using System.Threading;
 using NUnit.Framework;
 using RayGen.Execution;
+using RayGen.Transport;
+using RayGen.Workers;
 
 namespace RayGen.Process.Tests;
 
@@ -15,6 +17,8 @@ public class WorkerPoolTests
 {
     /// <summary>Hang detection, never a speed claim.</summary>
     private static readonly TimeSpan NoHang = TimeSpan.FromSeconds(90);
+
+    private static readonly RemoteOptions NoRetries = new() { MaxRetries = 0 };
 
     private string _scratch = null!;
 
@@ -46,7 +50,7 @@ public class WorkerPoolTests
             ray.Core.WarningSink = warnings.Enqueue;
             var backend = ProcessTestSupport.Backend(ray);
 
-            var burst = PoolTasks.Remote.PidsOfFanOut(6, 500).Get(NoHang);
+            var burst = PoolTasks.Remote.With(NoRetries).PidsOfFanOut(6, 500).Get(NoHang);
             Assert.That(burst, Has.Length.GreaterThan(2), "the burst ran in more task workers than NumCpus");
 
             var deadline = DateTime.UtcNow.AddSeconds(5);
@@ -65,6 +69,44 @@ public class WorkerPoolTests
         }
 
         Assert.That(workerOutput.ToString(), Is.Empty, "retired workers exit quietly");
+    }
+
+    [Test]
+    public void A_worker_holding_a_run_is_not_retired_and_a_retired_one_refuses_the_run_that_picked_it_just_before()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var backend = ProcessTestSupport.Backend(ray);
+        var worker = backend.Workers.Single();
+        var ready = DateTime.UtcNow + NoHang;
+        while (!worker.IsConnected && DateTime.UtcNow < ready) Thread.Sleep(10);
+        var longIdle = Environment.TickCount64 + 60_000; // "now" far enough ahead that any idle worker qualifies
+
+        var busy = ProcTasks.Remote.SleepThenPid(300);
+        Assert.That(worker.TryRetire(longIdle, idleMilliseconds: 0), Is.False, "a worker holding a run stays");
+        var firstPid = busy.Get(NoHang);
+
+        Assert.That(worker.TryRetire(longIdle, idleMilliseconds: 0), Is.True, "an idle one retires");
+        // The window between the pool picking a worker and starting a run on it: the run is refused, not lost.
+        var late = new WorkerRun(0, RunKind.Task, null!, null, worker);
+        Assert.That(worker.TryStart(late, new RunFrame { RunId = 0 }), Is.False, "a retired worker refuses a run");
+        Assert.That(ProcTasks.Remote.Pid().Get(NoHang), Is.Not.EqualTo(firstPid), "the pool places the next task on another worker");
+    }
+
+    [Test]
+    public void Workers_retiring_while_bursts_come_and_go_never_lose_a_run_nor_count_it_as_a_crash()
+    {
+        // An idle timeout shorter than a process start: workers retire between and inside bursts, while runs are placed.
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2, IdleWorkerTimeout = TimeSpan.FromMilliseconds(5) });
+        var pause = new Random(11);
+        for (var round = 0; round < 8; round++)
+        {
+            var bursts = Enumerable.Range(0, 2).Select(_ => PoolTasks.Remote.With(NoRetries).PidsOfFanOut(4, 20)).ToArray();
+            // With MaxRetries = 0 a run lost with a retiring worker fails its burst with WorkerCrashedException.
+            Assert.That(Ray.Get(bursts, NoHang).Select(pids => pids.Length), Has.All.GreaterThan(0), $"round {round}");
+            Thread.Sleep(pause.Next(0, 30));
+        }
+
+        Assert.That(ProcTasks.Remote.With(NoRetries).Fib(8).Get(NoHang), Is.EqualTo(21));
     }
 
     [Test]
