@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace RayGen;
@@ -29,4 +30,10 @@ public sealed class RayOptions
 
     /// <summary>Capacity of the shared-memory object store in bytes; defaults to 30% of RAM.</summary>
     public long? ObjectStoreMemory { get; init; }
+
+    /// <summary>
+    /// How long a task worker beyond the NumCpus kept at all times may stay idle before it is retired
+    /// (Ray's idle_worker_killing_time_threshold_ms, 1 s). Internal so tests can shorten it.
+    /// </summary>
+    internal TimeSpan IdleWorkerTimeout { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -15,8 +15,8 @@ namespace RayGen.Execution;
 
 /// <summary>
 /// Runs tasks and actors in worker processes. Task workers form a pool (NumCpus started at Init, more on
-/// demand up to a cap); each actor gets a worker of its own. A worker whose runs are all blocked in Get or
-/// Wait takes further tasks, so nested work never needs a process per blocked task.
+/// demand up to a cap, retired again once idle); each actor gets a worker of its own. A worker whose runs are
+/// all blocked in Get or Wait takes further tasks, so nested work never needs a process per blocked task.
 /// </summary>
 internal sealed partial class ProcessBackend : IExecutionBackend
 {
@@ -30,6 +30,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     private readonly ConcurrentDictionary<TaskSpec, WorkerRun> _byTask = new(ReferenceEqualityComparer.Instance);
     private readonly int _minWorkers;
     private readonly int _maxWorkers;
+    private readonly TimeSpan _idleTimeout;
+    private readonly Timer _retireTimer;
     private int _nextWorkerId;
     private long _nextRunId;
     private volatile bool _disposed;
@@ -53,6 +55,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
         _minWorkers = Math.Max(1, (int)Math.Ceiling(cpus));
         _maxWorkers = Math.Max(_minWorkers * 2, _minWorkers + 4);
+        _idleTimeout = runtime.Options.IdleWorkerTimeout;
+        _retireTimer = new Timer(static s => ((ProcessBackend)s!).RetireIdleWorkers(), this, Timeout.Infinite, Timeout.Infinite);
         lock (_poolLock)
         {
             for (var i = 0; i < _minWorkers; i++) StartTaskWorkerLocked();
@@ -86,7 +90,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         {
             var worker = AcquireTaskWorker();
             var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.Task, task, null, worker);
-            if (!StartRun(run, args)) continue; // died in between; pick again
+            if (!StartRun(run, args)) continue; // died, or began to leave, in between; pick again
             return;
         }
     }
@@ -160,6 +164,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             var leastActive = int.MaxValue;
             foreach (var worker in _taskWorkers)
             {
+                if (worker.IsLeaving) continue;
                 var active = worker.ActiveRuns;
                 if (active == 0 && (idle is null || (!idle.IsConnected && worker.IsConnected))) idle = worker;
                 if (active < leastActive)
@@ -179,6 +184,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     {
         var worker = Launch(null);
         _taskWorkers.Add(worker);
+        if (_taskWorkers.Count > _minWorkers) ArmRetirementLocked();
         return worker;
     }
 
@@ -205,7 +211,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     {
         _runtime.Objects.ReleaseAll(connection);
         // A worker without its connection is of no use: make sure it is gone; its exit reports the runs it held.
-        if (connection.Tag is WorkerProcess worker && !_disposed) worker.Kill(intentional: false);
+        // One the runtime let go of (retired) exits by itself on the closed connection, quietly.
+        if (connection.Tag is WorkerProcess { StopRequested: false } worker && !_disposed) worker.Kill(intentional: false);
     }
 
     private void OnFrame(FrameConnection connection, IFrame frame)
@@ -331,7 +338,11 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             return;
         }
 
-        foreach (var run in runs) _runtime.OnWorkerCrashed(run.Task, detail);
+        // Killed to stop a run cancelled with force: the others it held did nothing wrong, so they run again
+        // without spending a retry. (Keeping runs that could be force-cancelled apart is no option: any run can
+        // be, and sharing a worker whose runs are blocked is what keeps nested work from needing a process each.)
+        var innocent = worker.KilledForCancel;
+        foreach (var run in runs) _runtime.OnWorkerCrashed(run.Task, detail, spendsRetry: !innocent);
     }
 
     private static string ExitDetail(WorkerProcess worker)
@@ -348,8 +359,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
     public void ForceStop(TaskSpec task)
     {
-        // The worker is killed; its exit reports the run (cancelled) and any others it held (retried), and a fresh worker replaces it.
-        if (_byTask.TryGetValue(task, out var run)) run.Worker.Kill(intentional: false);
+        // The worker is killed; its exit reports the run (cancelled) and any others it held (run again, at no
+        // cost to their retries), and a fresh worker replaces it. Until then it takes no new run.
+        if (_byTask.TryGetValue(task, out var run)) run.Worker.KillForCancel();
     }
 
     public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
@@ -400,7 +412,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         var waits = new List<Task>();
         foreach (var worker in _all.Values)
         {
-            if (!worker.IsConnected) continue;
+            // One that is leaving (retired, killed) may never answer; its exit lets go of all it borrowed anyway.
+            if (!worker.IsConnected || worker.IsLeaving) continue;
             var id = Interlocked.Increment(ref _nextCollect);
             var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _collects[id] = done;
@@ -427,6 +440,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             _disposed = true;
             workers = new List<WorkerProcess>(_all.Values);
         }
+
+        _retireTimer.Dispose();
 
         _listener.Dispose();
         foreach (var worker in workers)

@@ -139,13 +139,17 @@ internal sealed partial class RuntimeCore
         Finish(task, null, ErrorInfo.FromException(exception, task.Function.DisplayName));
     }
 
-    /// <summary>The worker running <paramref name="task"/> died: retry on a fresh worker while MaxRetries allow (default 3).</summary>
-    public void OnWorkerCrashed(TaskSpec task, string detail)
+    /// <summary>
+    /// The worker running <paramref name="task"/> died: retry on a fresh worker while MaxRetries allow (default 3).
+    /// With <paramref name="spendsRetry"/> false the death was none of the task's doing (its worker was killed to stop
+    /// another run), so it runs again whatever its retries.
+    /// </summary>
+    public void OnWorkerCrashed(TaskSpec task, string detail, bool spendsRetry = true)
     {
         Scheduler.Release(task);
-        if (!task.CancelRequested && !_shutDown && task.Attempts < (task.Options.MaxRetries ?? 3))
+        if (!task.CancelRequested && !_shutDown && (!spendsRetry || task.Attempts < (task.Options.MaxRetries ?? 3)))
         {
-            task.Attempts++;
+            if (spendsRetry) task.Attempts++;
             task.MoveTo(TaskState.Queued);
             Scheduler.Enqueue(task);
             return;
@@ -192,11 +196,12 @@ internal sealed partial class RuntimeCore
             return;
         }
 
+        // Forced, the ref fails before anything is stopped: whatever stopping does (signalling the token can finish
+        // the task inline, a kill can find the worker gone or fail) cannot leave it pending or end it another way.
+        if (force) task.Result.TrySetError(CancelledError(task));
         task.Cancellation?.Cancel();
-        if (!force) return;
         // A forced task's worker is killed; an actor's calls share the actor's process, so only the ref fails.
-        if (task.Actor is null) Backend.ForceStop(task);
-        task.Result.TrySetError(CancelledError(task));
+        if (force && task.Actor is null) Backend.ForceStop(task);
     }
 
     public void Shutdown()

@@ -45,7 +45,10 @@ internal sealed class WorkerProcess
     private List<IFrame>? _pending = new();
     private FrameConnection? _connection;
     private bool _dead;
+    private bool _leaving;
     private int _blocked;
+    private long _idleSince = Environment.TickCount64;
+    private int _killedForCancel;
 
     public WorkerProcess(int id, ActorState? actor)
     {
@@ -65,8 +68,11 @@ internal sealed class WorkerProcess
     /// <summary>How many registered functions the worker has loaded the assemblies of.</summary>
     public int KnownFunctions { get; set; }
 
-    /// <summary>The runtime ended this worker on purpose (actor stopped, shutdown): its exit is not a crash.</summary>
+    /// <summary>The runtime ended this worker on purpose (actor stopped, idle worker retired, shutdown): its exit is not a crash.</summary>
     public bool StopRequested { get; private set; }
+
+    /// <summary>The worker was killed to stop a run cancelled with force; the other runs it held did nothing wrong.</summary>
+    public bool KilledForCancel => Volatile.Read(ref _killedForCancel) != 0;
 
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
 
@@ -75,6 +81,18 @@ internal sealed class WorkerProcess
         get
         {
             lock (_lock) return _dead;
+        }
+    }
+
+    /// <summary>
+    /// The worker was killed, released or retired and takes no more runs; its exit is yet to come. A run placed on it
+    /// now would only be lost with it (and counted as a crash), so the pool passes it over.
+    /// </summary>
+    public bool IsLeaving
+    {
+        get
+        {
+            lock (_lock) return _leaving || _dead;
         }
     }
 
@@ -111,12 +129,12 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Registers a run and sends its frame, unless the worker is already dead.</summary>
+    /// <summary>Registers a run and sends its frame, unless the worker is dead or on its way out.</summary>
     public bool TryStart(WorkerRun run, IFrame frame)
     {
         lock (_lock)
         {
-            if (_dead) return false;
+            if (_dead || _leaving) return false;
             _runs.Add(run.Id, run);
             if (_connection is { } connection) connection.Send(frame);
             else _pending!.Add(frame);
@@ -130,6 +148,7 @@ internal sealed class WorkerProcess
         {
             if (!_runs.Remove(runId, out run!)) return false;
             if (run.Blocked) _blocked--;
+            if (_runs.Count == 0) _idleSince = Environment.TickCount64;
             return true;
         }
     }
@@ -149,6 +168,22 @@ internal sealed class WorkerProcess
         }
     }
 
+    /// <summary>
+    /// Marks a connected worker that has held no run for <paramref name="idleMilliseconds"/> as leaving: from then on
+    /// <see cref="TryStart"/> refuses it, so a run is never handed to a worker on its way out. Checked and marked under
+    /// the lock that <see cref="TryStart"/> takes, so a run that got in first keeps the worker.
+    /// </summary>
+    public bool TryRetire(long now, long idleMilliseconds)
+    {
+        lock (_lock)
+        {
+            if (_dead || _leaving || _connection is null || _runs.Count > 0 || now - _idleSince < idleMilliseconds) return false;
+            _leaving = true;
+            StopRequested = true;
+            return true;
+        }
+    }
+
     /// <summary>Marks the worker dead and hands back the runs it held; later calls get nothing.</summary>
     public List<WorkerRun>? MarkDead()
     {
@@ -164,15 +199,25 @@ internal sealed class WorkerProcess
         }
     }
 
+    /// <summary>Ends the process to stop a run cancelled with force: its exit reports the other runs as innocent, not crashed.</summary>
+    public void KillForCancel()
+    {
+        Volatile.Write(ref _killedForCancel, 1);
+        Kill(intentional: false);
+    }
+
     /// <summary>Ends the process; with <paramref name="intentional"/> its exit is not reported as a crash.</summary>
     public void Kill(bool intentional)
     {
         if (intentional) StopRequested = true;
+        Volatile.Write(ref _leaving, true);
         try
         {
             if (Process is { HasExited: false } process) process.Kill(entireProcessTree: true);
         }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        // AggregateException: some process of the tree could not be killed. The worker itself is gone or exits on
+        // its closed connection below; a kill is best effort and must not throw out of Cancel or shutdown.
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or AggregateException)
         {
         }
 
@@ -183,6 +228,7 @@ internal sealed class WorkerProcess
     public void Release()
     {
         StopRequested = true;
+        Volatile.Write(ref _leaving, true);
         Volatile.Read(ref _connection)?.Close();
     }
 }

@@ -41,9 +41,27 @@ public class CancelTests : RuntimeFixture
     public void Force_cancel_fails_the_ref_at_once()
     {
         var running = TestTasks.Remote.WaitForCancelAsync();
-        Ray.Cancel(running, force: true);
-        Assert.Throws<RayTaskCanceledException>(() => running.Get(NoHang));
+        // Caught by hand, Cancel included, so a failure names what was thrown where, not only that the type differed.
+        var thrown = Catch(() => Ray.Cancel(running, force: true));
+        Assert.That(thrown, Is.Null, () => $"Cancel threw {Describe(thrown)}");
+        thrown = Catch(() => running.Get(NoHang));
+        Assert.That(thrown, Is.TypeOf<RayTaskCanceledException>(), () => $"the ref ended with {Describe(thrown)}");
     }
+
+    private static Exception? Catch(Action action)
+    {
+        try
+        {
+            action();
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    private static string Describe(Exception? e) => e is null ? "no exception" : $"{e.GetType().FullName}: {e.Message}";
 
     [Test]
     public void Force_cancel_of_a_task_already_awaiting_its_token_fails_the_ref()
