@@ -68,7 +68,12 @@ internal static class ReceiveWatchdog
         lock (s_lock)
         {
             var busy = false;
-            foreach (var connection in s_watched) busy |= connection.CheckTakeover();
+            // By index, from the end: a flush that fails closes its connection, which leaves this list meanwhile.
+            for (var i = s_watched.Count - 1; i >= 0; i--)
+            {
+                if (i < s_watched.Count) busy |= s_watched[i].CheckTakeover();
+            }
+
             if (busy)
             {
                 s_quietTicks = 0;
@@ -78,9 +83,9 @@ internal static class ReceiveWatchdog
             if (++s_quietTicks < QuietTicksBeforeStopping) return true;
             // Disarm, then look once more: a handler marked just before it saw s_armed still set, and would not re-arm.
             Interlocked.Exchange(ref s_armed, 0);
-            foreach (var connection in s_watched)
+            for (var i = s_watched.Count - 1; i >= 0; i--)
             {
-                if (connection.CheckTakeover())
+                if (i < s_watched.Count && s_watched[i].CheckTakeover())
                 {
                     s_armed = 1;
                     return true;
