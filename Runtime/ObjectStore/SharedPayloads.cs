@@ -50,6 +50,11 @@ internal static partial class SharedPayloads
     /// <summary>Bytes of kept (not transferred) values in shared memory now.</summary>
     public static long Used => Interlocked.Read(ref s_used);
 
+    /// <summary>The most <see cref="Used"/> has been since <see cref="Configure"/> (for tests: capacity is never exceeded, not even for a moment).</summary>
+    internal static long PeakUsed => Interlocked.Read(ref s_peak);
+
+    private static long s_peak;
+
     /// <param name="directory">The shared-memory directory; null turns shared memory off.</param>
     /// <param name="capacity">Bytes of shared memory kept values may use (RayOptions.ObjectStoreMemory); beyond it they spill.</param>
     /// <param name="spill">Creates the spill directory on disk when first needed (driver only).</param>
@@ -60,6 +65,7 @@ internal static partial class SharedPayloads
         s_spill = spill;
         s_spillDirectory = null;
         Interlocked.Exchange(ref s_used, 0);
+        Interlocked.Exchange(ref s_peak, 0);
         StartSweeper(directory);
     }
 

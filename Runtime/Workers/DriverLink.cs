@@ -114,8 +114,18 @@ internal sealed class DriverLink
             return;
         }
 
+        var payload = SharedPayloads.Wrap(entry.Data!);
+        if (payload.File is not null)
+        {
+            // Large bytes left on the heap (tmpfs was full when they were written) crossed as a file: the driver takes it like any large put.
+            Request(id => new PutFrame { Id = entry.Id, Value = payload, RequestId = id, Contained = Containment.IdsHeldBy(entry.Data) },
+                static error => new ObjectStoreFullException(error));
+            Hold(entry);
+            return;
+        }
+
         Hold(entry);
-        Send(new PutFrame { Id = entry.Id, Value = SharedPayloads.Wrap(entry.Data!), Contained = Containment.IdsHeldBy(entry.Data) });
+        Send(new PutFrame { Id = entry.Id, Value = payload, Contained = Containment.IdsHeldBy(entry.Data) });
     }
 
     // The objects this worker holds refs to (imported, or minted here and owned by the driver), held weakly:
