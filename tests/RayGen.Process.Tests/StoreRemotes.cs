@@ -138,6 +138,33 @@ public partial class Rereader
     }
 }
 
+/// <summary>Keeps only a view of a stored array (not the ref it came from) between calls.</summary>
+[Remote]
+public partial class ViewHolder
+{
+    private static ArrayView<double> s_view;
+
+    public int Open(ObjectRef<double[]> data)
+    {
+        s_view = data.GetView();
+        return s_view.Length;
+    }
+
+    public double Sum()
+    {
+        var sum = 0.0;
+        foreach (var x in s_view.Span) sum += x;
+        return sum;
+    }
+
+    public int Close()
+    {
+        s_view.Dispose();
+        s_view = default;
+        return 0;
+    }
+}
+
 public static class StoreChecks
 {
     /// <summary>Position-sensitive, so a shifted or truncated copy does not match.</summary>
