@@ -55,6 +55,7 @@ internal static unsafe partial class SharedPayloads
         }
 
         foreach (var shared in all) shared.TryFree(force: true);
+        FilePool.Drain();
         Interlocked.Exchange(ref s_spillUsed, 0);
         CollectRemote = null;
         AfterSweep = null;
@@ -83,6 +84,7 @@ internal static unsafe partial class SharedPayloads
             }
         }
 
+        FilePool.Trim();
         AfterSweep?.Invoke();
         return freed;
     }
@@ -94,16 +96,27 @@ internal static unsafe partial class SharedPayloads
         CollectLocal();
     }
 
+    /// <summary>A full collection here: frees what nothing reaches and gives kept files back too (see <see cref="FilePool"/>), so the store is as small as it can be.</summary>
     internal static void CollectLocal()
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        // A freed value in shared memory may have held refs (Containment): they are collectable only now.
-        if (Sweep() > 0)
+        FilePool.Refuse();
+        try
         {
             GC.Collect();
-            Sweep();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            // A freed value in shared memory may have held refs (Containment): they are collectable only now.
+            if (Sweep() > 0)
+            {
+                GC.Collect();
+                Sweep();
+            }
+
+            FilePool.Drain();
+        }
+        finally
+        {
+            FilePool.Accept();
         }
     }
 
@@ -173,20 +186,65 @@ internal static unsafe partial class SharedPayloads
         lock (s_relieving)
         {
             if (TryCharge(length)) return true;
-            Sweep();
-            if (TryCharge(length)) return true;
-            CollectLocal();
-            if (TryCharge(length)) return true;
-            if (CollectRemote is { } remote)
+            // Kept files are the first to go, and values freed from here on are deleted rather than kept.
+            FilePool.Refuse();
+            try
             {
-                remote();
+                FilePool.Drain();
+                if (TryCharge(length)) return true;
+                Sweep();
+                if (TryCharge(length)) return true;
                 CollectLocal();
                 if (TryCharge(length)) return true;
-            }
+                if (CollectRemote is { } remote)
+                {
+                    remote();
+                    CollectLocal();
+                    if (TryCharge(length)) return true;
+                }
 
-            SpillUntil(length);
-            return TryCharge(length);
+                SpillUntil(length);
+                return TryCharge(length);
+            }
+            finally
+            {
+                FilePool.Accept();
+            }
         }
+    }
+
+    /// <summary>
+    /// Driver: a kept file for a new value of <paramref name="needed"/> bytes (see <see cref="FilePool"/>). When none
+    /// fits but a value that would is no longer reachable, frees it first: a sweep, then for a large value a
+    /// collection of the young generations, which costs far less than faulting in a fresh file of that size.
+    /// </summary>
+    internal static bool TryTakeKept(long needed, out FilePool.Kept kept)
+    {
+        if (FilePool.TryTake(needed, out kept)) return true;
+        if (!HasReusable(needed)) return false;
+        Sweep();
+        if (FilePool.TryTake(needed, out kept)) return true;
+        if (needed < CollectForReuseAbove) return false;
+        // Generation 1 too: a ref dropped just before the put may have lived through one collection already.
+        GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+        Sweep();
+        return FilePool.TryTake(needed, out kept);
+    }
+
+    /// <summary>Values at least this large may collect the youngest generation to find a freed file to reuse.</summary>
+    internal const long CollectForReuseAbove = 4L * 1024 * 1024;
+
+    private static bool HasReusable(long needed)
+    {
+        lock (s_objects)
+        {
+            foreach (var shared in s_objects)
+            {
+                if (shared.IsReusable && FilePool.Fits(shared.MappedLength, shared.Charged, needed)) return true;
+            }
+        }
+
+        return false;
     }
 
     private static readonly object s_relieving = new();
