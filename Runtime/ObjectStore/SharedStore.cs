@@ -231,7 +231,7 @@ internal static unsafe partial class SharedPayloads
         return FilePool.TryTake(needed, out kept);
     }
 
-    /// <summary>Values at least this large may collect the youngest generation to find a freed file to reuse.</summary>
+    /// <summary>Values at least this large may collect the young generations to find a freed file to reuse.</summary>
     internal const long CollectForReuseAbove = 4L * 1024 * 1024;
 
     private static bool HasReusable(long needed)
