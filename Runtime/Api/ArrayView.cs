@@ -81,13 +81,20 @@ public readonly unsafe struct ArrayView<T> : IDisposable where T : unmanaged
 }
 
 /// <summary>A view's pin on a shared-memory object, released once however many copies of the view are disposed.</summary>
-internal sealed class ViewLease(SharedObject shared)
+/// <remarks>
+/// It holds the object's entry too: while a view is open its ref counts as reachable, so a worker does not report it
+/// released (nor the driver free it and reuse the file) while the view still reads the mapped bytes.
+/// </remarks>
+internal sealed class ViewLease(SharedObject shared, ObjectEntry entry)
 {
     private int _released;
+    private ObjectEntry? _entry = entry;
 
     public void Release()
     {
-        if (Interlocked.Exchange(ref _released, 1) == 0) shared.Release();
+        if (Interlocked.Exchange(ref _released, 1) != 0) return;
+        shared.Release();
+        _entry = null;
     }
 
     public void ThrowIfReleased()
@@ -106,7 +113,7 @@ public static class ArrayViews
         ArgumentNullException.ThrowIfNull(reference);
         var entry = reference.Entry;
         if (!entry.IsCompleted || entry.IsFailed) entry.Runtime.WaitReady(entry, Timeout.InfiniteTimeSpan);
-        return entry.Shared is { } shared ? View<T>(shared) : View<T>(entry.Data!);
+        return entry.Shared is { } shared ? View<T>(shared, entry) : View<T>(entry.Data!);
     }
 
     /// <summary>Reads MemoryPack's layout of an unmanaged array: an int32 count (-1 for null), then the raw elements.</summary>
@@ -116,7 +123,7 @@ public static class ArrayViews
         return count == -1 ? default : new ArrayView<T>(data, 4, count);
     }
 
-    private static unsafe ArrayView<T> View<T>(SharedObject shared) where T : unmanaged
+    private static unsafe ArrayView<T> View<T>(SharedObject shared, ObjectEntry entry) where T : unmanaged
     {
         var pointer = shared.Acquire();
         try
@@ -128,7 +135,7 @@ public static class ArrayViews
                 return default;
             }
 
-            return new ArrayView<T>(new ViewLease(shared), pointer + 4, count);
+            return new ArrayView<T>(new ViewLease(shared, entry), pointer + 4, count);
         }
         catch
         {

@@ -129,7 +129,8 @@ internal sealed partial class ProcessBackend
 
         var entry = _runtime.Objects.Adopt(frame.Id);
         _runtime.Objects.Borrow(connection, entry); // the worker holds the ref its put returned
-        entry.TrySetStored(HoldContained(SharedPayloads.Receive(frame.Value), frame.Contained));
+        // A put without a request is small: a file handed over (the worker sends large values as requests) is read, not kept.
+        entry.TrySetStored(HoldContained(SharedPayloads.Unwrap(frame.Value), frame.Contained));
     }
 
     private void OnLargePut(FrameConnection connection, PutFrame frame)
@@ -137,13 +138,15 @@ internal sealed partial class ProcessBackend
         var reply = new ActorReplyFrame { RequestId = frame.RequestId };
         try
         {
-            var shared = SharedPayloads.AdoptOrRefuse(frame.Value);
+            var shared = SharedPayloads.AdoptOrRefuse(frame.Value, "a worker's put");
             var entry = _runtime.Objects.Adopt(frame.Id);
             _runtime.Objects.Borrow(connection, entry);
             entry.TrySetStored(HoldContained(shared, frame.Contained));
         }
-        catch (Exception e) when (e is ObjectStoreFullException or System.IO.IOException)
+        catch (Exception e) when (e is ObjectStoreFullException or System.IO.IOException or System.IO.InvalidDataException
+                                       or UnauthorizedAccessException or InvalidOperationException)
         {
+            // On the thread pool nothing may escape (it would end the driver): a bad frame or a shutdown fails the put.
             reply.Error = e.Message;
         }
 
@@ -151,13 +154,23 @@ internal sealed partial class ProcessBackend
     }
 
     /// <summary>A worker's value with the refs it reported inside it: the value holds them from now on.</summary>
-    private object HoldContained(object value, ObjectId[]? ids)
+    private object HoldContained(object value, ObjectId[]? ids) => Hold(value, ContainedEntries(ids));
+
+    /// <summary>
+    /// The entries of the refs a worker reported inside a value. Called on the connection's thread while the frame is
+    /// read: the worker still borrows them (it held them when it sent the frame), so the directory knows them.
+    /// </summary>
+    private ObjectEntry[]? ContainedEntries(ObjectId[]? ids)
     {
-        if (ids is not { Length: > 0 }) return value;
-        // The worker still borrows these (it held them when it sent the frame), so the directory knows them.
+        if (ids is not { Length: > 0 }) return null;
         var refs = new ObjectEntry[ids.Length];
         for (var i = 0; i < ids.Length; i++) refs[i] = _runtime.Objects.FindOrAdopt(ids[i]);
-        Containment.Hold(value, refs);
+        return refs;
+    }
+
+    private static object Hold(object value, ObjectEntry[]? refs)
+    {
+        if (refs is not null) Containment.Hold(value, refs);
         return value;
     }
 

@@ -264,21 +264,67 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
     private void OnRunResult(WorkerProcess worker, RunResultFrame result)
     {
-        // Read even when the run was already reported, so a transferred file never outlives its frame.
-        // A large result stays in the file the worker wrote: the driver takes it over without reading it.
-        var value = result.Error is null ? SharedPayloads.Receive(result.Value) : null;
-        if (value is not null) HoldContained(value, result.Contained);
-
         if (!worker.TryFinish(result.RunId, out var run))
         {
-            (value as SharedObject)?.TryFree(); // already reported (the worker died, or a forced cancel)
+            SharedPayloads.Discard(result.Value); // already reported (the worker died, or a forced cancel)
             return;
         }
 
         Forget(run);
-        Exception? exception = result.Error is null ? null
-            : result.Canceled ? new OperationCanceledException(result.Error.Message)
-            : result.Error.ToException();
+        if (result.Error is not null)
+        {
+            Complete(run, null, result.Canceled ? new OperationCanceledException(result.Error.Message) : result.Error.ToException());
+            return;
+        }
+
+        // Found now, on this connection's thread, before any later frame of the worker (a release of these refs) is read.
+        var contained = ContainedEntries(result.Contained);
+        if (!SharedPayloads.IsHandedOver(result.Value))
+        {
+            Complete(run, Hold(SharedPayloads.Unwrap(result.Value), contained), null);
+            return;
+        }
+
+        // A large result stays in the file the worker wrote: the driver takes it over without reading it, counted
+        // against the capacity before it counts as stored.
+        if (SharedPayloads.TryAdopt(result.Value, out var shared))
+        {
+            Complete(run, Hold(shared, contained), null);
+            return;
+        }
+
+        // Making room may collect in every worker and wait for their answers: not on this connection's thread.
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static s => s.Item1.AdoptResult(s.run, s.Value, s.contained), (this, run, result.Value, contained), preferLocal: false);
+    }
+
+    /// <summary>A large result that did not fit at once: room is made, or it is spilled, or its task fails with <see cref="ObjectStoreFullException"/>.</summary>
+    private void AdoptResult(WorkerRun run, Payload payload, ObjectEntry[]? contained)
+    {
+        object? value = null;
+        Exception? error = null;
+        try
+        {
+            value = Hold(SharedPayloads.AdoptOrRefuse(payload, $"the result of {run.Task.Function.DisplayName}"), contained);
+        }
+        catch (ObjectStoreFullException e)
+        {
+            error = new ResultNotStoredException(ErrorInfo.Of(ErrorKind.ObjectStoreFull, e.Message));
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // The session's directories went away (shutdown) or the file was not there: the value cannot be kept.
+            SharedPayloads.Discard(payload);
+            error = new ResultNotStoredException(ErrorInfo.Of(ErrorKind.ObjectLost,
+                $"The result of {run.Task.Function.DisplayName} could not be taken into the object store: {e.Message}"));
+        }
+
+        Complete(run, value, error);
+    }
+
+    /// <summary>Reports a finished run to the task or actor it belongs to.</summary>
+    private void Complete(WorkerRun run, object? value, Exception? exception)
+    {
         switch (run.Kind)
         {
             case RunKind.Task:
@@ -291,6 +337,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
                 run.Actor!.OnCallCompleted(run.Task, value, exception);
                 break;
         }
+
+        // Not stored after all (cancelled meanwhile, or a call from an actor's earlier life): nothing else will free it.
+        if (value is SharedObject { Owner: null } unclaimed) unclaimed.TryFree();
     }
 
     private void Forget(WorkerRun run)

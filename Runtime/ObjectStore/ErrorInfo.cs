@@ -12,6 +12,7 @@ internal enum ErrorKind : byte
     ObjectLost,
     Cancelled,
     Runtime,
+    ObjectStoreFull,
 }
 
 [MemoryPackable]
@@ -57,6 +58,7 @@ internal sealed partial class ErrorInfo
         ErrorKind.ActorDied => new ActorDiedException(Message),
         ErrorKind.ObjectLost => new ObjectLostException(Message),
         ErrorKind.Cancelled => new RayTaskCanceledException(Message),
+        ErrorKind.ObjectStoreFull => new ObjectStoreFullException(Message),
         _ => new RayException(Message),
     };
 }

@@ -48,15 +48,21 @@ internal static unsafe partial class Native
     }
 
     /// <summary>Gives the file real pages up to <paramref name="length"/> (and that size), so that writing through a map cannot fault on a full tmpfs.</summary>
-    public static void Allocate(SafeFileHandle file, long length)
+    public static void Allocate(SafeFileHandle file, long length) => Allocate(file, 0, length);
+
+    /// <summary>
+    /// Gives the file real pages from <paramref name="from"/> up to <paramref name="to"/> (and at least that size). Pages
+    /// below <paramref name="from"/> must be there already: asking for them again costs a walk over every one of them.
+    /// </summary>
+    public static void Allocate(SafeFileHandle file, long from, long to)
     {
         if (!OperatingSystem.IsLinux())
         {
-            RandomAccess.SetLength(file, length);
+            RandomAccess.SetLength(file, to);
             return;
         }
 
-        var error = posix_fallocate((int)file.DangerousGetHandle(), 0, length);
-        if (error != 0) throw new IOException($"Reserving {length} bytes of shared memory failed (errno {error}).");
+        var error = posix_fallocate((int)file.DangerousGetHandle(), from, to - from);
+        if (error != 0) throw new IOException($"Reserving {to - from} bytes of shared memory failed (errno {error}).");
     }
 }

@@ -21,9 +21,12 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
     private long _mapLength;
     private int _pins;
     private bool _freed;
+    // The map is the writable one the driver wrote the value through: freed, the file can be reused with it (FilePool).
+    private bool _writable;
 
-    internal SharedObject(string name, int length, bool owned, bool spilled, long charged, byte* map = null, long mapLength = 0)
+    internal SharedObject(string name, int length, bool owned, bool spilled, long charged, byte* map = null, long mapLength = 0, bool writable = false)
     {
+        _writable = writable && map is not null && owned && !spilled;
         Name = name;
         Length = length;
         Owned = owned;
@@ -62,6 +65,9 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
 
     public int Pins => Volatile.Read(ref _pins);
 
+    /// <summary>Once freed, its file would be kept for reuse (the driver's writable map, not pinned now).</summary>
+    internal bool IsReusable => _writable && !_freed && _pins == 0;
+
     /// <summary>Where this process maps the bytes (0 when not mapped); with <see cref="MappedLength"/>, for tests.</summary>
     internal nint Address => (nint)_map;
 
@@ -81,6 +87,7 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
                 // Read from disk in place until now; from here on, from shared memory.
                 Native.Unmap(_map, _mapLength);
                 _map = null;
+                _writable = false;
             }
 
             if (_map is null)
@@ -160,6 +167,7 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
             Native.Unmap(_map, _mapLength);
             _map = null;
             _mapLength = 0;
+            _writable = false;
             Spilled = true;
             SpillCharged = Length;
             SharedPayloads.TryDelete(path);
@@ -176,6 +184,16 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
         {
             if (_freed || (_pins > 0 && !force)) return _freed;
             _freed = true;
+            if (_writable && _pins == 0 && SharedPayloads.Directory is not null &&
+                FilePool.TryKeep(Name, _map, _mapLength, Charged, SharedPayloads.Capacity))
+            {
+                // The pool holds the file, its map and its charge now.
+                _map = null;
+                _mapLength = 0;
+                Charged = 0;
+                return true;
+            }
+
             Native.Unmap(_map, _mapLength);
             _map = null;
             _mapLength = 0;
@@ -203,6 +221,7 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
     {
         Owned = false;
         Charged = 0;
+        _writable = false;
     }
 
     public override Span<byte> GetSpan()

@@ -50,16 +50,27 @@ internal static partial class SharedPayloads
     /// <summary>Bytes of kept (not transferred) values in shared memory now.</summary>
     public static long Used => Interlocked.Read(ref s_used);
 
+    /// <summary>Bytes of shared memory the store may use (RayOptions.ObjectStoreMemory in the driver).</summary>
+    internal static long Capacity => s_capacity;
+
+    /// <summary>The most <see cref="Used"/> has been since <see cref="Configure"/> (for tests: capacity is never exceeded, not even for a moment).</summary>
+    internal static long PeakUsed => Interlocked.Read(ref s_peak);
+
+    private static long s_peak;
+
     /// <param name="directory">The shared-memory directory; null turns shared memory off.</param>
     /// <param name="capacity">Bytes of shared memory kept values may use (RayOptions.ObjectStoreMemory); beyond it they spill.</param>
     /// <param name="spill">Creates the spill directory on disk when first needed (driver only).</param>
     public static void Configure(string? directory, long capacity = long.MaxValue, Func<string>? spill = null)
     {
+        // Kept files belong to the session that ends here (or to none, at the first Init).
+        FilePool.Drain();
         Volatile.Write(ref s_directory, directory);
         s_capacity = capacity;
         s_spill = spill;
         s_spillDirectory = null;
         Interlocked.Exchange(ref s_used, 0);
+        Interlocked.Exchange(ref s_peak, 0);
         StartSweeper(directory);
     }
 

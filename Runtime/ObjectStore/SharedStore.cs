@@ -55,6 +55,7 @@ internal static unsafe partial class SharedPayloads
         }
 
         foreach (var shared in all) shared.TryFree(force: true);
+        FilePool.Drain();
         Interlocked.Exchange(ref s_spillUsed, 0);
         CollectRemote = null;
         AfterSweep = null;
@@ -83,6 +84,7 @@ internal static unsafe partial class SharedPayloads
             }
         }
 
+        FilePool.Trim();
         AfterSweep?.Invoke();
         return freed;
     }
@@ -94,16 +96,27 @@ internal static unsafe partial class SharedPayloads
         CollectLocal();
     }
 
+    /// <summary>A full collection here: frees what nothing reaches and gives kept files back too (see <see cref="FilePool"/>), so the store is as small as it can be.</summary>
     internal static void CollectLocal()
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        // A freed value in shared memory may have held refs (Containment): they are collectable only now.
-        if (Sweep() > 0)
+        FilePool.Refuse();
+        try
         {
             GC.Collect();
-            Sweep();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            // A freed value in shared memory may have held refs (Containment): they are collectable only now.
+            if (Sweep() > 0)
+            {
+                GC.Collect();
+                Sweep();
+            }
+
+            FilePool.Drain();
+        }
+        finally
+        {
+            FilePool.Accept();
         }
     }
 
@@ -111,9 +124,26 @@ internal static unsafe partial class SharedPayloads
 
     internal static bool TryCharge(long length)
     {
-        if (Interlocked.Add(ref s_used, length) <= s_capacity) return true;
+        var used = Interlocked.Add(ref s_used, length);
+        if (used <= s_capacity)
+        {
+            NotePeak(used);
+            return true;
+        }
+
         Interlocked.Add(ref s_used, -length);
         return false;
+    }
+
+    private static void NotePeak(long used)
+    {
+        var peak = Interlocked.Read(ref s_peak);
+        while (used > peak)
+        {
+            var seen = Interlocked.CompareExchange(ref s_peak, used, peak);
+            if (seen == peak) return;
+            peak = seen;
+        }
     }
 
     internal static void Uncharge(long length)
@@ -156,20 +186,65 @@ internal static unsafe partial class SharedPayloads
         lock (s_relieving)
         {
             if (TryCharge(length)) return true;
-            Sweep();
-            if (TryCharge(length)) return true;
-            CollectLocal();
-            if (TryCharge(length)) return true;
-            if (CollectRemote is { } remote)
+            // Kept files are the first to go, and values freed from here on are deleted rather than kept.
+            FilePool.Refuse();
+            try
             {
-                remote();
+                FilePool.Drain();
+                if (TryCharge(length)) return true;
+                Sweep();
+                if (TryCharge(length)) return true;
                 CollectLocal();
                 if (TryCharge(length)) return true;
-            }
+                if (CollectRemote is { } remote)
+                {
+                    remote();
+                    CollectLocal();
+                    if (TryCharge(length)) return true;
+                }
 
-            SpillUntil(length);
-            return TryCharge(length);
+                SpillUntil(length);
+                return TryCharge(length);
+            }
+            finally
+            {
+                FilePool.Accept();
+            }
         }
+    }
+
+    /// <summary>
+    /// Driver: a kept file for a new value of <paramref name="needed"/> bytes (see <see cref="FilePool"/>). When none
+    /// fits but a value that would is no longer reachable, frees it first: a sweep, then for a large value a
+    /// collection of the young generations, which costs far less than faulting in a fresh file of that size.
+    /// </summary>
+    internal static bool TryTakeKept(long needed, out FilePool.Kept kept)
+    {
+        if (FilePool.TryTake(needed, out kept)) return true;
+        if (!HasReusable(needed)) return false;
+        Sweep();
+        if (FilePool.TryTake(needed, out kept)) return true;
+        if (needed < CollectForReuseAbove) return false;
+        // Generation 1 too: a ref dropped just before the put may have lived through one collection already.
+        GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+        Sweep();
+        return FilePool.TryTake(needed, out kept);
+    }
+
+    /// <summary>Values at least this large may collect the young generations to find a freed file to reuse.</summary>
+    internal const long CollectForReuseAbove = 4L * 1024 * 1024;
+
+    private static bool HasReusable(long needed)
+    {
+        lock (s_objects)
+        {
+            foreach (var shared in s_objects)
+            {
+                if (shared.IsReusable && FilePool.Fits(shared.MappedLength, shared.Charged, needed)) return true;
+            }
+        }
+
+        return false;
     }
 
     private static readonly object s_relieving = new();
@@ -185,32 +260,33 @@ internal static unsafe partial class SharedPayloads
         }
     }
 
-    /// <summary>The driver takes a file a worker wrote (a task result or a put); over capacity, it spills in the background.</summary>
-    internal static SharedObject Adopt(in Payload payload)
+    /// <summary>
+    /// The driver takes a file a worker wrote (a task's result or a put) when it fits as things are; false, and the
+    /// file untouched, when room must be made first (<see cref="AdoptOrRefuse"/>, which may wait on every worker).
+    /// </summary>
+    internal static bool TryAdopt(in Payload payload, out SharedObject shared)
     {
-        ValidateName(payload.File!);
-        var shared = new SharedObject(payload.File!, payload.Length, owned: true, spilled: payload.Spilled, charged: payload.Length);
-        if (payload.Spilled) Interlocked.Add(ref s_spillUsed, payload.Length);
-        else if (!TryCharge(payload.Length))
+        ValidateHandedOver(payload);
+        if (!TryCharge(payload.Length))
         {
-            // The worker could not ask first: count it anyway and make room off the connection's thread.
-            Interlocked.Add(ref s_used, payload.Length);
-            ThreadPool.UnsafeQueueUserWorkItem(static _ => Relieve(), null);
+            shared = null!;
+            return false;
         }
 
+        shared = new SharedObject(payload.File!, payload.Length, owned: true, spilled: false, charged: payload.Length);
         Track(shared);
-        return shared;
+        return true;
     }
 
     /// <summary>
-    /// The driver takes a worker's put only when it fits, as a put in the driver: room is made (freeing, spilling
-    /// others), else the value itself moves to the spill directory; when neither works the file is deleted and
-    /// <see cref="ObjectStoreFullException"/> goes back to the worker.
+    /// The driver takes a file a worker wrote (a task's result or a put) only when it fits, as a put in the driver:
+    /// room is made (freeing, spilling others), else the value itself moves to the spill directory; when neither
+    /// works the file is deleted and <see cref="ObjectStoreFullException"/> is thrown. <paramref name="what"/> names
+    /// the value in that message.
     /// </summary>
-    internal static SharedObject AdoptOrRefuse(in Payload payload)
+    internal static SharedObject AdoptOrRefuse(in Payload payload, string what)
     {
-        ValidateName(payload.File!);
-        if (payload.Spilled || !payload.Transfer) throw new InvalidDataException("A worker's put must hand over a file in shared memory.");
+        ValidateHandedOver(payload);
         var path = PathOf(payload.File!, spilled: false);
         if (Reserve(payload.Length))
         {
@@ -228,7 +304,7 @@ internal static unsafe partial class SharedPayloads
                 Track(spilled);
                 return spilled;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 UnchargeSpill(payload.Length);
             }
@@ -236,23 +312,26 @@ internal static unsafe partial class SharedPayloads
 
         TryDelete(path);
         throw new ObjectStoreFullException(
-            $"The object store is full: {Used} of its capacity in use and {SpillUsed} bytes spilled, and a worker's put of " +
+            $"The object store is full: {Used} of its capacity in use and {SpillUsed} bytes spilled, and {what} of " +
             $"{payload.Length} bytes fits neither after freeing unreachable values nor in the spill directory.");
     }
 
-    private static void Relieve()
+    /// <summary>Whether a frame hands this process a file of its own (a worker's large result or put).</summary>
+    internal static bool IsHandedOver(in Payload payload) => payload.File is not null && payload.Transfer;
+
+    /// <summary>Deletes a file handed over that nobody will take (its run was already reported), so it never outlives its frame.</summary>
+    internal static void Discard(in Payload payload)
     {
-        lock (s_relieving)
-        {
-            if (Fits(0)) return;
-            CollectLocal();
-            if (Fits(0)) return;
-            SpillUntil(0);
-        }
+        if (!IsHandedOver(payload) || Directory is null) return;
+        ValidateName(payload.File!);
+        TryDelete(PathOf(payload.File!, payload.Spilled));
     }
 
-    /// <summary>A value that arrived in a frame: a file handed over becomes this process's (driver) object; otherwise the bytes.</summary>
-    internal static object Receive(in Payload payload) => payload.File is not null && payload.Transfer ? Adopt(payload) : Unwrap(payload);
+    private static void ValidateHandedOver(in Payload payload)
+    {
+        if (!IsHandedOver(payload) || payload.Spilled) throw new InvalidDataException("A worker must hand over a file in shared memory.");
+        ValidateName(payload.File!);
+    }
 
     /// <summary>A worker maps a value the driver owns (it arrived as an object's value).</summary>
     internal static SharedObject Borrow(in Payload payload)

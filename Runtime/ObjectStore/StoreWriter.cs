@@ -29,6 +29,8 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     private string? _name;
     private bool _spilled;
     private byte* _map;
+    private long _mapLength;
+    // Bytes of the file reserved for the value (and charged); at most _mapLength.
     private long _capacity;
 
     /// <summary>
@@ -101,6 +103,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     /// <summary>Moves to a file of exactly the size asked for (a large array asks for all of itself at once).</summary>
     private bool TryStartFile(long needed)
     {
+        if (_driver && TryReuse(needed)) return true;
         var capacity = RoundUp(needed);
         var spilled = false;
         if (_driver && !SharedPayloads.Reserve(capacity))
@@ -120,6 +123,48 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
             return false;
         }
 
+        new ReadOnlySpan<byte>(_buffer, 0, (int)_written).CopyTo(new Span<byte>(_map, (int)_written));
+        return true;
+    }
+
+    /// <summary>Writes the value into a freed file the driver kept mapped (<see cref="FilePool"/>): its pages are touched already.</summary>
+    private bool TryReuse(long needed)
+    {
+        if (!SharedPayloads.TryTakeKept(needed, out var kept)) return false;
+        // The kept file's bytes are charged already; only growth past its size (within its map) is charged anew.
+        var capacity = kept.Size >= needed ? kept.Size : Math.Min(RoundUp(needed), kept.MapLength);
+        if (capacity > kept.Size && !SharedPayloads.Reserve(capacity - kept.Size))
+        {
+            FilePool.Drop(kept);
+            return false;
+        }
+
+        var name = SharedPayloads.NewName();
+        var file = FilePool.Reopen(kept, name);
+        if (file is null)
+        {
+            SharedPayloads.Uncharge(capacity - kept.Size);
+            return false;
+        }
+
+        try
+        {
+            if (capacity > kept.Size) Native.Allocate(file.SafeFileHandle, kept.Size, capacity);
+        }
+        catch (IOException)
+        {
+            file.Dispose();
+            FilePool.Drop(kept with { Name = name });
+            SharedPayloads.Uncharge(capacity - kept.Size);
+            return false;
+        }
+
+        _file = file;
+        _name = name;
+        _spilled = false;
+        _map = (byte*)kept.Map;
+        _mapLength = kept.MapLength;
+        _capacity = capacity;
         new ReadOnlySpan<byte>(_buffer, 0, (int)_written).CopyTo(new Span<byte>(_map, (int)_written));
         return true;
     }
@@ -150,6 +195,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         _name = name;
         _spilled = spilled;
         _capacity = capacity;
+        _mapLength = capacity;
     }
 
     private void Grow(long needed)
@@ -165,10 +211,14 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         if (_driver && _spilled && !SharedPayloads.TryChargeSpill(delta)) throw Full(delta);
         try
         {
-            Native.Unmap(_map, _capacity);
-            _map = null;
-            Native.Allocate(_file!.SafeFileHandle, capacity);
-            _map = Native.Map(_file.SafeFileHandle, capacity, writable: true);
+            Native.Allocate(_file!.SafeFileHandle, _capacity, capacity);
+            if (capacity > _mapLength)
+            {
+                Native.Unmap(_map, _mapLength);
+                _map = null;
+                _map = Native.Map(_file.SafeFileHandle, capacity, writable: true);
+                _mapLength = capacity;
+            }
         }
         catch
         {
@@ -184,7 +234,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     {
         if (!SharedPayloads.TryChargeSpill(capacity)) throw Full(capacity);
         var oldMap = _map;
-        var (oldCapacity, oldFile, oldName) = (_capacity, _file!, _name!);
+        var (oldCapacity, oldMapLength, oldFile, oldName) = (_capacity, _mapLength, _file!, _name!);
         try
         {
             Open(SharedPayloads.NewName(), spilled: true, capacity);
@@ -193,11 +243,12 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         {
             SharedPayloads.UnchargeSpill(capacity);
             _map = oldMap;
+            _mapLength = oldMapLength;
             throw;
         }
 
         Buffer.MemoryCopy(oldMap, _map, capacity, _written);
-        Native.Unmap(oldMap, oldCapacity);
+        Native.Unmap(oldMap, oldMapLength);
         oldFile.Dispose();
         SharedPayloads.TryDelete(SharedPayloads.PathOf(oldName, spilled: false));
         SharedPayloads.Uncharge(oldCapacity);
@@ -220,7 +271,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         _file = null;
         var charged = _driver ? _written : 0;
         Uncharge(_spilled, _capacity - charged);
-        var shared = new SharedObject(_name!, (int)_written, owned: _driver, spilled: _spilled, charged: charged, _map, _capacity);
+        var shared = new SharedObject(_name!, (int)_written, owned: _driver, spilled: _spilled, charged: charged, _map, _mapLength, writable: _driver);
         _map = null;
         SharedPayloads.Track(shared);
         return shared;
@@ -229,7 +280,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     private void Abort()
     {
         if (_name is null) return;
-        Native.Unmap(_map, _capacity);
+        Native.Unmap(_map, _mapLength);
         _map = null;
         _file?.Dispose();
         _file = null;
@@ -244,6 +295,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         _file = null;
         _name = null;
         _capacity = 0;
+        _mapLength = 0;
         _spilled = false;
         if (_buffer.Length > KeepBuffer) _buffer = new byte[InitialBuffer];
     }

@@ -122,6 +122,12 @@ internal sealed partial class RuntimeCore
             return;
         }
 
+        if (exception is ResultNotStoredException notStored)
+        {
+            Finish(task, null, notStored.Error);
+            return;
+        }
+
         if (exception is OperationCanceledException && task.CancelRequested)
         {
             Finish(task, null, CancelledError(task));

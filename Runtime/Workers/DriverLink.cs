@@ -116,8 +116,18 @@ internal sealed class DriverLink
             return;
         }
 
+        var payload = SharedPayloads.Wrap(entry.Data!);
+        if (payload.File is not null)
+        {
+            // Large bytes left on the heap (tmpfs was full when they were written) crossed as a file: the driver takes it like any large put.
+            Request(id => new PutFrame { Id = entry.Id, Value = payload, RequestId = id, Contained = Containment.IdsHeldBy(entry.Data) },
+                static error => new ObjectStoreFullException(error));
+            Hold(entry);
+            return;
+        }
+
         Hold(entry);
-        Send(new PutFrame { Id = entry.Id, Value = SharedPayloads.Wrap(entry.Data!), Contained = Containment.IdsHeldBy(entry.Data) });
+        Send(new PutFrame { Id = entry.Id, Value = payload, Contained = Containment.IdsHeldBy(entry.Data) });
     }
 
     // The objects this worker holds refs to (imported, or minted here and owned by the driver), held weakly:
@@ -145,9 +155,10 @@ internal sealed class DriverLink
     /// <summary>Tells the driver which held objects were collected since the last sweep (called after each store sweep).</summary>
     public void ReportReleased()
     {
-        List<ObjectId>? released = null;
+        ObjectId[] ids;
         lock (_held)
         {
+            List<ObjectId>? released = null;
             foreach (var (id, weak) in _held)
             {
                 if (!weak.TryGetTarget(out _)) (released ??= new List<ObjectId>()).Add(id);
@@ -155,10 +166,19 @@ internal sealed class DriverLink
 
             if (released is null) return;
             foreach (var id in released) _held.Remove(id);
+            ids = released.ToArray();
+            // Queued before the lock is let go: a ref read again from here on (Import, under the same lock) sends its
+            // subscribe after this release, so the driver records the new borrow after dropping the old one. Sent
+            // later, the release could follow the subscribe and drop the new borrow, and the value could be freed
+            // while this worker holds it; it could also trail the answer to a collect that the driver waits on.
+            _connection.Send(new ReleaseFrame { Ids = ids });
         }
 
-        _connection.Send(new ReleaseFrame { Ids = released.ToArray() });
+        AfterReleasesTaken?.Invoke(ids);
     }
+
+    /// <summary>For tests: runs on the sweeping thread once a sweep has taken the ids of collected refs out of the borrow table and reported them.</summary>
+    internal static Action<ObjectId[]>? AfterReleasesTaken { get; set; }
 
     /// <summary>This worker serialized a ref: the driver keeps the object for the session.</summary>
     public void Escape(ObjectId id) => Send(new EscapeFrame { Id = id });

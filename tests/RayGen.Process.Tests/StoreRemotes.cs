@@ -110,6 +110,61 @@ public partial class Holder
     }
 }
 
+/// <summary>Reads a ref again at the moment its worker's sweep has taken the release of the ref's earlier copy, and keeps it.</summary>
+[Remote]
+public partial class Rereader
+{
+    private static ObjectRef<double[]>? s_kept;
+
+    public int Arm(ObjectRef<double[]> data)
+    {
+        var id = data.Entry.Id;
+        RayGen.Workers.DriverLink.AfterReleasesTaken = released =>
+        {
+            // As another task of this worker deserializing the ref would: a fresh copy that asks the driver for the value.
+            if (s_kept is null && Array.IndexOf(released, id) >= 0)
+                s_kept = new ObjectRef<double[]>(Ray.CurrentCore("read a ref again").Objects.Import(id));
+        };
+        return 0;
+    }
+
+    public bool ReadAgain() => s_kept is not null;
+
+    public double SumKept()
+    {
+        var sum = 0.0;
+        foreach (var x in s_kept!.Get()) sum += x;
+        return sum;
+    }
+}
+
+/// <summary>Keeps only a view of a stored array (not the ref it came from) between calls.</summary>
+[Remote]
+public partial class ViewHolder
+{
+    private static ArrayView<double> s_view;
+
+    public int Open(ObjectRef<double[]> data)
+    {
+        s_view = data.GetView();
+        return s_view.Length;
+    }
+
+    public double Sum()
+    {
+        var sum = 0.0;
+        foreach (var x in s_view.Span) sum += x;
+        return sum;
+    }
+
+    public int Close()
+    {
+        s_view.Dispose();
+        s_view = default;
+        return 0;
+    }
+}
+
 public static class StoreChecks
 {
     /// <summary>Position-sensitive, so a shifted or truncated copy does not match.</summary>
