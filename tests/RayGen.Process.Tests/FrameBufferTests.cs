@@ -60,15 +60,7 @@ public class FrameBufferTests
     [Test]
     public void Frames_queued_behind_a_full_socket_by_many_threads_arrive_whole_and_in_each_senders_order()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"raygen-frames-{Guid.NewGuid():N}.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen(1);
-        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        client.Connect(new UnixDomainSocketEndPoint(path));
-        var server = listener.Accept();
-        File.Delete(path);
-
+        var (client, server) = FrameConnectionTests.RawPair();
         using var sender = new FrameConnection(client, "sender");
         using var receiver = new FrameConnection(server, "receiver");
         const int threads = 4, perThread = 3000;

@@ -124,7 +124,7 @@ public class FrameConnectionTests
         return count;
     }
 
-    private static (Socket Raw, Socket Server) RawPair()
+    internal static (Socket Raw, Socket Server) RawPair()
     {
         var path = Path.Combine(Path.GetTempPath(), $"raygen-conn-{Guid.NewGuid():N}.sock");
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -139,14 +139,7 @@ public class FrameConnectionTests
 
     private static (FrameConnection Sender, FrameConnection Receiver) Pair()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"raygen-conn-{Guid.NewGuid():N}.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        client.Connect(new UnixDomainSocketEndPoint(path));
-        var server = listener.Accept();
-        File.Delete(path);
+        var (client, server) = RawPair();
         return (new FrameConnection(client, "sender"), new FrameConnection(server, "receiver"));
     }
 }
