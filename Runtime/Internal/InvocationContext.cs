@@ -10,22 +10,32 @@ namespace RayGen.Internal;
 public sealed class InvocationContext
 {
     private readonly ReadOnlyMemory<byte>[] _args;
+    private readonly RemoteFunction _function;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Scheduling.TaskSpec? _task;
 
-    internal InvocationContext(ReadOnlyMemory<byte>[] args, object? instance, CancellationToken cancellationToken, string functionName)
+    internal InvocationContext(ReadOnlyMemory<byte>[] args, object? instance, CancellationToken cancellationToken, RemoteFunction function)
     {
         _args = args;
         Instance = instance;
-        CancellationToken = cancellationToken;
-        FunctionName = functionName;
+        _cancellationToken = cancellationToken;
+        _function = function;
+    }
+
+    /// <summary>A run of <paramref name="task"/> in this process: its token source is made only if the code asks for the token.</summary>
+    internal InvocationContext(ReadOnlyMemory<byte>[] args, object? instance, Scheduling.TaskSpec task)
+    {
+        _args = args;
+        Instance = instance;
+        _function = task.Function;
+        _task = task;
     }
 
     /// <summary>Signalled when the call is cancelled with <see cref="Ray.Cancel(ObjectRef, bool)"/>.</summary>
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken => _task is null ? _cancellationToken : _task.GetCancellationToken();
 
     /// <summary>The actor instance, for actor methods.</summary>
     public object? Instance { get; }
-
-    internal string FunctionName { get; }
 
     internal byte[]? Result { get; private set; }
 
@@ -43,7 +53,7 @@ public sealed class InvocationContext
         object? stored = null;
         try
         {
-            stored = ObjectStore.ObjectValues.Serialize(value, $"the return value of {FunctionName}", driver: false);
+            stored = ObjectStore.ObjectValues.Serialize(value, _function.ReturnUsage, driver: false);
         }
         finally
         {
