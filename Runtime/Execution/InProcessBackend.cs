@@ -37,25 +37,38 @@ internal sealed class InProcessBackend : IExecutionBackend
         }
     }
 
+    // Taken while a run uses it, so a run that somehow starts inside another never shares it.
+    [ThreadStatic] private static InvocationContext? t_spareContext;
+
     /// <summary>Runs one task; when it finished without awaiting, returns the next task to run here, if one fits.</summary>
     private TaskSpec? RunTask(TaskSpec task)
     {
         TaskContext.Current = task;
-        InvocationContext context;
+        var context = t_spareContext ?? new InvocationContext();
+        t_spareContext = null;
         ValueTask pending;
         try
         {
-            context = new InvocationContext(task.ResolveArguments(), null, task);
+            context.Reuse(task.ResolveArguments(), task);
             pending = task.Function.Invoker(context);
         }
         catch (Exception e)
         {
+            context.Clear();
+            t_spareContext = context;
             return _runtime.CompleteTask(task, null, e, takeNext: true);
         }
 
-        if (pending.IsCompletedSuccessfully) return _runtime.CompleteTask(task, context.Result, null, takeNext: true);
-        _ = AwaitSlow(task, context, pending, _runtime.CompleteTask);
-        return null;
+        if (!pending.IsCompletedSuccessfully)
+        {
+            _ = AwaitSlow(task, context, pending, _runtime.CompleteTask);
+            return null;
+        }
+
+        var result = context.Result;
+        context.Clear();
+        t_spareContext = context;
+        return _runtime.CompleteTask(task, result, null, takeNext: true);
     }
 
     public void ForceStop(TaskSpec task)

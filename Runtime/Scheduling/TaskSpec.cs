@@ -138,6 +138,7 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem
     /// <summary>Counts the dependencies still pending and subscribes to them; returns true when none are.</summary>
     public bool SubscribeToDependencies()
     {
+        if (ArgCount == 0) return true;
         // A guard count of one, so the last dependency cannot fire before every subscription is made.
         Volatile.Write(ref _pendingDependencies, 1);
         for (var i = 0; i < ArgCount; i++)

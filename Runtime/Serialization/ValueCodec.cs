@@ -33,7 +33,7 @@ internal static class ValueCodec<T>
     public static byte[] Serialize(T value, string usage)
     {
         EnsureSupported(usage);
-        if (s_primitiveArray && value is Array array && Buffer.ByteLength(array) >= DirectCopyBytes) return SerializePrimitiveArray(array);
+        if (s_primitiveArray && value is Array array) return SerializePrimitiveArray(array);
         try
         {
             return MemoryPackSerializer.Serialize(value);
@@ -45,12 +45,17 @@ internal static class ValueCodec<T>
     }
 
     // MemoryPack writes a primitive array as an int32 count and the raw elements, but through a pooled
-    // buffer that it copies out at the end: two copies and two large allocations. A large one is written
-    // here into one uninitialized array of the exact size instead, in the same layout.
-    private const int DirectCopyBytes = 64 * 1024;
-
+    // buffer that it copies out at the end: two copies, and for a small one (a task's bytes) the rent and
+    // return of the buffer cost more than the copy. It is written here into one uninitialized array of the
+    // exact size instead, in the same layout.
     private static readonly bool s_primitiveArray =
         typeof(T).IsSZArray && typeof(T).GetElementType() is { IsPrimitive: true } element && element != typeof(IntPtr) && element != typeof(UIntPtr);
+
+    /// <summary>Whether <typeparamref name="T"/> is an array of primitives: no ref can be serialized into it.</summary>
+    public static bool IsPrimitiveArray => s_primitiveArray;
+
+    /// <summary>The serialized size of a primitive array (<see cref="IsPrimitiveArray"/>); -1 for null.</summary>
+    public static long PrimitiveArraySize(T value) => value is Array array ? sizeof(int) + (long)Buffer.ByteLength(array) : -1;
 
     private static byte[] SerializePrimitiveArray(Array array)
     {
