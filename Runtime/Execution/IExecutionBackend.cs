@@ -7,7 +7,7 @@ namespace RayGen.Execution;
 /// <summary>
 /// Where tasks and actors execute: the thread pool (in-process mode) or worker processes. The runtime core
 /// owns scheduling, dependencies, retries, actor lifecycles and the object directory; a backend only runs
-/// what it is handed and reports back: tasks through <see cref="RuntimeCore.CompleteTask"/> (or
+/// what it is handed and reports back: tasks through <see cref="RuntimeCore.CompleteTask(TaskSpec, object?, Exception?)"/> (or
 /// <see cref="RuntimeCore.OnWorkerCrashed"/>), actor constructors and calls through the <see cref="ActorState"/>.
 /// </summary>
 internal interface IExecutionBackend : IDisposable

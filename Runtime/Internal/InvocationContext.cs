@@ -9,23 +9,64 @@ namespace RayGen.Internal;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class InvocationContext
 {
-    private readonly ReadOnlyMemory<byte>[] _args;
+    private ReadOnlyMemory<byte>[] _args;
+    private RemoteFunction _function;
+    private CancellationToken _cancellationToken;
+    private Scheduling.TaskSpec? _task;
 
-    internal InvocationContext(ReadOnlyMemory<byte>[] args, object? instance, CancellationToken cancellationToken, string functionName)
+    internal InvocationContext(ReadOnlyMemory<byte>[] args, object? instance, CancellationToken cancellationToken, RemoteFunction function)
     {
         _args = args;
         Instance = instance;
-        CancellationToken = cancellationToken;
-        FunctionName = functionName;
+        _cancellationToken = cancellationToken;
+        _function = function;
+    }
+
+    /// <summary>A run of <paramref name="task"/> in this process: its token source is made only if the code asks for the token.</summary>
+    internal InvocationContext(ReadOnlyMemory<byte>[] args, object? instance, Scheduling.TaskSpec task)
+    {
+        _args = args;
+        Instance = instance;
+        _function = task.Function;
+        _task = task;
+    }
+
+    /// <summary>A context to be pointed at runs with <see cref="Reuse"/>.</summary>
+    internal InvocationContext()
+    {
+        _args = Array.Empty<ReadOnlyMemory<byte>>();
+        _function = null!;
+    }
+
+    /// <summary>
+    /// Points a context at the next run of a task in this process, so a thread running task after task does not
+    /// allocate one each time. Only a context whose previous call completed synchronously is reused: nothing but
+    /// the generated invoker sees a context, and once its call is done it holds on to nothing.
+    /// </summary>
+    internal void Reuse(ReadOnlyMemory<byte>[] args, Scheduling.TaskSpec task)
+    {
+        _args = args;
+        _function = task.Function;
+        _task = task;
+    }
+
+    /// <summary>Lets go of the run's arguments, task and result once they were handed on.</summary>
+    internal void Clear()
+    {
+        _args = Array.Empty<ReadOnlyMemory<byte>>();
+        _task = null;
+        Instance = null;
+        Result = null;
+        SharedResult = null;
+        ResultRefs = null;
+        CreatedInstance = null;
     }
 
     /// <summary>Signalled when the call is cancelled with <see cref="Ray.Cancel(ObjectRef, bool)"/>.</summary>
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken => _task is null ? _cancellationToken : _task.GetCancellationToken();
 
     /// <summary>The actor instance, for actor methods.</summary>
-    public object? Instance { get; }
-
-    internal string FunctionName { get; }
+    public object? Instance { get; private set; }
 
     internal byte[]? Result { get; private set; }
 
@@ -38,12 +79,20 @@ public sealed class InvocationContext
     /// <summary>Records the call's return value.</summary>
     public void SetResult<T>(T value)
     {
+        if (ObjectStore.ObjectValues.CannotHoldRefs<T>())
+        {
+            var plain = ObjectStore.ObjectValues.Serialize(value, _function.ReturnUsage, driver: false);
+            if (plain is ObjectStore.SharedObject large) SharedResult = large;
+            else Result = (byte[])plain;
+            return;
+        }
+
         // In a worker the refs written into the result go to the driver with it, whose copy of the result holds them.
         var scope = ObjectStore.Containment.Open(forward: true);
         object? stored = null;
         try
         {
-            stored = ObjectStore.ObjectValues.Serialize(value, $"the return value of {FunctionName}", driver: false);
+            stored = ObjectStore.ObjectValues.Serialize(value, _function.ReturnUsage, driver: false);
         }
         finally
         {

@@ -19,7 +19,7 @@ public readonly struct RemoteCall
     /// <summary>Starts a call of a remote function.</summary>
     public static RemoteCall ForTask(RemoteFunction function, RemoteOptions? options, int argumentCount)
     {
-        var runtime = Ray.CurrentCore($"call {function.DisplayName}");
+        var runtime = Ray.CurrentCore(function.CallAction);
         var merged = function.Defaults.MergeWith(options);
         return new RemoteCall(new TaskSpec(runtime, function, merged, argumentCount)
         {
@@ -45,7 +45,7 @@ public readonly struct RemoteCall
         where TActor : class
     {
         var state = actor.State;
-        var runtime = Ray.CurrentCore($"call {method.DisplayName}");
+        var runtime = Ray.CurrentCore(method.CallAction);
         return new RemoteCall(new TaskSpec(runtime, method, state.Options, argumentCount) { Actor = state });
     }
 
@@ -53,17 +53,17 @@ public readonly struct RemoteCall
     public void Add<T>(Arg<T> argument)
     {
         if (argument.Reference is { } reference) _task.AddRef(reference.Entry);
-        else _task.AddArg(ObjectValues.SerializeArgument(argument.Value, $"an argument of {_task.Function.DisplayName}", _task.Runtime));
+        else _task.AddArg(ObjectValues.SerializeArgument(argument.Value, _task.Function.ArgumentUsage, _task.Runtime));
     }
 
     /// <summary>Adds an argument passed as it is (a parameter declared as <c>ObjectRef&lt;T&gt;</c> receives the ref itself).</summary>
     public void AddValue<T>(T argument) =>
-        _task.AddArg(ObjectValues.SerializeInline(argument, $"an argument of {_task.Function.DisplayName}"));
+        _task.AddArg(ObjectValues.SerializeInline(argument, _task.Function.ArgumentUsage));
 
     /// <summary>Submits a call whose result is a <typeparamref name="T"/>.</summary>
     public ObjectRef<T> Submit<T>()
     {
-        ValueCodec<T>.EnsureSupported($"the return value of {_task.Function.DisplayName}");
+        ValueCodec<T>.EnsureSupported(_task.Function.ReturnUsage);
         return new ObjectRef<T>(_task.Runtime.Submit(_task));
     }
 

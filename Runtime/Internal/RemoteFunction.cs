@@ -37,6 +37,17 @@ public sealed class RemoteFunction
     /// <summary>Runs the function.</summary>
     public RemoteInvoker Invoker { get; }
 
+    // The phrases errors name this function by, made once: building them per call cost a string per submit.
+    private string? _callAction;
+    private string? _argumentUsage;
+    private string? _returnUsage;
+
+    internal string CallAction => _callAction ??= $"call {DisplayName}";
+
+    internal string ArgumentUsage => _argumentUsage ??= $"an argument of {DisplayName}";
+
+    internal string ReturnUsage => _returnUsage ??= $"the return value of {DisplayName}";
+
     /// <inheritdoc />
     public override string ToString() => DisplayName;
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -20,8 +19,13 @@ internal sealed class ObjectEntry
 {
     internal static readonly byte[] Unit = Array.Empty<byte>();
 
+    // Completion takes no lock: a task's result is set on one thread while the caller subscribes on another, and the
+    // two met on this entry's monitor once per task. The waiter list is swapped for s_fired when the result is in,
+    // so a subscriber either lands in the list the completer takes or sees s_fired and calls itself.
+    private static readonly object s_fired = new();
+
     private object? _result; // null: pending; byte[]: value; SharedObject: value in shared memory; ErrorInfo: failed
-    private object? _waiters; // IEntryWaiter or List<IEntryWaiter>
+    private object? _waiters; // null, an IEntryWaiter, a WaiterNode (newest first), or s_fired
     private TaskCompletionSource? _completion;
 
     public ObjectEntry(ObjectId id, Scheduling.RuntimeCore runtime)
@@ -86,49 +90,54 @@ internal sealed class ObjectEntry
 
     private bool TryComplete(object result)
     {
-        object? waiters;
-        TaskCompletionSource? completion;
-        lock (this)
-        {
-            if (_result is not null) return false;
-            Volatile.Write(ref _result, result);
-            // Nothing needs the task once its result is in; letting it go lets its by-value arguments be freed.
-            Producer = null;
-            waiters = _waiters;
-            _waiters = null;
-            completion = _completion;
-        }
-
-        completion?.TrySetResult();
-        switch (waiters)
+        if (Interlocked.CompareExchange(ref _result, result, null) is not null) return false;
+        // Nothing needs the task once its result is in; letting it go lets its by-value arguments be freed.
+        Producer = null;
+        // Read after the result is published: a WhenCompleted that created the source after this read sees the result itself.
+        Volatile.Read(ref _completion)?.TrySetResult();
+        switch (Interlocked.Exchange(ref _waiters, s_fired))
         {
             case IEntryWaiter one:
                 one.OnEntryCompleted(this);
                 break;
-            case List<IEntryWaiter> many:
-                foreach (var w in many) w.OnEntryCompleted(this);
+            case WaiterNode newestFirst:
+                NotifyInOrder(newestFirst);
                 break;
         }
 
         return true;
     }
 
+    // Waiters hear in the order they subscribed (dependent tasks queue in submit order).
+    private void NotifyInOrder(WaiterNode newestFirst)
+    {
+        WaiterNode? oldestFirst = null;
+        for (var node = newestFirst; node is not null;)
+        {
+            var next = node.Next;
+            node.Next = oldestFirst;
+            oldestFirst = node;
+            node = next;
+        }
+
+        for (var node = oldestFirst; node is not null; node = node.Next) node.Waiter.OnEntryCompleted(this);
+    }
+
     /// <summary>Calls <paramref name="waiter"/> once the entry completes (at once if it has).</summary>
     public void Subscribe(IEntryWaiter waiter)
     {
-        lock (this)
+        var current = Volatile.Read(ref _waiters);
+        while (current != s_fired)
         {
-            if (_result is null)
+            object next = current switch
             {
-                switch (_waiters)
-                {
-                    case null: _waiters = waiter; break;
-                    case IEntryWaiter one: _waiters = new List<IEntryWaiter> { one, waiter }; break;
-                    case List<IEntryWaiter> many: many.Add(waiter); break;
-                }
-
-                return;
-            }
+                null => waiter,
+                WaiterNode node => new WaiterNode(waiter, node),
+                _ => new WaiterNode(waiter, new WaiterNode((IEntryWaiter)current, null)),
+            };
+            var seen = Interlocked.CompareExchange(ref _waiters, next, current);
+            if (seen == current) return;
+            current = seen;
         }
 
         waiter.OnEntryCompleted(this);
@@ -138,12 +147,22 @@ internal sealed class ObjectEntry
     public Task WhenCompleted()
     {
         if (IsCompleted) return Task.CompletedTask;
-        lock (this)
+        var completion = Volatile.Read(ref _completion);
+        if (completion is null)
         {
-            if (_result is not null) return Task.CompletedTask;
-            _completion ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _completion.Task;
+            var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            completion = Interlocked.CompareExchange(ref _completion, created, null) ?? created;
         }
+
+        // Published before this read: either the completer sees the source, or this sees the result (or both).
+        if (IsCompleted) completion.TrySetResult();
+        return completion.Task;
+    }
+
+    private sealed class WaiterNode(IEntryWaiter waiter, WaiterNode? next)
+    {
+        public IEntryWaiter Waiter { get; } = waiter;
+        public WaiterNode? Next { get; set; } = next;
     }
 
     /// <summary>Blocks until the entry completes or the timeout passes; returns whether it completed.</summary>
@@ -151,12 +170,14 @@ internal sealed class ObjectEntry
     {
         if (IsCompleted) return true;
         // Task.Wait tells the thread pool that a worker thread is blocked, so nested tasks still get threads.
-        if (Thread.CurrentThread.IsThreadPoolThread) return WhenCompleted().Wait(timeout);
+        // A timed wait may give up and come back (a polling loop): its waiter must not stay behind each time.
+        if (Thread.CurrentThread.IsThreadPoolThread || timeout != Timeout.InfiniteTimeSpan) return WhenCompleted().Wait(timeout);
         // Elsewhere block without spinning first: the producer is another process or thread that needs the
         // core, and on a loaded machine every yield of a spin is a context switch of its own.
         var waiter = new BlockingWaiter();
         Subscribe(waiter);
-        return waiter.Wait(timeout);
+        waiter.Wait();
+        return true;
     }
 
     /// <summary>Wakes one blocked thread when the entry completes.</summary>
@@ -171,23 +192,9 @@ internal sealed class ObjectEntry
             _parker.Unpark();
         }
 
-        public bool Wait(TimeSpan timeout)
+        public void Wait()
         {
-            if (timeout == Timeout.InfiniteTimeSpan)
-            {
-                while (!_done) _parker.Park(timeout);
-                return true;
-            }
-
-            var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-            while (!_done)
-            {
-                var left = deadline - Environment.TickCount64;
-                if (left <= 0) return _done;
-                _parker.Park(TimeSpan.FromMilliseconds(left));
-            }
-
-            return true;
+            while (!_done) _parker.Park(Timeout.InfiniteTimeSpan);
         }
     }
 }

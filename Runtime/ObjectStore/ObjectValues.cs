@@ -14,7 +14,7 @@ internal static class ObjectValues
     /// </summary>
     public static object Serialize<T>(T value, string usage, bool driver)
     {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return ValueCodec<T>.Serialize(value, usage);
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value)) return ValueCodec<T>.Serialize(value, usage);
         // A worker reports the refs in its puts and results to the driver with the value (see Containment.HeldBy).
         var scope = Containment.Open(forward: true);
         object? stored = null;
@@ -39,7 +39,7 @@ internal static class ObjectValues
     /// <summary>Serializes a value with the plain codec; the bytes hold the refs serialized into them (see <see cref="Containment"/>).</summary>
     public static byte[] SerializeInline<T>(T value, string usage)
     {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return ValueCodec<T>.Serialize(value, usage);
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || ValueCodec<T>.IsPrimitiveArray) return ValueCodec<T>.Serialize(value, usage);
         // In a worker the refs go to the driver with the argument (a nested submission's WireArg).
         var scope = Containment.Open(forward: true);
         byte[]? bytes = null;
@@ -60,9 +60,17 @@ internal static class ObjectValues
     /// </summary>
     public static object SerializeArgument<T>(T value, string usage, Scheduling.RuntimeCore runtime)
     {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>()) return ValueCodec<T>.Serialize(value, usage);
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value)) return ValueCodec<T>.Serialize(value, usage);
         return runtime.Driver is not null ? SerializeInline(value, usage) : Serialize(value, usage, driver: true);
     }
+
+    /// <summary>Whether no ref can be serialized into a <typeparamref name="T"/>, so serializing one needs no containment scope.</summary>
+    public static bool CannotHoldRefs<T>() => !RuntimeHelpers.IsReferenceOrContainsReferences<T>() || ValueCodec<T>.IsPrimitiveArray;
+
+    // A primitive array holds no refs; unless it is large enough for shared memory (with the store on), the plain
+    // codec writes it in one exact-size copy, with no containment scope around it.
+    private static bool IsSmallPrimitiveArray<T>(T value) =>
+        ValueCodec<T>.IsPrimitiveArray && (SharedPayloads.Directory is null || ValueCodec<T>.PrimitiveArraySize(value) < SharedPayloads.Threshold);
 
     /// <summary>Deserializes a completed entry's value, in place when it is in shared memory.</summary>
     public static unsafe T Read<T>(ObjectEntry entry)

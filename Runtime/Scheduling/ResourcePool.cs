@@ -5,7 +5,7 @@ namespace RayGen.Scheduling;
 /// <summary>The runtime's resources: the total it was started with and what is free now. Not thread-safe; the scheduler locks.</summary>
 internal sealed class ResourcePool
 {
-    private const double Epsilon = 1e-9;
+    internal const double Epsilon = 1e-9;
     private readonly Dictionary<string, double> _totalCustom;
     private readonly Dictionary<string, double> _freeCustom;
 

@@ -70,9 +70,19 @@ internal sealed partial class RuntimeCore
 
     public ObjectEntry Submit(TaskSpec task)
     {
-        ThrowIfShutDown($"call {task.Function.DisplayName}");
+        ThrowIfShutDown(task.Function.CallAction);
         if (Driver is { } driver) return driver.Submit(task);
-        lock (_liveLock) _live.Add(task);
+        // A task whose arguments are all there goes straight to the scheduler, which tracks it from then on (queued
+        // or holding resources); only tasks that wait somewhere else, and actor calls, join the live set.
+        if (task.Actor is not null || task.HasPendingDependencies())
+        {
+            lock (_liveLock)
+            {
+                _live.Add(task);
+                task.IsTrackedLive = true;
+            }
+        }
+
         // Actor calls join the mailbox before their arguments resolve, so they run in the order they were made.
         task.Actor?.Enqueue(task);
         if (task.SubscribeToDependencies()) OnDependenciesResolved(task);
@@ -107,31 +117,44 @@ internal sealed partial class RuntimeCore
     }
 
     /// <summary>A backend reports a finished attempt: a result, or the exception the code threw.</summary>
-    public void CompleteTask(TaskSpec task, object? result, Exception? exception)
+    public void CompleteTask(TaskSpec task, object? result, Exception? exception) => CompleteTask(task, result, exception, takeNext: false);
+
+    /// <summary>
+    /// Reports a finished attempt; with <paramref name="takeNext"/> (a thread of this process that can run tasks) the
+    /// next task that fits the freed resources is returned, already holding them, instead of being dispatched.
+    /// </summary>
+    public TaskSpec? CompleteTask(TaskSpec task, object? result, Exception? exception, bool takeNext)
     {
-        if (task.Actor is null) Scheduler.Release(task);
+        TaskSpec? next = null;
+        if (task.Actor is null)
+        {
+            var handedOff = false;
+            if (takeNext) next = Scheduler.HandOff(task, out handedOff);
+            if (!handedOff) next = Scheduler.Release(task, takeNext);
+        }
+
         if (task.CancelRequested)
         {
             Finish(task, null, CancelledError(task));
-            return;
+            return next;
         }
 
         if (exception is null)
         {
             Finish(task, result ?? ObjectEntry.Unit, null);
-            return;
+            return next;
         }
 
         if (exception is ResultNotStoredException notStored)
         {
             Finish(task, null, notStored.Error);
-            return;
+            return next;
         }
 
         if (exception is OperationCanceledException && task.CancelRequested)
         {
             Finish(task, null, CancelledError(task));
-            return;
+            return next;
         }
 
         if (task.Actor is null && ShouldRetry(task) && !_shutDown)
@@ -139,10 +162,11 @@ internal sealed partial class RuntimeCore
             task.Attempts++;
             task.MoveTo(TaskState.Queued);
             Scheduler.Enqueue(task);
-            return;
+            return next;
         }
 
         Finish(task, null, ErrorInfo.FromException(exception, task.Function.DisplayName));
+        return next;
     }
 
     /// <summary>
@@ -174,7 +198,11 @@ internal sealed partial class RuntimeCore
     public void Finish(TaskSpec task, object? result, ErrorInfo? error)
     {
         task.MoveTo(TaskState.Finished);
-        lock (_liveLock) _live.Remove(task);
+        if (task.IsTrackedLive)
+        {
+            lock (_liveLock) _live.Remove(task);
+        }
+
         if (error is not null) task.Result.TrySetError(error);
         else task.Result.TrySetStored(result!);
         // The token source is not disposed: a Cancel racing with this finish may still signal it (cancelling
@@ -222,7 +250,7 @@ internal sealed partial class RuntimeCore
             _live.Clear();
         }
 
-        Scheduler.DrainQueued();
+        live.AddRange(Scheduler.DrainQueuedAndRunning());
         var error = ErrorInfo.Of(ErrorKind.Runtime, "The RayGen runtime was shut down before this task finished.");
         foreach (var task in live)
         {

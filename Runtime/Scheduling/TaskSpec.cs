@@ -24,7 +24,7 @@ internal enum TaskState
 /// One submitted task or actor call, from the stub to its result. It counts its unresolved dependencies
 /// itself (it is their waiter), so resolving them needs no lookup.
 /// </summary>
-internal sealed class TaskSpec : IEntryWaiter
+internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem
 {
     private int _pendingDependencies;
     private int _state;
@@ -64,10 +64,21 @@ internal sealed class TaskSpec : IEntryWaiter
 
     public int Attempts { get; set; }
 
+    /// <summary>The scheduling class whose queue the task went into.</summary>
+    public TaskClass? Class { get; set; }
+
+    /// <summary>The resources the task holds while it runs; null before it starts and once it gave them back.</summary>
+    public RunSlot? Slot { get; set; }
+
+    /// <summary>Whether the runtime's live set holds the task (those that wait for arguments, and actor calls).</summary>
+    public bool IsTrackedLive { get; set; }
+
     /// <summary>Set while the task holds no resources because it is blocked in Get or Wait.</summary>
     public bool LentResources { get; set; }
 
-    public CancellationTokenSource? Cancellation { get; private set; }
+    private CancellationTokenSource? _cancellation;
+
+    public CancellationTokenSource? Cancellation => Volatile.Read(ref _cancellation);
 
     public TaskState State => (TaskState)Volatile.Read(ref _state);
 
@@ -80,12 +91,15 @@ internal sealed class TaskSpec : IEntryWaiter
 
     public bool RequestCancel() => Interlocked.Exchange(ref _cancelRequested, 1) == 0;
 
-    /// <summary>A token for the invocation; created only when the function takes one or a cancel can reach it.</summary>
+    /// <summary>A token for the invocation; in process the source is made only when the code reads the token.</summary>
     public CancellationToken GetCancellationToken()
     {
-        Cancellation ??= new CancellationTokenSource();
-        if (CancelRequested) Cancellation.Cancel();
-        return Cancellation.Token;
+        if (Volatile.Read(ref _cancellation) is { } existing) return existing.Token;
+        var created = new CancellationTokenSource();
+        var source = Interlocked.CompareExchange(ref _cancellation, created, null) ?? created;
+        // Cancel sets its flag, then reads the source; this publishes the source, then reads the flag: one of the two sees the other.
+        if (CancelRequested) source.Cancel();
+        return source.Token;
     }
 
     public void AddArg(byte[] inline) => Args[ArgCount++] = new ArgSlot { Inline = inline };
@@ -110,9 +124,21 @@ internal sealed class TaskSpec : IEntryWaiter
 
     public void AddRef(ObjectEntry entry) => Args[ArgCount++] = new ArgSlot { Ref = entry };
 
+    /// <summary>Whether some argument is a ref whose value is not there yet.</summary>
+    public bool HasPendingDependencies()
+    {
+        for (var i = 0; i < ArgCount; i++)
+        {
+            if (Args[i].Ref is { IsCompleted: false }) return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Counts the dependencies still pending and subscribes to them; returns true when none are.</summary>
     public bool SubscribeToDependencies()
     {
+        if (ArgCount == 0) return true;
         // A guard count of one, so the last dependency cannot fire before every subscription is made.
         Volatile.Write(ref _pendingDependencies, 1);
         for (var i = 0; i < ArgCount; i++)
@@ -154,6 +180,9 @@ internal sealed class TaskSpec : IEntryWaiter
 
         return resolved;
     }
+
+    // In process mode a task is its own thread-pool work item, so dispatching it allocates nothing.
+    void IThreadPoolWorkItem.Execute() => ((Execution.InProcessBackend)Runtime.Backend).RunFrom(this);
 
     public override string ToString() => $"{Function.DisplayName} -> {Result.Id}";
 }

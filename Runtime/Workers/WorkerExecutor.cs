@@ -127,7 +127,7 @@ internal sealed class WorkerExecutor
                 if (mapping is not null) AddMapping(frame.RunId, mapping);
             }
 
-            context = new InvocationContext(args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function.DisplayName);
+            context = new InvocationContext(args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function);
             pending = function.Invoker(context);
         }
         catch (Exception e)

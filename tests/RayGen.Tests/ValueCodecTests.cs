@@ -5,7 +5,7 @@ using RayGen.Serialization;
 
 namespace RayGen.Tests;
 
-/// <summary>Large primitive arrays take a direct copy instead of MemoryPack's pooled writer; the bytes must be MemoryPack's all the same.</summary>
+/// <summary>Primitive arrays take a direct copy instead of MemoryPack's pooled writer and reader; the bytes must be MemoryPack's all the same.</summary>
 [TestFixture]
 public class ValueCodecTests
 {
@@ -36,9 +36,28 @@ public class ValueCodecTests
     }
 
     [Test]
-    public void Null_and_small_arrays_still_go_through_MemoryPack()
+    public void Null_and_small_arrays_are_written_in_MemoryPacks_layout_too()
     {
         Assert.That(ValueCodec<long[]?>.Serialize(null, "test"), Is.EqualTo(MemoryPackSerializer.Serialize<long[]?>(null)));
         Assert.That(ValueCodec<long[]>.Serialize(new long[] { 1, 2, 3 }, "test"), Is.EqualTo(MemoryPackSerializer.Serialize(new long[] { 1, 2, 3 })));
+        Assert.That(ValueCodec<byte[]>.Serialize(Array.Empty<byte>(), "test"), Is.EqualTo(MemoryPackSerializer.Serialize(Array.Empty<byte>())));
+    }
+
+    [Test]
+    public void Primitive_arrays_written_by_MemoryPack_read_back_the_same()
+    {
+        Assert.That(ValueCodec<byte[]>.Deserialize(MemoryPackSerializer.Serialize("ok"u8.ToArray())), Is.EqualTo("ok"u8.ToArray()));
+        Assert.That(ValueCodec<byte[]>.Deserialize(MemoryPackSerializer.Serialize(Array.Empty<byte>())), Is.Empty);
+        Assert.That(ValueCodec<int[]?>.Deserialize(MemoryPackSerializer.Serialize<int[]?>(null)), Is.Null);
+        Assert.That(ValueCodec<bool[]>.Deserialize(MemoryPackSerializer.Serialize(new[] { true, false, true })), Is.EqualTo(new[] { true, false, true }));
+        Assert.That(ValueCodec<char[]>.Deserialize(MemoryPackSerializer.Serialize("raygen".ToCharArray())), Is.EqualTo("raygen".ToCharArray()));
+        Assert.That(ValueCodec<double[]>.Deserialize(MemoryPackSerializer.Serialize(new[] { 0.5, -1e300 })), Is.EqualTo(new[] { 0.5, -1e300 }));
+    }
+
+    [Test]
+    public void A_truncated_array_is_left_to_MemoryPack_to_reject()
+    {
+        var bytes = MemoryPackSerializer.Serialize(new long[] { 1, 2, 3 });
+        Assert.That(() => ValueCodec<long[]>.Deserialize(bytes.AsSpan(0, bytes.Length - 1)), Throws.InstanceOf<MemoryPackSerializationException>());
     }
 }
