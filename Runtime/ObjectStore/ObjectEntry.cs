@@ -171,9 +171,11 @@ internal sealed class ObjectEntry
         if (IsCompleted) return true;
         // Task.Wait tells the thread pool that a worker thread is blocked, so nested tasks still get threads.
         // A timed wait may give up and come back (a polling loop): its waiter must not stay behind each time.
-        if (Thread.CurrentThread.IsThreadPoolThread || timeout != Timeout.InfiniteTimeSpan) return WhenCompleted().Wait(timeout);
-        // Elsewhere block without spinning first: the producer is another process or thread that needs the
-        // core, and on a loaded machine every yield of a spin is a context switch of its own.
+        // In process a result is often microseconds away, and Task.Wait's brief spin catches it without sleeping.
+        if (Thread.CurrentThread.IsThreadPoolThread || timeout != Timeout.InfiniteTimeSpan || Runtime.Options.Mode == RayMode.InProcess)
+            return WhenCompleted().Wait(timeout);
+        // Across processes a result is a round trip away: block without spinning first, since the producer needs
+        // the core, and on a loaded machine every yield of a spin is a context switch of its own.
         var waiter = new BlockingWaiter();
         Subscribe(waiter);
         waiter.Wait();
