@@ -130,7 +130,9 @@ internal sealed class FrameConnection : IDisposable
 
         if (deferred)
         {
-            // Make sure a tick will come, in case no wait or receive loop flushes it first.
+            // Make sure a tick will come, in case no wait or receive loop flushes it first. The fence orders the
+            // flag written above before the watchdog's armed flag is read (a disarming tick rescans the other way).
+            Interlocked.MemoryBarrier();
             ReceiveWatchdog.Watch(this);
             return true;
         }
