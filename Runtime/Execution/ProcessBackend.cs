@@ -491,7 +491,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         }
 
         _retireTimer.Dispose();
-
+        // Sends wait for a flush (FrameConnection.DeferSends); what was sent before Shutdown must still leave.
+        FrameConnection.FlushAllDeferred();
         _listener.Dispose();
         foreach (var worker in workers)
         {

@@ -83,5 +83,6 @@ internal sealed unsafe partial class Parker
         }
 
         syscall(s_futex, _permit, FutexWakePrivate, 1, null, null, 0);
+        GC.KeepAlive(this); // the finalizer frees the futex word: not before the wake has used it
     }
 }

@@ -427,7 +427,8 @@ internal sealed class FrameConnection : IDisposable
     public void Close(string? error = null)
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
-        if (Watched) ReceiveWatchdog.Forget(this);
+        // Unconditionally: a Watch racing this close sees it closed under the watchdog's lock, or is undone here.
+        ReceiveWatchdog.Forget(this);
         // Parked receivers wake, see the connection closed and end.
         _followers.Release(Math.Max(1, Volatile.Read(ref _idleFollowers) + 1));
         _closing.Cancel();

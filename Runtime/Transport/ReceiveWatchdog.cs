@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 
@@ -27,6 +28,7 @@ internal static class ReceiveWatchdog
         if (Volatile.Read(ref s_armed) != 0 && connection.Watched) return;
         lock (s_lock)
         {
+            if (connection.IsClosed) return;
             if (!connection.Watched)
             {
                 connection.Watched = true;
@@ -71,7 +73,7 @@ internal static class ReceiveWatchdog
             // By index, from the end: a flush that fails closes its connection, which leaves this list meanwhile.
             for (var i = s_watched.Count - 1; i >= 0; i--)
             {
-                if (i < s_watched.Count) busy |= s_watched[i].CheckTakeover();
+                if (i < s_watched.Count) busy |= Check(s_watched[i]);
             }
 
             if (busy)
@@ -85,13 +87,31 @@ internal static class ReceiveWatchdog
             Interlocked.Exchange(ref s_armed, 0);
             for (var i = s_watched.Count - 1; i >= 0; i--)
             {
-                if (i < s_watched.Count && s_watched[i].CheckTakeover())
+                if (i < s_watched.Count && Check(s_watched[i]))
                 {
                     s_armed = 1;
                     return true;
                 }
             }
 
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// One connection's tick. A flush that finds the peer gone closes the connection here, which runs its close
+    /// callbacks; whatever they throw must not end this thread, or no loop would be rescued and no deferred frame
+    /// flushed again.
+    /// </summary>
+    private static bool Check(FrameConnection connection)
+    {
+        try
+        {
+            return connection.CheckTakeover();
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"[RayGen] the receive watchdog caught an error from {connection.Name}: {e}");
             return false;
         }
     }

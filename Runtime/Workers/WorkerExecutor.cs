@@ -95,7 +95,11 @@ internal sealed class WorkerExecutor
 
     public void Cancel(CancelRunFrame frame)
     {
-        if (_running.TryGetValue(frame.RunId, out var cts)) cts.Cancel();
+        if (!_running.TryGetValue(frame.RunId, out var cts)) return;
+        // Cancel runs the user's callbacks on this, the receiving thread: if one blocks, the watchdog must be able
+        // to take the loop over, as for a run executed inline.
+        _connection.AllowTakeover();
+        cts.Cancel();
     }
 
     /// <summary>Runs one frame; returns false when it goes on asynchronously (its end is reported later).</summary>
