@@ -2,8 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
-using RayGen.Scheduling;
-using RayGen.Serialization;
+using RayGen.Core;
+using RayGen.Store;
+using RayGen.Protocol;
+using RayGen.Driver;
+using RayGen.InWorker;
+using RayGen.WorkerHost;
 
 namespace RayGen;
 
@@ -68,7 +72,7 @@ public static class Ray
     public static ObjectRef<T> Put<T>(T value)
     {
         var core = CurrentCore("put a value");
-        return new ObjectRef<T>(core.Put(ObjectStore.ObjectValues.Serialize(value, "Ray.Put", driver: core.Driver is null)));
+        return new ObjectRef<T>(core.Put(ObjectValues.Serialize(value, "Ray.Put", driver: core.Driver is null)));
     }
 
     /// <summary>Blocks until the value is ready and returns it.</summary>

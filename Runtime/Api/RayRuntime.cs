@@ -1,6 +1,10 @@
 using System;
 using System.Threading.Tasks;
-using RayGen.Scheduling;
+using RayGen.Core;
+using RayGen.Protocol;
+using RayGen.Store;
+using RayGen.Driver;
+using RayGen.InWorker;
 
 namespace RayGen;
 

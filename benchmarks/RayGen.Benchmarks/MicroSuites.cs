@@ -6,9 +6,9 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using MemoryPack;
-using RayGen.ObjectStore;
-using RayGen.Serialization;
-using RayGen.Transport;
+using RayGen.Protocol;
+using RayGen.Store;
+using RayGen.Core;
 
 namespace RayGen.Benchmarks;
 

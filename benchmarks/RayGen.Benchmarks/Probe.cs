@@ -4,6 +4,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using RayGen.Protocol;
+using RayGen.Store;
+using RayGen.Core;
+using RayGen.Driver;
+using RayGen.InWorker;
+using RayGen.WorkerHost;
 
 namespace RayGen.Benchmarks;
 
@@ -83,7 +89,7 @@ internal static class Probe
 
     private static Counters Sample(RayRuntime ray)
     {
-        var pids = ray.Core.Backend is Execution.ProcessBackend backend ? backend.Workers.Select(w => w.Pid).Where(p => p > 0).ToList() : new List<int>();
+        var pids = ray.Core.Backend is ProcessBackend backend ? backend.Workers.Select(w => w.Pid).Where(p => p > 0).ToList() : new List<int>();
         double workerCpu = 0;
         long workerSwitches = 0;
         foreach (var pid in pids)

@@ -3,7 +3,8 @@ using System.IO;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using NUnit.Framework;
-using RayGen.ObjectStore;
+using RayGen.Protocol;
+using RayGen.Store;
 
 namespace RayGen.Process.Tests;
 

@@ -7,7 +7,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using MemoryPack;
 using NUnit.Framework;
-using RayGen.Transport;
+using RayGen.Protocol;
 
 namespace RayGen.Process.Tests;
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Threading;
 using NUnit.Framework;
 using RayGen.Internal;
-using RayGen.Transport;
+using RayGen.Protocol;
 
 namespace RayGen.Process.Tests;
 

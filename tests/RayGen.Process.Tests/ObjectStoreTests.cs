@@ -2,7 +2,8 @@ using System;
 using System.IO;
 using System.Linq;
 using NUnit.Framework;
-using RayGen.ObjectStore;
+using RayGen.Protocol;
+using RayGen.Store;
 
 namespace RayGen.Process.Tests;
 

@@ -2,7 +2,8 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using NUnit.Framework;
-using RayGen.Execution;
+using RayGen.Core;
+using RayGen.Driver;
 
 // Process mode relies on Unix sockets, /proc and /dev/shm; these tests target Linux.
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

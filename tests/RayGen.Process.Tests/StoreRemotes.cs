@@ -1,5 +1,11 @@
 using System;
 using System.Linq;
+using RayGen.Protocol;
+using RayGen.Store;
+using RayGen.Core;
+using RayGen.Driver;
+using RayGen.InWorker;
+using RayGen.WorkerHost;
 
 namespace RayGen.Process.Tests;
 
@@ -119,7 +125,7 @@ public partial class Rereader
     public int Arm(ObjectRef<double[]> data)
     {
         var id = data.Entry.Id;
-        RayGen.Workers.DriverLink.AfterReleasesTaken = released =>
+        DriverLink.AfterReleasesTaken = released =>
         {
             // As another task of this worker deserializing the ref would: a fresh copy that asks the driver for the value.
             if (s_kept is null && Array.IndexOf(released, id) >= 0)

@@ -5,7 +5,12 @@ using System.Text;
 using System.Threading;
 using MemoryPack;
 using NUnit.Framework;
-using RayGen.Transport;
+using RayGen.Protocol;
+using RayGen.Store;
+using RayGen.Core;
+using RayGen.Driver;
+using RayGen.InWorker;
+using RayGen.WorkerHost;
 
 namespace RayGen.Process.Tests;
 
@@ -39,7 +44,7 @@ public class TransportTests
         var stored = Ray.Put(data);
         Assert.That(ReverseLastByte(stored), Is.EqualTo(1));
         // The put value's file stays while its ref lives; the result's file (written by the worker) goes once its ref is collected.
-        RayGen.ObjectStore.SharedPayloads.CollectEverywhere();
+        SharedPayloads.CollectEverywhere();
         var files = System.IO.Directory.GetFiles(System.IO.Path.Combine(ProcessTestSupport.Backend(ray).Session.Path, "objects"));
         Assert.That(files, Has.Length.EqualTo(1));
         Assert.That(System.IO.File.GetUnixFileMode(files[0]), Is.EqualTo(System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite));

@@ -5,9 +5,11 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using NUnit.Framework;
-using RayGen.Execution;
-using RayGen.Transport;
-using RayGen.Workers;
+using RayGen.Core;
+using RayGen.Driver;
+using RayGen.Protocol;
+using RayGen.InWorker;
+using RayGen.WorkerHost;
 
 namespace RayGen.Process.Tests;
 

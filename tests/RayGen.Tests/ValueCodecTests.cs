@@ -1,7 +1,8 @@
 using System;
 using MemoryPack;
 using NUnit.Framework;
-using RayGen.Serialization;
+using RayGen.Store;
+using RayGen.Core;
 
 namespace RayGen.Tests;
 

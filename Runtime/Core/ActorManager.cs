@@ -1,0 +1,101 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using RayGen.Protocol;
+using RayGen.Store;
+
+namespace RayGen.Core;
+
+/// <summary>The runtime's actors, by id and by name.</summary>
+internal sealed class ActorManager
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<long, ActorState> _byId = new();
+    private readonly Dictionary<string, ActorState> _byName = new(StringComparer.Ordinal);
+    private readonly RuntimeCore _runtime;
+    private long _nextId;
+
+    public ActorManager(RuntimeCore runtime) => _runtime = runtime;
+
+    public ActorState Create(TaskSpec constructor, Type actorType)
+    {
+        if (_runtime.Driver is { } driver) return driver.CreateActor(constructor, actorType);
+        var name = constructor.Options.Name;
+        if (name is not null && name.Length == 0) throw new ArgumentException("An actor name cannot be empty.");
+        ActorState actor;
+        lock (_lock)
+        {
+            if (name is not null && _byName.ContainsKey(name))
+                throw new RayException($"An actor named \"{name}\" already exists; names are unique while the actor lives.");
+            actor = new ActorState(_runtime, Interlocked.Increment(ref _nextId), actorType, constructor);
+            _byId.Add(actor.Id, actor);
+            if (name is not null) _byName.Add(name, actor);
+        }
+
+        constructor.CreatesActor = actor;
+        _runtime.Submit(constructor);
+        return actor;
+    }
+
+    public ActorState GetByName(string name, Type actorType)
+    {
+        if (_runtime.Driver is { } driver) return driver.LookupActor(name, actorType);
+        ActorState? actor;
+        lock (_lock) _byName.TryGetValue(name, out actor);
+        if (actor is null) throw new RayException($"No live actor is named \"{name}\".");
+        if (actor.ActorType != actorType)
+            throw new RayException($"The actor named \"{name}\" is a {actor.ActorType.FullName}, not a {actorType.FullName}.");
+        return actor;
+    }
+
+    /// <summary>The actor with this id, whatever its type; null when unknown.</summary>
+    public ActorState? Find(long id)
+    {
+        lock (_lock) return _byId.GetValueOrDefault(id);
+    }
+
+    public ActorState GetById(long id, Type actorType)
+    {
+        if (_runtime.Driver is { } driver) return driver.ActorProxy(id, actorType);
+        lock (_lock)
+        {
+            if (_byId.TryGetValue(id, out var actor) && actor.ActorType == actorType) return actor;
+        }
+
+        throw new ObjectLostException($"Actor {id} ({actorType.Name}) is not known to this runtime.");
+    }
+
+    public void Kill(ActorState actor, bool noRestart)
+    {
+        if (_runtime.Driver is { } driver)
+        {
+            driver.KillActor(actor, noRestart);
+            return;
+        }
+
+        KillHere(actor, noRestart);
+    }
+
+    private void KillHere(ActorState actor, bool noRestart) =>
+        actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, noRestart
+            ? $"The actor {actor.ActorType.Name}({actor.Id}) was killed with Ray.Kill."
+            : $"The actor {actor.ActorType.Name}({actor.Id}) died and its restarts (MaxRestarts = {actor.Options.MaxRestarts ?? 0}) are used up."),
+            allowRestart: !noRestart);
+
+    /// <summary>A dead actor's name becomes free; its id stays known so that old handles report its death.</summary>
+    public void Forget(ActorState actor)
+    {
+        lock (_lock)
+        {
+            if (actor.Name is not null && _byName.TryGetValue(actor.Name, out var named) && named == actor) _byName.Remove(actor.Name);
+        }
+    }
+
+    public void Shutdown()
+    {
+        List<ActorState> all;
+        lock (_lock) all = new List<ActorState>(_byId.Values);
+        var error = ErrorInfo.Of(ErrorKind.ActorDied, "The RayGen runtime was shut down.");
+        foreach (var actor in all) actor.Die(error, allowRestart: false);
+    }
+}

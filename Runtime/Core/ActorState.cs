@@ -1,0 +1,259 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using RayGen.Driver;
+using RayGen.Internal;
+using RayGen.Protocol;
+using RayGen.Store;
+
+namespace RayGen.Core;
+
+internal enum ActorStatus
+{
+    Pending,
+    Alive,
+    Restarting,
+    Dead,
+}
+
+/// <summary>
+/// One actor: its instance, its mailbox (calls in the order they were made) and its life — construction,
+/// restarts from the original constructor arguments, death. Calls run at most MaxConcurrency at a time.
+/// </summary>
+internal sealed class ActorState
+{
+    /// <summary>Calls sent to an actor's worker process ahead of the ones running there.</summary>
+    internal const int PipelineDepth = 512;
+
+    private readonly object _lock = new();
+    private readonly LinkedList<TaskSpec> _mailbox = new();
+    private readonly HashSet<TaskSpec> _inFlight = new();
+    private readonly RuntimeCore _runtime;
+    private TaskSpec _constructor;
+    private ReadOnlyMemory<byte>[]? _constructorArgs;
+    private int _restarts;
+    private bool _holdsResources;
+
+    public ActorState(RuntimeCore runtime, long id, Type actorType, TaskSpec constructor)
+    {
+        _runtime = runtime;
+        Id = id;
+        ActorType = actorType;
+        _constructor = constructor;
+        Options = constructor.Options;
+        Name = Options.Name;
+        MaxConcurrency = Math.Max(1, Options.MaxConcurrency ?? 1);
+    }
+
+    /// <summary>
+    /// In a worker process: a stand-in for an actor the driver owns. Calls on it go to the driver as
+    /// submissions naming <paramref name="id"/>; it has no mailbox or instance of its own.
+    /// </summary>
+    internal ActorState(RuntimeCore runtime, long id, Type actorType, RemoteOptions options)
+    {
+        _runtime = runtime;
+        Id = id;
+        ActorType = actorType;
+        _constructor = null!;
+        Options = options;
+        Name = options.Name;
+        MaxConcurrency = Math.Max(1, Options.MaxConcurrency ?? 1);
+    }
+
+    public long Id { get; }
+    public string? Name { get; }
+    public Type ActorType { get; }
+    public RemoteOptions Options { get; }
+    public int MaxConcurrency { get; }
+    public ActorStatus Status { get; private set; }
+    public int Incarnation { get; private set; }
+    public ErrorInfo? Death { get; private set; }
+    private string DisplayName => Name is null ? $"{ActorType.Name}({Id})" : $"{ActorType.Name}(\"{Name}\")";
+
+    /// <summary>Backend-owned state: the instance in process, the worker connection otherwise.</summary>
+    public object? BackendHandle { get; set; }
+
+    /// <summary>Runs the constructor once the actor is placed (its resources held), then starts serving calls.</summary>
+    public void Construct(TaskSpec constructor)
+    {
+        _constructor = constructor;
+        _holdsResources = true;
+        StartInstance();
+    }
+
+    private void StartInstance()
+    {
+        try
+        {
+            _constructorArgs ??= _constructor.ResolveArguments();
+        }
+        catch (Exception e)
+        {
+            OnConstructed(e);
+            return;
+        }
+
+        _runtime.Backend.StartActor(this, _constructor, _constructorArgs);
+    }
+
+    /// <summary>The backend built the instance, or the constructor threw <paramref name="failure"/>.</summary>
+    public void OnConstructed(Exception? failure)
+    {
+        var restart = _constructor.State == TaskState.Finished;
+        if (failure is not null)
+        {
+            var error = ErrorInfo.Of(ErrorKind.ActorDied,
+                $"The actor {DisplayName} died: its constructor threw {failure.GetType().FullName}: {failure.Message}");
+            Die(error, allowRestart: false);
+            if (!restart) _runtime.Finish(_constructor, null, error);
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (Status == ActorStatus.Dead) return; // killed while it was being built
+            Status = ActorStatus.Alive;
+        }
+
+        if (!restart)
+        {
+            // An actor without NumCpus needs a CPU to be placed but holds none while it lives.
+            if (Options.NumCpus is null) ReleaseResources();
+            _runtime.Finish(_constructor, ObjectEntry.Unit, null);
+        }
+
+        Pump();
+    }
+
+    private void ReleaseResources()
+    {
+        lock (_lock)
+        {
+            if (!_holdsResources) return;
+            _holdsResources = false;
+        }
+
+        _runtime.Scheduler.Release(_constructor);
+    }
+
+    public void Enqueue(TaskSpec call)
+    {
+        ErrorInfo? death;
+        lock (_lock)
+        {
+            death = Status == ActorStatus.Dead ? Death : null;
+            if (death is null) _mailbox.AddLast(call);
+        }
+
+        if (death is not null)
+        {
+            call.MoveTo(TaskState.Finished);
+            _runtime.Finish(call, null, death);
+        }
+    }
+
+    /// <summary>Starts the calls at the head of the mailbox while the actor is alive and has room.</summary>
+    public void Pump()
+    {
+        lock (_lock)
+        {
+            // A worker process runs its actor's calls in arrival order, MaxConcurrency at a time, so calls are sent
+            // ahead (as Ray pipelines actor tasks): the next one is already there when the last one ends.
+            var window = _runtime.Backend is ProcessBackend ? Math.Max(MaxConcurrency, PipelineDepth) : MaxConcurrency;
+            while (Status == ActorStatus.Alive && _inFlight.Count < window && _mailbox.First is { } node)
+            {
+                var call = node.Value;
+                if (call.State == TaskState.Finished)
+                {
+                    _mailbox.RemoveFirst();
+                    continue;
+                }
+
+                if (!call.TryMove(TaskState.Queued, TaskState.Running)) break; // head waits for its arguments
+                _mailbox.RemoveFirst();
+                call.Incarnation = Incarnation;
+                _inFlight.Add(call);
+                _runtime.Backend.ExecuteActorCall(this, call);
+            }
+        }
+    }
+
+    /// <summary>The backend finished one call (or it threw).</summary>
+    public void OnCallCompleted(TaskSpec call, object? result, Exception? exception)
+    {
+        lock (_lock)
+        {
+            // A call that outlived its incarnation was already failed or re-sent when the actor died.
+            if (call.Incarnation != Incarnation || !_inFlight.Remove(call)) return;
+        }
+
+        _runtime.CompleteTask(call, result, exception);
+        Pump();
+    }
+
+    /// <summary>The actor dies: it restarts when allowed and restarts remain, or ends for good with <paramref name="error"/>.</summary>
+    public void Die(ErrorInfo error, bool allowRestart)
+    {
+        var failed = new List<TaskSpec>();
+        bool restart;
+        lock (_lock)
+        {
+            if (Status == ActorStatus.Dead) return;
+            Incarnation++;
+            restart = allowRestart && Status != ActorStatus.Pending && _restarts < (Options.MaxRestarts ?? 0);
+            if (restart)
+            {
+                _restarts++;
+                Status = ActorStatus.Restarting;
+                // Calls in flight are sent again while MaxTaskRetries allow, ahead of the queued ones and in their order.
+                var retry = new List<TaskSpec>();
+                foreach (var call in _inFlight)
+                {
+                    if (call.Attempts < (Options.MaxTaskRetries ?? 0))
+                    {
+                        call.Attempts++;
+                        retry.Add(call);
+                    }
+                    else
+                    {
+                        failed.Add(call);
+                    }
+                }
+
+                retry.Sort((a, b) => a.Result.Id.Sequence.CompareTo(b.Result.Id.Sequence));
+                for (var i = retry.Count - 1; i >= 0; i--)
+                {
+                    retry[i].MoveTo(TaskState.Queued);
+                    _mailbox.AddFirst(retry[i]);
+                }
+            }
+            else
+            {
+                Status = ActorStatus.Dead;
+                Death = error;
+                failed.AddRange(_inFlight);
+                failed.AddRange(_mailbox);
+                _mailbox.Clear();
+            }
+
+            _inFlight.Clear();
+        }
+
+        foreach (var call in failed)
+        {
+            call.Cancellation?.Cancel();
+            _runtime.Finish(call, null, error);
+        }
+
+        _runtime.Backend.StopActor(this);
+        if (restart)
+        {
+            StartInstance();
+            return;
+        }
+
+        ReleaseResources();
+        _runtime.Actors.Forget(this);
+    }
+}

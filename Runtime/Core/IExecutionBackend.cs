@@ -1,0 +1,29 @@
+using System;
+using RayGen.Protocol;
+using RayGen.Store;
+
+namespace RayGen.Core;
+
+/// <summary>
+/// Where tasks and actors execute: the thread pool (in-process mode) or worker processes. The runtime core
+/// owns scheduling, dependencies, retries, actor lifecycles and the object directory; a backend only runs
+/// what it is handed and reports back: tasks through <see cref="RuntimeCore.CompleteTask(TaskSpec, object?, Exception?)"/> (or
+/// <see cref="RuntimeCore.OnWorkerCrashed"/>), actor constructors and calls through the <see cref="ActorState"/>.
+/// </summary>
+internal interface IExecutionBackend : IDisposable
+{
+    /// <summary>Starts a task whose dependencies are ready and whose resources are held. Must not block.</summary>
+    void Execute(TaskSpec task);
+
+    /// <summary>Forcibly stops a running task (Cancel with force): in process mode its worker is killed and replaced.</summary>
+    void ForceStop(TaskSpec task);
+
+    /// <summary>Builds the actor's instance with its constructor arguments, then calls <see cref="ActorState.OnConstructed"/>. Must not block.</summary>
+    void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments);
+
+    /// <summary>Runs one call on the actor's instance, then calls <see cref="ActorState.OnCallCompleted"/>. Must not block.</summary>
+    void ExecuteActorCall(ActorState actor, TaskSpec call);
+
+    /// <summary>Drops the actor's instance (in process mode: ends its worker). Calls still running are abandoned.</summary>
+    void StopActor(ActorState actor);
+}

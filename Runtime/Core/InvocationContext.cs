@@ -1,0 +1,118 @@
+using System;
+using System.ComponentModel;
+using System.Threading;
+using RayGen.Store;
+using RayGen.Core;
+using RayGen.Protocol;
+using RayGen.Driver;
+using RayGen.InWorker;
+using RayGen.WorkerHost;
+
+namespace RayGen.Internal;
+
+/// <summary>The arguments of one invocation and the place its result goes. Used by generated invokers.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class InvocationContext
+{
+    private ReadOnlyMemory<byte>[] _args;
+    private RemoteFunction _function;
+    private CancellationToken _cancellationToken;
+    private TaskSpec? _task;
+
+    internal InvocationContext(ReadOnlyMemory<byte>[] args, object? instance, CancellationToken cancellationToken, RemoteFunction function)
+    {
+        _args = args;
+        Instance = instance;
+        _cancellationToken = cancellationToken;
+        _function = function;
+    }
+
+    /// <summary>A run of <paramref name="task"/> in this process: its token source is made only if the code asks for the token.</summary>
+    internal InvocationContext(ReadOnlyMemory<byte>[] args, object? instance, TaskSpec task)
+    {
+        _args = args;
+        Instance = instance;
+        _function = task.Function;
+        _task = task;
+    }
+
+    /// <summary>A context to be pointed at runs with <see cref="Reuse"/>.</summary>
+    internal InvocationContext()
+    {
+        _args = Array.Empty<ReadOnlyMemory<byte>>();
+        _function = null!;
+    }
+
+    /// <summary>
+    /// Points a context at the next run of a task in this process, so a thread running task after task does not
+    /// allocate one each time. Only a context whose previous call completed synchronously is reused: nothing but
+    /// the generated invoker sees a context, and once its call is done it holds on to nothing.
+    /// </summary>
+    internal void Reuse(ReadOnlyMemory<byte>[] args, TaskSpec task)
+    {
+        _args = args;
+        _function = task.Function;
+        _task = task;
+    }
+
+    /// <summary>Lets go of the run's arguments, task and result once they were handed on.</summary>
+    internal void Clear()
+    {
+        _args = Array.Empty<ReadOnlyMemory<byte>>();
+        _task = null;
+        Instance = null;
+        Result = null;
+        SharedResult = null;
+        ResultRefs = null;
+        CreatedInstance = null;
+    }
+
+    /// <summary>Signalled when the call is cancelled with <see cref="Ray.Cancel(ObjectRef, bool)"/>.</summary>
+    public CancellationToken CancellationToken => _task is null ? _cancellationToken : _task.GetCancellationToken();
+
+    /// <summary>The actor instance, for actor methods.</summary>
+    public object? Instance { get; private set; }
+
+    internal byte[]? Result { get; private set; }
+
+    /// <summary>Reads argument <paramref name="index"/>.</summary>
+    public T Arg<T>(int index) => ValueCodec<T>.Deserialize(_args[index].Span);
+
+    /// <summary>A large return value a worker wrote straight into shared memory (then <see cref="Result"/> is null).</summary>
+    internal SharedObject? SharedResult { get; private set; }
+
+    /// <summary>Records the call's return value.</summary>
+    public void SetResult<T>(T value)
+    {
+        if (ObjectValues.CannotHoldRefs<T>())
+        {
+            var plain = ObjectValues.Serialize(value, _function.ReturnUsage, driver: false);
+            if (plain is SharedObject large) SharedResult = large;
+            else Result = (byte[])plain;
+            return;
+        }
+
+        // In a worker the refs written into the result go to the driver with it, whose copy of the result holds them.
+        var scope = Containment.Open(forward: true);
+        object? stored = null;
+        try
+        {
+            stored = ObjectValues.Serialize(value, _function.ReturnUsage, driver: false);
+        }
+        finally
+        {
+            ResultRefs = Containment.Close(scope, stored);
+        }
+
+        if (stored is SharedObject shared) SharedResult = shared;
+        else Result = (byte[])stored;
+    }
+
+    /// <summary>The refs serialized into the result (a worker reports their ids with it).</summary>
+    internal ObjectEntry[]? ResultRefs { get; private set; }
+
+    /// <summary>Records an actor constructor's new instance.</summary>
+    public void SetInstance(object instance) => CreatedInstance = instance;
+
+    internal object? CreatedInstance { get; private set; }
+}

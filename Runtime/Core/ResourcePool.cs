@@ -1,0 +1,64 @@
+using System.Collections.Generic;
+using RayGen.Protocol;
+using RayGen.Store;
+
+namespace RayGen.Core;
+
+/// <summary>The runtime's resources: the total it was started with and what is free now. Not thread-safe; the scheduler locks.</summary>
+internal sealed class ResourcePool
+{
+    internal const double Epsilon = 1e-9;
+    private readonly Dictionary<string, double> _totalCustom;
+    private readonly Dictionary<string, double> _freeCustom;
+
+    public ResourcePool(double cpus, double gpus, IReadOnlyDictionary<string, double>? custom)
+    {
+        TotalCpus = FreeCpus = cpus;
+        TotalGpus = FreeGpus = gpus;
+        _totalCustom = custom is null ? new() : new Dictionary<string, double>(custom);
+        _freeCustom = new Dictionary<string, double>(_totalCustom);
+    }
+
+    public double TotalCpus { get; }
+    public double TotalGpus { get; }
+    public double FreeCpus { get; private set; }
+    public double FreeGpus { get; private set; }
+
+    /// <summary>Whether the request could ever fit, with everything free.</summary>
+    public bool IsFeasible(ResourceRequest r)
+    {
+        if (r.Cpus > TotalCpus + Epsilon || r.Gpus > TotalGpus + Epsilon) return false;
+        foreach (var kv in r.Custom)
+        {
+            if (!_totalCustom.TryGetValue(kv.Key, out var total) || kv.Value > total + Epsilon) return false;
+        }
+
+        return true;
+    }
+
+    public bool Fits(ResourceRequest r)
+    {
+        if (r.Cpus > FreeCpus + Epsilon || r.Gpus > FreeGpus + Epsilon) return false;
+        foreach (var kv in r.Custom)
+        {
+            if (!_freeCustom.TryGetValue(kv.Key, out var free) || kv.Value > free + Epsilon) return false;
+        }
+
+        return true;
+    }
+
+    public void Take(ResourceRequest r) => Add(r, -1);
+
+    public void Give(ResourceRequest r) => Add(r, 1);
+
+    private void Add(ResourceRequest r, int sign)
+    {
+        FreeCpus += sign * r.Cpus;
+        FreeGpus += sign * r.Gpus;
+        foreach (var kv in r.Custom)
+        {
+            _freeCustom.TryGetValue(kv.Key, out var free);
+            _freeCustom[kv.Key] = free + sign * kv.Value;
+        }
+    }
+}

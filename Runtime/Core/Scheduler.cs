@@ -1,0 +1,246 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using RayGen.Protocol;
+using RayGen.Store;
+
+namespace RayGen.Core;
+
+/// <summary>
+/// Starts queued tasks as resources fit. Tasks with the same request share a FIFO queue (Ray's scheduling
+/// classes), so a pump looks at a handful of queue heads, not at every waiting task.
+/// </summary>
+/// <remarks>
+/// The submitter and the threads that finish tasks used to meet on this lock once per task each; on two loaded
+/// cores a preempted holder made the others spin, which cost more than everything else a task does. Now a submit
+/// only enqueues (lock-free) while no CPU is free for it, and a thread of this process that finished a task hands
+/// its resources straight to the next task of the same class (<see cref="HandOff"/>). The lock is taken when the
+/// pool's figures change: a task that might fit now, a release with nothing to hand to, lending and reclaiming.
+/// </remarks>
+internal sealed class Scheduler
+{
+    private readonly object _lock = new();
+    private readonly ResourcePool _pool;
+    private readonly Dictionary<ResourceRequest, TaskClass> _byRequest = new();
+    private readonly Action<TaskSpec> _dispatch;
+    private readonly Action<string> _warn;
+
+    // In order of creation; replaced, never changed, under the lock, so it is read without it.
+    private TaskClass[] _classes = Array.Empty<TaskClass>();
+
+    // The pool's free CPUs as of the last time the lock was let go; a submitter that reads less than its request
+    // leaves its task queued for the next lock holder. Published before the queues are looked at one last time,
+    // so a task that holder missed finds the new figure (see PumpLocked).
+    private double _freeCpusPublished;
+
+    // Resources granted and not given back, so shutdown can fail the tasks holding them (see RunSlot).
+    private RunSlot? _slots;
+
+    /// <param name="pool">The runtime's resources.</param>
+    /// <param name="dispatch">Starts a task; called under the scheduler's lock, so it must only hand the task off.</param>
+    /// <param name="warn">Where warnings go.</param>
+    public Scheduler(ResourcePool pool, Action<TaskSpec> dispatch, Action<string> warn)
+    {
+        _pool = pool;
+        _dispatch = dispatch;
+        _warn = warn;
+        _freeCpusPublished = pool.FreeCpus;
+    }
+
+    public ResourcePool Pool => _pool;
+
+    public void Enqueue(TaskSpec task)
+    {
+        var taskClass = task.Class ??= ClassOf(task);
+        taskClass.Queue.Enqueue(task);
+        // Only a request of CPUs alone can be judged from the published figure; anything else takes the lock.
+        var request = task.Request;
+        if (request.Gpus == 0 && request.Custom.Length == 0 && taskClass.Feasible &&
+            request.Cpus > Volatile.Read(ref _freeCpusPublished) + ResourcePool.Epsilon) return;
+        lock (_lock) PumpLocked(takeNext: false);
+    }
+
+    /// <summary>Gives a finished task's resources back and starts what now fits.</summary>
+    public void Release(TaskSpec task) => Release(task, takeNext: false);
+
+    /// <summary>
+    /// Gives a finished task's resources back and starts what now fits; with <paramref name="takeNext"/> the first
+    /// task that fits (not an actor's constructor) is returned, holding its resources, for the caller to run itself.
+    /// </summary>
+    public TaskSpec? Release(TaskSpec task, bool takeNext)
+    {
+        lock (_lock)
+        {
+            if (task.LentResources) task.LentResources = false;
+            else _pool.Give(task.Request);
+            if (task.Slot is { } slot) Unlink(slot);
+            task.Slot = null;
+            return PumpLocked(takeNext);
+        }
+    }
+
+    /// <summary>
+    /// A task finished on a thread that can run the next one: it passes its resources, as they are, to the next
+    /// queued task of its class, which is returned to run (or dispatched, for an actor's constructor). Null when there
+    /// is none, or when another class waits (it might fit the freed resources first): then call <see cref="Release(TaskSpec, bool)"/>.
+    /// </summary>
+    public TaskSpec? HandOff(TaskSpec finished, out bool handedOff)
+    {
+        handedOff = false;
+        if (finished.LentResources || finished.Slot is not { } slot || finished.Class is not { } taskClass) return null;
+        foreach (var other in Volatile.Read(ref _classes))
+        {
+            if (other != taskClass && other.Feasible && !other.Queue.IsEmpty) return null;
+        }
+
+        while (taskClass.Queue.TryDequeue(out var next))
+        {
+            if (!next.TryMove(TaskState.Queued, TaskState.Running)) continue; // cancelled while queued
+            next.Slot = slot;
+            slot.Current = next;
+            finished.Slot = null;
+            handedOff = true;
+            if (!next.IsConstructor) return next;
+            _dispatch(next);
+            return null;
+        }
+
+        return null;
+    }
+
+    /// <summary>A running task blocks in Get or Wait: lend its resources so that the tasks it waits for can run.</summary>
+    public void Lend(TaskSpec task)
+    {
+        lock (_lock)
+        {
+            if (task.LentResources || task.State != TaskState.Running) return;
+            task.LentResources = true;
+            _pool.Give(task.Request);
+            PumpLocked(takeNext: false);
+        }
+    }
+
+    /// <summary>The blocked task resumes: take its resources back, even if that oversubscribes for a while (as Ray does).</summary>
+    public void Reclaim(TaskSpec task)
+    {
+        lock (_lock)
+        {
+            if (!task.LentResources) return;
+            task.LentResources = false;
+            _pool.Take(task.Request);
+            Volatile.Write(ref _freeCpusPublished, _pool.FreeCpus);
+        }
+    }
+
+    /// <summary>For shutdown: the tasks still queued (the queues are emptied) and those holding resources.</summary>
+    public List<TaskSpec> DrainQueuedAndRunning()
+    {
+        lock (_lock)
+        {
+            var all = new List<TaskSpec>();
+            foreach (var taskClass in _classes)
+            {
+                while (taskClass.Queue.TryDequeue(out var task)) all.Add(task);
+            }
+
+            for (var slot = _slots; slot is not null; slot = slot.Next)
+            {
+                if (slot.Current is { } task) all.Add(task);
+            }
+
+            return all;
+        }
+    }
+
+    private TaskClass ClassOf(TaskSpec task)
+    {
+        var request = task.Request;
+        var classes = Volatile.Read(ref _classes);
+        foreach (var existing in classes)
+        {
+            if (ReferenceEquals(existing.Request, request)) return existing;
+        }
+
+        foreach (var existing in classes)
+        {
+            if (existing.Request.Equals(request)) return existing;
+        }
+
+        lock (_lock)
+        {
+            if (_byRequest.TryGetValue(request, out var found)) return found;
+            var created = new TaskClass(request, _pool.IsFeasible(request));
+            _byRequest.Add(request, created);
+            var grown = new TaskClass[_classes.Length + 1];
+            _classes.CopyTo(grown, 0);
+            grown[^1] = created;
+            Volatile.Write(ref _classes, grown);
+            if (!created.Feasible)
+            {
+                _warn($"{task.Function.DisplayName} asks for {request}, more than this runtime has " +
+                      $"(CPU: {_pool.TotalCpus}, GPU: {_pool.TotalGpus}); it stays pending until cancelled.");
+            }
+
+            return created;
+        }
+    }
+
+    private void Link(TaskSpec task)
+    {
+        var slot = new RunSlot(task) { Next = _slots };
+        if (_slots is not null) _slots.Previous = slot;
+        _slots = slot;
+        task.Slot = slot;
+    }
+
+    private void Unlink(RunSlot slot)
+    {
+        if (slot.Previous is { } previous) previous.Next = slot.Next;
+        else if (_slots == slot) _slots = slot.Next;
+        else return; // already unlinked
+        if (slot.Next is { } next) next.Previous = slot.Previous;
+        slot.Previous = slot.Next = null;
+        slot.Current = null;
+    }
+
+    private TaskSpec? PumpLocked(bool takeNext)
+    {
+        TaskSpec? taken = null;
+        bool again;
+        do
+        {
+            foreach (var taskClass in _classes)
+            {
+                var queue = taskClass.Queue;
+                if (!taskClass.Feasible)
+                {
+                    // No task of this class ever runs, so nothing else dequeues here: drop the cancelled heads.
+                    while (queue.TryPeek(out var head) && head.State != TaskState.Queued) queue.TryDequeue(out _);
+                    continue;
+                }
+
+                while (_pool.Fits(taskClass.Request) && queue.TryDequeue(out var next))
+                {
+                    if (!next.TryMove(TaskState.Queued, TaskState.Running)) continue; // cancelled while queued
+                    _pool.Take(taskClass.Request);
+                    Link(next);
+                    if (takeNext && taken is null && !next.IsConstructor) taken = next;
+                    else _dispatch(next);
+                }
+            }
+
+            // Publish, then look at the queues again: a submitter enqueues, then reads the figure, so either it saw
+            // room and pumps itself, or its task is queued now and this loop finds it. A class that does not fit is
+            // left for the next release (under this lock), which is what keeps this from chasing a busy submitter.
+            Interlocked.Exchange(ref _freeCpusPublished, _pool.FreeCpus);
+            again = false;
+            foreach (var taskClass in _classes)
+            {
+                if (taskClass.Feasible && !taskClass.Queue.IsEmpty && _pool.Fits(taskClass.Request)) again = true;
+            }
+        }
+        while (again);
+
+        return taken;
+    }
+}

@@ -1,0 +1,25 @@
+using System.Collections.Concurrent;
+using RayGen.Protocol;
+using RayGen.Store;
+
+namespace RayGen.Core;
+
+/// <summary>
+/// One scheduling class (Ray's term): the tasks that ask for the same resources, in submit order. The queue is
+/// lock-free so that a submit and a thread handing its CPU to the next task need not take the scheduler's lock.
+/// </summary>
+internal sealed class TaskClass
+{
+    public TaskClass(ResourceRequest request, bool feasible)
+    {
+        Request = request;
+        Feasible = feasible;
+    }
+
+    public ResourceRequest Request { get; }
+
+    /// <summary>False when the request exceeds the runtime's totals: its tasks wait until cancelled, and none of them ever runs.</summary>
+    public bool Feasible { get; }
+
+    public ConcurrentQueue<TaskSpec> Queue { get; } = new();
+}

@@ -1,0 +1,198 @@
+using System;
+using System.Threading;
+using RayGen.Internal;
+using RayGen.Protocol;
+using RayGen.Store;
+using RayGen.Core;
+
+namespace RayGen.Driver;
+
+/// <summary>
+/// Work that code inside a worker starts: the driver owns it. A nested task becomes a driver task whose
+/// result keeps the id the worker minted, so the worker's ref and every copy of it name the same object.
+/// </summary>
+internal sealed partial class ProcessBackend
+{
+    private void OnSubmit(FrameConnection connection, SubmitFrame frame)
+    {
+        if (!RemoteRegistry.TryGet(frame.FunctionId, out var function))
+        {
+            var missing = _runtime.Objects.Adopt(frame.ResultId);
+            _runtime.Objects.Borrow(connection, missing);
+            missing.TrySetError(ErrorInfo.Of(ErrorKind.Runtime, $"A worker submitted function '{frame.FunctionId}', which the driver has not registered."));
+            missing.Subscribe(new ValueForwarder(connection));
+            return;
+        }
+
+        var options = frame.Options.ToOptions();
+        var result = _runtime.Objects.Adopt(frame.ResultId);
+        _runtime.Objects.Borrow(connection, result); // the worker holds the ref it minted
+        try
+        {
+            TaskSpec task;
+            if (frame.ActorId == 0)
+            {
+                task = new TaskSpec(_runtime, function, options, frame.Args.Length, result) { Request = ResourceRequest.From(options, defaultCpus: 1) };
+            }
+            else if (_runtime.Actors.Find(frame.ActorId) is { } actor)
+            {
+                task = new TaskSpec(_runtime, function, actor.Options, frame.Args.Length, result) { Actor = actor };
+            }
+            else
+            {
+                result.TrySetError(ErrorInfo.Of(ErrorKind.ActorDied, $"Actor {frame.ActorId} is not known to this runtime."));
+                result.Subscribe(new ValueForwarder(connection));
+                return;
+            }
+
+            AddArgs(task, frame.Args);
+            _runtime.Submit(task);
+        }
+        catch (Exception e) when (e is RayException or ArgumentException)
+        {
+            result.TrySetError(ErrorInfo.FromException(e, function.DisplayName));
+        }
+
+        result.Subscribe(new ValueForwarder(connection));
+    }
+
+    private void AddArgs(TaskSpec task, WireArg[] args)
+    {
+        foreach (var arg in args)
+        {
+            if (arg.Inline is { } inline) task.AddArg((byte[])HoldContained(inline, arg.Contained));
+            else task.AddRef(_runtime.Objects.Import(arg.Ref));
+        }
+    }
+
+    private void OnCreateActor(FrameConnection connection, CreateActorFrame frame)
+    {
+        var reply = new ActorReplyFrame { RequestId = frame.RequestId };
+        try
+        {
+            // Reflection once per actor creation (not per call): the driver's actor table checks names and types.
+            var type = Type.GetType(frame.TypeName, throwOnError: false)
+                       ?? throw new RayException($"A worker created an actor of type '{frame.TypeName}', which the driver cannot load.");
+            if (!RemoteRegistry.TryGet(frame.FunctionId, out var constructor))
+                throw new RayException($"A worker created an actor with constructor '{frame.FunctionId}', which the driver has not registered.");
+            var options = frame.Options.ToOptions();
+            var constructed = _runtime.Objects.Adopt(frame.ResultId);
+            _runtime.Objects.Borrow(connection, constructed);
+            var task = new TaskSpec(_runtime, constructor, options, frame.Args.Length, constructed)
+            {
+                IsConstructor = true,
+                Request = ResourceRequest.From(options, defaultCpus: 1),
+            };
+            AddArgs(task, frame.Args);
+            reply.ActorId = _runtime.Actors.Create(task, type).Id;
+        }
+        catch (Exception e) when (e is RayException or ArgumentException)
+        {
+            reply.Error = e.Message;
+        }
+
+        connection.Send(reply);
+    }
+
+    private void OnActorLookup(FrameConnection connection, ActorLookupFrame frame)
+    {
+        var reply = new ActorReplyFrame { RequestId = frame.RequestId };
+        try
+        {
+            var type = Type.GetType(frame.TypeName, throwOnError: false)
+                       ?? throw new RayException($"A worker looked up an actor of type '{frame.TypeName}', which the driver cannot load.");
+            var actor = _runtime.Actors.GetByName(frame.Name, type);
+            reply.ActorId = actor.Id;
+            reply.Options = WireOptions.From(actor.Options);
+        }
+        catch (RayException e)
+        {
+            reply.Error = e.Message;
+        }
+
+        connection.Send(reply);
+    }
+
+    private void OnKillActor(KillActorFrame frame)
+    {
+        if (_runtime.Actors.Find(frame.ActorId) is { } actor) _runtime.Actors.Kill(actor, frame.NoRestart);
+    }
+
+    private void OnPut(FrameConnection connection, PutFrame frame)
+    {
+        if (frame.RequestId != 0)
+        {
+            // Making room may collect in every worker and wait for their answers: not on this connection's thread.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.OnLargePut(s.connection, s.frame), (this, connection, frame), preferLocal: false);
+            return;
+        }
+
+        var entry = _runtime.Objects.Adopt(frame.Id);
+        _runtime.Objects.Borrow(connection, entry); // the worker holds the ref its put returned
+        // A put without a request is small: a file handed over (the worker sends large values as requests) is read, not kept.
+        entry.TrySetStored(HoldContained(SharedPayloads.Unwrap(frame.Value), frame.Contained));
+    }
+
+    private void OnLargePut(FrameConnection connection, PutFrame frame)
+    {
+        var reply = new ActorReplyFrame { RequestId = frame.RequestId };
+        try
+        {
+            var shared = SharedPayloads.AdoptOrRefuse(frame.Value, "a worker's put");
+            var entry = _runtime.Objects.Adopt(frame.Id);
+            _runtime.Objects.Borrow(connection, entry);
+            entry.TrySetStored(HoldContained(shared, frame.Contained));
+        }
+        catch (Exception e) when (e is ObjectStoreFullException or System.IO.IOException or System.IO.InvalidDataException
+                                       or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // On the thread pool nothing may escape (it would end the driver): a bad frame or a shutdown fails the put.
+            reply.Error = e.Message;
+        }
+
+        connection.Send(reply);
+    }
+
+    /// <summary>A worker's value with the refs it reported inside it: the value holds them from now on.</summary>
+    private object HoldContained(object value, ObjectId[]? ids) => Hold(value, ContainedEntries(ids));
+
+    /// <summary>
+    /// The entries of the refs a worker reported inside a value. Called on the connection's thread while the frame is
+    /// read: the worker still borrows them (it held them when it sent the frame), so the directory knows them.
+    /// </summary>
+    private ObjectEntry[]? ContainedEntries(ObjectId[]? ids)
+    {
+        if (ids is not { Length: > 0 }) return null;
+        var refs = new ObjectEntry[ids.Length];
+        for (var i = 0; i < ids.Length; i++) refs[i] = _runtime.Objects.FindOrAdopt(ids[i]);
+        return refs;
+    }
+
+    private static object Hold(object value, ObjectEntry[]? refs)
+    {
+        if (refs is not null) Containment.Hold(value, refs);
+        return value;
+    }
+
+    private void OnSubscribe(FrameConnection connection, SubscribeFrame frame)
+    {
+        var entry = _runtime.Objects.Import(frame.Id);
+        _runtime.Objects.Borrow(connection, entry); // a ref read in the worker: the object stays until the worker lets it go
+        entry.Subscribe(new ValueForwarder(connection));
+    }
+
+    private void OnCancelObject(CancelObjectFrame frame) => _runtime.Cancel(_runtime.Objects.Import(frame.Id), frame.Force);
+
+    /// <summary>Sends an object's value (or error) to a worker once it is ready.</summary>
+    private sealed class ValueForwarder(FrameConnection connection) : IEntryWaiter
+    {
+        public void OnEntryCompleted(ObjectEntry entry) =>
+            connection.Send(new ObjectValueFrame
+            {
+                Id = entry.Id,
+                Value = entry.Shared is { } shared ? SharedPayloads.PayloadOf(shared, transfer: false)
+                    : entry.Data is { } data ? SharedPayloads.Wrap(data) : default,
+                Error = entry.Error,
+            });
+    }
+}

@@ -1,0 +1,219 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using RayGen.Internal;
+using RayGen.Protocol;
+using RayGen.Store;
+using RayGen.Core;
+
+namespace RayGen.InWorker;
+
+/// <summary>Runs what the driver sends a worker: tasks (several at once when some block in Get), or one actor's constructor and calls.</summary>
+internal sealed class WorkerExecutor
+{
+    private static readonly AsyncLocal<long> s_taskRun = new();
+
+    private readonly FrameConnection _connection;
+    private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
+    // Actor calls arrive ahead of their turn (the driver pipelines them); they wait here, in order.
+    private readonly Queue<(RunFrame Frame, CancellationTokenSource Cts)> _actorQueue = new();
+    private int _actorRunning;
+    private int _maxConcurrency = 1;
+    private readonly ConcurrentDictionary<long, List<IDisposable>> _mappings = new();
+    private object? _actor;
+
+    public WorkerExecutor(FrameConnection connection) => _connection = connection;
+
+    /// <summary>The task run the current code belongs to (0 outside tasks, and in actors, which never lend resources).</summary>
+    public static long CurrentTaskRun => s_taskRun.Value;
+
+    public void Start(RunFrame frame)
+    {
+        // Registered here, in frame order, so a cancel that arrives right behind its run always finds it.
+        var cts = new CancellationTokenSource();
+        _running[frame.RunId] = cts;
+        if (frame.Kind == RunKind.ActorCall)
+        {
+            StartActorCall(frame, cts);
+            return;
+        }
+
+        if (frame.Kind == RunKind.ActorConstructor) _maxConcurrency = Math.Max(1, frame.MaxConcurrency);
+        // Start is called on the receiving thread, which runs the frame itself: no thread wakes for a short run.
+        // A run that blocks hands the loop off (DriverLink), and the watchdog takes it from one that runs long.
+        _connection.AllowTakeover();
+        _ = Execute(frame, cts);
+    }
+
+    private void StartActorCall(RunFrame frame, CancellationTokenSource cts)
+    {
+        lock (_actorQueue)
+        {
+            if (_actorRunning >= _maxConcurrency)
+            {
+                _actorQueue.Enqueue((frame, cts));
+                return;
+            }
+
+            _actorRunning++;
+        }
+
+        _connection.AllowTakeover();
+        RunActorCalls(frame, cts);
+    }
+
+    /// <summary>Runs actor calls one after another on this thread while they finish synchronously; an async one takes the next when it ends.</summary>
+    private void RunActorCalls(RunFrame frame, CancellationTokenSource cts)
+    {
+        while (Execute(frame, cts) && TryTakeNextActorCall(out frame, out cts))
+        {
+        }
+    }
+
+    private bool TryTakeNextActorCall(out RunFrame frame, out CancellationTokenSource cts)
+    {
+        lock (_actorQueue)
+        {
+            if (_actorQueue.TryDequeue(out var next))
+            {
+                (frame, cts) = next;
+                return true;
+            }
+
+            _actorRunning--;
+            frame = null!;
+            cts = null!;
+            return false;
+        }
+    }
+
+    private void OnAsyncActorCallDone()
+    {
+        if (TryTakeNextActorCall(out var frame, out var cts)) RunActorCalls(frame, cts);
+    }
+
+    public void Cancel(CancelRunFrame frame)
+    {
+        if (!_running.TryGetValue(frame.RunId, out var cts)) return;
+        // Cancel runs the user's callbacks on this, the receiving thread: if one blocks, the watchdog must be able
+        // to take the loop over, as for a run executed inline.
+        _connection.AllowTakeover();
+        cts.Cancel();
+    }
+
+    /// <summary>Runs one frame; returns false when it goes on asynchronously (its end is reported later).</summary>
+    private bool Execute(RunFrame frame, CancellationTokenSource cts)
+    {
+        if (!RemoteRegistry.TryGet(frame.FunctionId, out var function))
+        {
+            Report(frame, null, ErrorInfo.Of(ErrorKind.Runtime,
+                $"The worker has no remote function '{frame.FunctionId}': the assembly that registers it was not loaded."), false);
+            return true;
+        }
+
+        if (frame.Kind == RunKind.ActorCall && cts.IsCancellationRequested)
+        {
+            // Cancelled while it waited behind earlier calls: it never starts, as a call cancelled in the driver's mailbox.
+            Report(frame, null, ErrorInfo.Of(ErrorKind.Cancelled, $"{function.DisplayName} was cancelled before it started."), true);
+            return true;
+        }
+
+        s_taskRun.Value = frame.Kind == RunKind.Task ? frame.RunId : 0;
+        InvocationContext context;
+        ValueTask pending;
+        try
+        {
+            var args = frame.Args.Length == 0 ? Array.Empty<ReadOnlyMemory<byte>>() : new ReadOnlyMemory<byte>[frame.Args.Length];
+            for (var i = 0; i < args.Length; i++)
+            {
+                args[i] = SharedPayloads.Open(frame.Args[i], out var mapping);
+                if (mapping is not null) AddMapping(frame.RunId, mapping);
+            }
+
+            context = new InvocationContext(args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function);
+            pending = function.Invoker(context);
+        }
+        catch (Exception e)
+        {
+            Fail(frame, function, e);
+            return true;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            Succeed(frame, context);
+            return true;
+        }
+
+        _ = AwaitAsync(frame, function, context, pending);
+        return false;
+    }
+
+    private async Task AwaitAsync(RunFrame frame, RemoteFunction function, InvocationContext context, ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Fail(frame, function, e);
+            if (frame.Kind == RunKind.ActorCall) OnAsyncActorCallDone();
+            return;
+        }
+
+        Succeed(frame, context);
+        if (frame.Kind == RunKind.ActorCall) OnAsyncActorCallDone();
+    }
+
+    private void Succeed(RunFrame frame, InvocationContext context)
+    {
+        if (frame.Kind == RunKind.ActorConstructor)
+        {
+            _actor = context.CreatedInstance;
+            if (_actor is null)
+            {
+                Report(frame, null, ErrorInfo.Of(ErrorKind.TaskError, "The constructor invoker made no instance."), false);
+                return;
+            }
+        }
+
+        Report(frame, context.Result, null, false, context.SharedResult, context.ResultRefs);
+    }
+
+    private void Fail(RunFrame frame, RemoteFunction function, Exception e) =>
+        Report(frame, null, ErrorInfo.FromException(e, function.DisplayName), e is OperationCanceledException);
+
+    private void AddMapping(long runId, IDisposable mapping) =>
+        _mappings.AddOrUpdate(runId, static (_, m) => new List<IDisposable> { m }, static (_, list, m) =>
+        {
+            list.Add(m);
+            return list;
+        }, mapping);
+
+    private void Report(RunFrame frame, byte[]? value, ErrorInfo? error, bool canceled, SharedObject? shared = null, ObjectEntry[]? refs = null)
+    {
+        // The run is over: nothing reads its mapped arguments any more (the constructor's arguments are not kept either).
+        if (_mappings.TryRemove(frame.RunId, out var mappings))
+        {
+            foreach (var mapping in mappings) mapping.Dispose();
+        }
+
+        if (_running.TryRemove(frame.RunId, out var cts)) cts.Dispose();
+        // A large result was written into shared memory by this worker: only its name travels, and the driver owns the file.
+        var payload = shared is not null ? SharedPayloads.PayloadOf(shared, transfer: true)
+            : value is null ? default : SharedPayloads.Wrap(value);
+        ObjectId[]? contained = null;
+        if (refs is not null)
+        {
+            contained = new ObjectId[refs.Length];
+            for (var i = 0; i < refs.Length; i++) contained[i] = refs[i].Id;
+        }
+
+        _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled, Contained = contained });
+        GC.KeepAlive(refs); // held until the frame is queued, so this worker still borrows them when the driver reads it
+        shared?.TryFree(force: true);
+    }
+}

@@ -1,0 +1,94 @@
+using System;
+using System.Runtime.CompilerServices;
+using MemoryPack;
+using RayGen.Core;
+using RayGen.Protocol;
+using RayGen.Driver;
+using RayGen.InWorker;
+using RayGen.WorkerHost;
+
+namespace RayGen.Store;
+
+/// <summary>Values as the store holds them: a byte array when small, a <see cref="SharedObject"/> when large.</summary>
+internal static class ObjectValues
+{
+    /// <summary>
+    /// Serializes a value that goes into the store (a put, a task's result). With shared memory on, a large value
+    /// is written straight into it; types without references are small and fixed-size, so they take the plain path.
+    /// </summary>
+    public static object Serialize<T>(T value, string usage, bool driver)
+    {
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value)) return ValueCodec<T>.Serialize(value, usage);
+        // A worker reports the refs in its puts and results to the driver with the value (see Containment.HeldBy).
+        var scope = Containment.Open(forward: true);
+        object? stored = null;
+        try
+        {
+            if (SharedPayloads.Directory is null) return stored = ValueCodec<T>.Serialize(value, usage);
+            ValueCodec<T>.EnsureSupported(usage);
+            return stored = StoreWriter.Serialize(value, driver);
+        }
+        catch (MemoryPackSerializationException e)
+        {
+            throw new RayException(
+                $"RayGen cannot serialize type '{TypeNames.Display(typeof(T))}' used by {usage}: {e.Message} " +
+                "Mark the type [MemoryPackable] (and partial), or use a type MemoryPack supports.", e);
+        }
+        finally
+        {
+            Containment.Close(scope, stored);
+        }
+    }
+
+    /// <summary>Serializes a value with the plain codec; the bytes hold the refs serialized into them (see <see cref="Containment"/>).</summary>
+    public static byte[] SerializeInline<T>(T value, string usage)
+    {
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || ValueCodec<T>.IsPrimitiveArray) return ValueCodec<T>.Serialize(value, usage);
+        // In a worker the refs go to the driver with the argument (a nested submission's WireArg).
+        var scope = Containment.Open(forward: true);
+        byte[]? bytes = null;
+        try
+        {
+            return bytes = ValueCodec<T>.Serialize(value, usage);
+        }
+        finally
+        {
+            Containment.Close(scope, bytes);
+        }
+    }
+
+    /// <summary>
+    /// Serializes a task argument passed by value. In the driver with shared memory on, a large one is written
+    /// straight into the store like a put (one copy, no heap array); small ones, values of types without references
+    /// and arguments built in a worker (which sends them inline to the driver) take the plain path.
+    /// </summary>
+    public static object SerializeArgument<T>(T value, string usage, RuntimeCore runtime)
+    {
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value)) return ValueCodec<T>.Serialize(value, usage);
+        return runtime.Driver is not null ? SerializeInline(value, usage) : Serialize(value, usage, driver: true);
+    }
+
+    /// <summary>Whether no ref can be serialized into a <typeparamref name="T"/>, so serializing one needs no containment scope.</summary>
+    public static bool CannotHoldRefs<T>() => !RuntimeHelpers.IsReferenceOrContainsReferences<T>() || ValueCodec<T>.IsPrimitiveArray;
+
+    // A primitive array holds no refs; unless it is large enough for shared memory (with the store on), the plain
+    // codec writes it in one exact-size copy, with no containment scope around it.
+    private static bool IsSmallPrimitiveArray<T>(T value) =>
+        ValueCodec<T>.IsPrimitiveArray && (SharedPayloads.Directory is null || ValueCodec<T>.PrimitiveArraySize(value) < SharedPayloads.Threshold);
+
+    /// <summary>Deserializes a completed entry's value, in place when it is in shared memory.</summary>
+    public static unsafe T Read<T>(ObjectEntry entry)
+    {
+        if (entry.Data is { } data) return ValueCodec<T>.Deserialize(data);
+        var shared = entry.Shared ?? throw new InvalidOperationException($"Object {entry.Id} has no value.");
+        var pointer = shared.Acquire();
+        try
+        {
+            return ValueCodec<T>.Deserialize(new ReadOnlySpan<byte>(pointer, shared.Length));
+        }
+        finally
+        {
+            shared.Release();
+        }
+    }
+}

@@ -1,0 +1,377 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using RayGen.Protocol;
+
+namespace RayGen.Store;
+
+/// <summary>
+/// The store's bookkeeping for <see cref="SharedObject"/>s: capacity, freeing, spilling.
+/// </summary>
+/// <remarks>
+/// Freeing is finalizer-free. Every process keeps its shared objects in a list, each with a weak reference to
+/// the <see cref="ObjectEntry"/> that holds it; a sweep (every second, and under pressure after a GC) frees those
+/// whose entry was collected. In the driver an entry stays reachable while a driver ref, a pending task or a
+/// worker's borrow (tracked in <see cref="ObjectDirectory"/>) holds it, so the sweep deletes a file exactly when
+/// none can reach it; in a worker the sweep only unmaps, and the worker's borrow table reports the ids it let go.
+/// </remarks>
+internal static unsafe partial class SharedPayloads
+{
+    private static readonly List<SharedObject> s_objects = new();
+    private static long s_spillUsed;
+    private static Timer? s_sweeper;
+
+    /// <summary>Bytes the spill directory may hold; by default what its disk has free when the store first spills.</summary>
+    internal static long SpillLimit { get; set; } = -1;
+
+    /// <summary>Bytes in the spill directory now.</summary>
+    internal static long SpillUsed => Interlocked.Read(ref s_spillUsed);
+
+    /// <summary>Driver only: asks every worker to collect and report the refs it let go, and waits for the answers.</summary>
+    internal static Action? CollectRemote { get; set; }
+
+    /// <summary>Worker only: runs after each sweep (the borrow table reports collected refs to the driver).</summary>
+    internal static Action? AfterSweep { get; set; }
+
+    /// <summary>Shared objects this process holds now (freed ones leave at the next sweep).</summary>
+    internal static int ObjectCount
+    {
+        get
+        {
+            lock (s_objects) return s_objects.Count;
+        }
+    }
+
+    private static void StartSweeper(string? directory)
+    {
+        s_sweeper?.Dispose();
+        s_sweeper = directory is null ? null : new Timer(static _ => Sweep(), null, 1000, 1000);
+        if (directory is not null) return;
+        List<SharedObject> all;
+        lock (s_objects)
+        {
+            all = new List<SharedObject>(s_objects);
+            s_objects.Clear();
+        }
+
+        foreach (var shared in all) shared.TryFree(force: true);
+        FilePool.Drain();
+        Interlocked.Exchange(ref s_spillUsed, 0);
+        CollectRemote = null;
+        AfterSweep = null;
+        SpillLimit = -1;
+    }
+
+    internal static void Track(SharedObject shared)
+    {
+        lock (s_objects) s_objects.Add(shared);
+    }
+
+    /// <summary>Frees the objects whose entry was collected; returns how many.</summary>
+    internal static int Sweep()
+    {
+        var freed = 0;
+        lock (s_objects)
+        {
+            for (var i = s_objects.Count - 1; i >= 0; i--)
+            {
+                var shared = s_objects[i];
+                if (shared.IsFreed || (shared.Owner is { } owner && !owner.TryGetTarget(out _) && shared.TryFree()))
+                {
+                    s_objects.RemoveAt(i);
+                    freed++;
+                }
+            }
+        }
+
+        FilePool.Trim();
+        AfterSweep?.Invoke();
+        return freed;
+    }
+
+    /// <summary>Collects in this process and (from the driver) in every worker, then frees what nothing reaches.</summary>
+    internal static void CollectEverywhere()
+    {
+        CollectRemote?.Invoke();
+        CollectLocal();
+    }
+
+    /// <summary>A full collection here: frees what nothing reaches and gives kept files back too (see <see cref="FilePool"/>), so the store is as small as it can be.</summary>
+    internal static void CollectLocal()
+    {
+        FilePool.Refuse();
+        try
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            // A freed value in shared memory may have held refs (Containment): they are collectable only now.
+            if (Sweep() > 0)
+            {
+                GC.Collect();
+                Sweep();
+            }
+
+            FilePool.Drain();
+        }
+        finally
+        {
+            FilePool.Accept();
+        }
+    }
+
+    private static bool Fits(long length) => Interlocked.Read(ref s_used) + length <= s_capacity;
+
+    internal static bool TryCharge(long length)
+    {
+        var used = Interlocked.Add(ref s_used, length);
+        if (used <= s_capacity)
+        {
+            NotePeak(used);
+            return true;
+        }
+
+        Interlocked.Add(ref s_used, -length);
+        return false;
+    }
+
+    private static void NotePeak(long used)
+    {
+        var peak = Interlocked.Read(ref s_peak);
+        while (used > peak)
+        {
+            var seen = Interlocked.CompareExchange(ref s_peak, used, peak);
+            if (seen == peak) return;
+            peak = seen;
+        }
+    }
+
+    internal static void Uncharge(long length)
+    {
+        if (length != 0) Interlocked.Add(ref s_used, -length);
+    }
+
+    internal static bool TryChargeSpill(long length)
+    {
+        if (s_spill is null) return false;
+        if (SpillLimit < 0)
+        {
+            try
+            {
+                SpillLimit = new DriveInfo(SpillDirectory()).AvailableFreeSpace;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                SpillLimit = long.MaxValue;
+            }
+        }
+
+        if (Interlocked.Add(ref s_spillUsed, length) <= SpillLimit) return true;
+        Interlocked.Add(ref s_spillUsed, -length);
+        return false;
+    }
+
+    internal static void UnchargeSpill(long length)
+    {
+        if (length != 0) Interlocked.Add(ref s_spillUsed, -length);
+    }
+
+    /// <summary>
+    /// Room for <paramref name="length"/> more bytes: free what nothing reaches (sweep, then a GC here, then a GC in
+    /// every worker), then spill the oldest values nobody is reading to disk. False when all that is not enough.
+    /// </summary>
+    internal static bool Reserve(long length)
+    {
+        if (TryCharge(length)) return true;
+        lock (s_relieving)
+        {
+            if (TryCharge(length)) return true;
+            // Kept files are the first to go, and values freed from here on are deleted rather than kept.
+            FilePool.Refuse();
+            try
+            {
+                FilePool.Drain();
+                if (TryCharge(length)) return true;
+                Sweep();
+                if (TryCharge(length)) return true;
+                CollectLocal();
+                if (TryCharge(length)) return true;
+                if (CollectRemote is { } remote)
+                {
+                    remote();
+                    CollectLocal();
+                    if (TryCharge(length)) return true;
+                }
+
+                SpillUntil(length);
+                return TryCharge(length);
+            }
+            finally
+            {
+                FilePool.Accept();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Driver: a kept file for a new value of <paramref name="needed"/> bytes (see <see cref="FilePool"/>). When none
+    /// fits but a value that would is no longer reachable, frees it first: a sweep, then for a large value a
+    /// collection of the young generations, which costs far less than faulting in a fresh file of that size.
+    /// </summary>
+    internal static bool TryTakeKept(long needed, out FilePool.Kept kept)
+    {
+        if (FilePool.TryTake(needed, out kept)) return true;
+        if (!HasReusable(needed)) return false;
+        Sweep();
+        if (FilePool.TryTake(needed, out kept)) return true;
+        if (needed < CollectForReuseAbove) return false;
+        // Generation 1 too: a ref dropped just before the put may have lived through one collection already.
+        GC.Collect(1, GCCollectionMode.Forced, blocking: true);
+        Sweep();
+        return FilePool.TryTake(needed, out kept);
+    }
+
+    /// <summary>Values at least this large may collect the young generations to find a freed file to reuse.</summary>
+    internal const long CollectForReuseAbove = 4L * 1024 * 1024;
+
+    private static bool HasReusable(long needed)
+    {
+        lock (s_objects)
+        {
+            foreach (var shared in s_objects)
+            {
+                if (shared.IsReusable && FilePool.Fits(shared.MappedLength, shared.Charged, needed)) return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly object s_relieving = new();
+
+    private static void SpillUntil(long length)
+    {
+        SharedObject[] candidates;
+        lock (s_objects) candidates = s_objects.ToArray();
+        foreach (var shared in candidates)
+        {
+            if (Fits(length)) return;
+            shared.TrySpill();
+        }
+    }
+
+    /// <summary>
+    /// The driver takes a file a worker wrote (a task's result or a put) when it fits as things are; false, and the
+    /// file untouched, when room must be made first (<see cref="AdoptOrRefuse"/>, which may wait on every worker).
+    /// </summary>
+    internal static bool TryAdopt(in Payload payload, out SharedObject shared)
+    {
+        ValidateHandedOver(payload);
+        if (!TryCharge(payload.Length))
+        {
+            shared = null!;
+            return false;
+        }
+
+        shared = new SharedObject(payload.File!, payload.Length, owned: true, spilled: false, charged: payload.Length);
+        Track(shared);
+        return true;
+    }
+
+    /// <summary>
+    /// The driver takes a file a worker wrote (a task's result or a put) only when it fits, as a put in the driver:
+    /// room is made (freeing, spilling others), else the value itself moves to the spill directory; when neither
+    /// works the file is deleted and <see cref="ObjectStoreFullException"/> is thrown. <paramref name="what"/> names
+    /// the value in that message.
+    /// </summary>
+    internal static SharedObject AdoptOrRefuse(in Payload payload, string what)
+    {
+        ValidateHandedOver(payload);
+        var path = PathOf(payload.File!, spilled: false);
+        if (Reserve(payload.Length))
+        {
+            var kept = new SharedObject(payload.File!, payload.Length, owned: true, spilled: false, charged: payload.Length);
+            Track(kept);
+            return kept;
+        }
+
+        if (TryChargeSpill(payload.Length))
+        {
+            try
+            {
+                File.Move(path, PathOf(payload.File!, spilled: true, create: true));
+                var spilled = new SharedObject(payload.File!, payload.Length, owned: true, spilled: true, charged: payload.Length);
+                Track(spilled);
+                return spilled;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                UnchargeSpill(payload.Length);
+            }
+        }
+
+        TryDelete(path);
+        throw new ObjectStoreFullException(
+            $"The object store is full: {Used} of its capacity in use and {SpillUsed} bytes spilled, and {what} of " +
+            $"{payload.Length} bytes fits neither after freeing unreachable values nor in the spill directory.");
+    }
+
+    /// <summary>Whether a frame hands this process a file of its own (a worker's large result or put).</summary>
+    internal static bool IsHandedOver(in Payload payload) => payload.File is not null && payload.Transfer;
+
+    /// <summary>Deletes a file handed over that nobody will take (its run was already reported), so it never outlives its frame.</summary>
+    internal static void Discard(in Payload payload)
+    {
+        if (!IsHandedOver(payload) || Directory is null) return;
+        ValidateName(payload.File!);
+        TryDelete(PathOf(payload.File!, payload.Spilled));
+    }
+
+    private static void ValidateHandedOver(in Payload payload)
+    {
+        if (!IsHandedOver(payload) || payload.Spilled) throw new InvalidDataException("A worker must hand over a file in shared memory.");
+        ValidateName(payload.File!);
+    }
+
+    /// <summary>A worker maps a value the driver owns (it arrived as an object's value).</summary>
+    internal static SharedObject Borrow(in Payload payload)
+    {
+        ValidateName(payload.File!);
+        var shared = new SharedObject(payload.File!, payload.Length, owned: false, spilled: payload.Spilled, charged: 0);
+        Track(shared);
+        return shared;
+    }
+
+    /// <summary>The frame form of a shared object: its file's name.</summary>
+    internal static Payload PayloadOf(SharedObject shared, bool transfer) =>
+        new() { File = shared.Name, Length = shared.Length, Spilled = shared.Spilled, Transfer = transfer };
+
+    internal static string NewName() => $"{Environment.ProcessId}-{Interlocked.Increment(ref s_next)}";
+
+    internal static string PathOf(string name, bool spilled, bool create = false)
+    {
+        if (!spilled) return Path.Combine(Directory ?? throw new InvalidOperationException("This process has no shared-memory directory."), name);
+        if (create) return Path.Combine(SpillDirectory(), name);
+        var directory = Directory ?? throw new InvalidOperationException("This process has no shared-memory directory.");
+        // The spill directory sits beside the session's shared-memory directory under the same name, on disk.
+        return Path.Combine(Path.GetTempPath(), Path.GetFileName(Path.GetDirectoryName(directory)!) + "-spill", name);
+    }
+
+    private static void ValidateName(string name)
+    {
+        if (name.Contains('/', StringComparison.Ordinal) || name.StartsWith('.') || name.IndexOf('-') <= 0)
+            throw new InvalidDataException($"A payload named the file '{name}', which is not a store file name.");
+    }
+
+    internal static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,303 @@
+using System;
+using System.Buffers;
+using System.IO;
+using MemoryPack;
+using RayGen.Protocol;
+
+namespace RayGen.Store;
+
+/// <summary>
+/// The buffer MemoryPack serializes a value into: a reused array while the value is small, and once it reaches
+/// the inline threshold a file in the session's shared-memory directory, mapped and written in place (grown by
+/// reserving more of the file and remapping; the pages already written stay where they are). A large value is
+/// thus serialized once, straight into shared memory, and the map that wrote it is the one that reads it.
+/// </summary>
+internal sealed unsafe class StoreWriter : IBufferWriter<byte>
+{
+    private const int InitialBuffer = 4096;
+    private const int KeepBuffer = 256 * 1024;
+    private const long Granularity = 64 * 1024;
+
+    [ThreadStatic]
+    private static StoreWriter? t_cached;
+
+    private byte[] _buffer = new byte[InitialBuffer];
+    private long _written;
+    private bool _driver;
+    private bool _shared;
+
+    private FileStream? _file;
+    private string? _name;
+    private bool _spilled;
+    private byte* _map;
+    private long _mapLength;
+    // Bytes of the file reserved for the value (and charged); at most _mapLength.
+    private long _capacity;
+
+    /// <summary>
+    /// Serializes <paramref name="value"/>: a byte array when small (or when shared memory is off), a
+    /// <see cref="SharedObject"/> when large. <paramref name="driver"/>: counted against the store's capacity
+    /// (spilling, then <see cref="ObjectStoreFullException"/>, when it does not fit); a worker's file is counted
+    /// by the driver when it takes it over.
+    /// </summary>
+    public static object Serialize<T>(T value, bool driver)
+    {
+        var writer = t_cached ?? new StoreWriter();
+        t_cached = null; // a value whose formatter serializes another value gets a writer of its own
+        writer._driver = driver;
+        writer._shared = SharedPayloads.Directory is not null;
+        try
+        {
+            MemoryPackSerializer.Serialize(writer, value);
+            return writer.Complete();
+        }
+        catch
+        {
+            writer.Abort();
+            throw;
+        }
+        finally
+        {
+            writer.Reset();
+            t_cached = writer;
+        }
+    }
+
+    public void Advance(int count) => _written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        if (_map is not null) throw new NotSupportedException("The store writer hands out spans only once it writes to shared memory.");
+        EnsureBuffer(Math.Max(sizeHint, 1));
+        return _buffer.AsMemory((int)_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        var needed = _written + Math.Max(sizeHint, 1);
+        if (_map is null)
+        {
+            if (needed <= _buffer.Length) return _buffer.AsSpan((int)_written);
+            if (!_shared || needed < SharedPayloads.Threshold || !TryStartFile(needed))
+            {
+                EnsureBuffer(Math.Max(sizeHint, 1));
+                return _buffer.AsSpan((int)_written);
+            }
+        }
+
+        if (needed > _capacity) Grow(needed);
+        return new Span<byte>(_map + _written, (int)Math.Min(_capacity - _written, int.MaxValue));
+    }
+
+    private void EnsureBuffer(int sizeHint)
+    {
+        var needed = _written + sizeHint;
+        if (needed <= _buffer.Length) return;
+        if (needed > Array.MaxLength) throw new InsufficientMemoryException("The value is too large to serialize.");
+        var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_buffer.Length * 2)));
+        _buffer.AsSpan(0, (int)_written).CopyTo(grown);
+        _buffer = grown;
+    }
+
+    private static long RoundUp(long length) => (length + Granularity - 1) / Granularity * Granularity;
+
+    /// <summary>Moves to a file of exactly the size asked for (a large array asks for all of itself at once).</summary>
+    private bool TryStartFile(long needed)
+    {
+        if (_driver && TryReuse(needed)) return true;
+        var capacity = RoundUp(needed);
+        var spilled = false;
+        if (_driver && !SharedPayloads.Reserve(capacity))
+        {
+            if (!SharedPayloads.TryChargeSpill(capacity)) throw Full(capacity);
+            spilled = true;
+        }
+
+        try
+        {
+            Open(SharedPayloads.NewName(), spilled, capacity);
+        }
+        catch (IOException)
+        {
+            // tmpfs is full or gone: the value stays on the heap and crosses inline.
+            Uncharge(spilled, capacity);
+            return false;
+        }
+
+        new ReadOnlySpan<byte>(_buffer, 0, (int)_written).CopyTo(new Span<byte>(_map, (int)_written));
+        return true;
+    }
+
+    /// <summary>Writes the value into a freed file the driver kept mapped (<see cref="FilePool"/>): its pages are touched already.</summary>
+    private bool TryReuse(long needed)
+    {
+        if (!SharedPayloads.TryTakeKept(needed, out var kept)) return false;
+        // The kept file's bytes are charged already; only growth past its size (within its map) is charged anew.
+        var capacity = kept.Size >= needed ? kept.Size : Math.Min(RoundUp(needed), kept.MapLength);
+        if (capacity > kept.Size && !SharedPayloads.Reserve(capacity - kept.Size))
+        {
+            FilePool.Drop(kept);
+            return false;
+        }
+
+        var name = SharedPayloads.NewName();
+        var file = FilePool.Reopen(kept, name);
+        if (file is null)
+        {
+            SharedPayloads.Uncharge(capacity - kept.Size);
+            return false;
+        }
+
+        try
+        {
+            if (capacity > kept.Size) Native.Allocate(file.SafeFileHandle, kept.Size, capacity);
+        }
+        catch (IOException)
+        {
+            file.Dispose();
+            FilePool.Drop(kept with { Name = name });
+            SharedPayloads.Uncharge(capacity - kept.Size);
+            return false;
+        }
+
+        _file = file;
+        _name = name;
+        _spilled = false;
+        _map = (byte*)kept.Map;
+        _mapLength = kept.MapLength;
+        _capacity = capacity;
+        new ReadOnlySpan<byte>(_buffer, 0, (int)_written).CopyTo(new Span<byte>(_map, (int)_written));
+        return true;
+    }
+
+    private static ObjectStoreFullException Full(long length) => new(
+        $"The object store is full: {SharedPayloads.Used} of its capacity in use and {SharedPayloads.SpillUsed} bytes spilled, " +
+        $"and {length} more bytes fit neither after freeing unreachable values nor in the spill directory.");
+
+    private void Open(string name, bool spilled, long capacity)
+    {
+        var path = SharedPayloads.PathOf(name, spilled, create: spilled);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var file = new FileStream(path, options);
+        try
+        {
+            Native.Allocate(file.SafeFileHandle, capacity);
+            _map = Native.Map(file.SafeFileHandle, capacity, writable: true);
+        }
+        catch
+        {
+            file.Dispose();
+            SharedPayloads.TryDelete(path);
+            throw;
+        }
+
+        _file = file;
+        _name = name;
+        _spilled = spilled;
+        _capacity = capacity;
+        _mapLength = capacity;
+    }
+
+    private void Grow(long needed)
+    {
+        var capacity = RoundUp(Math.Max(needed, _capacity * 2));
+        var delta = capacity - _capacity;
+        if (_driver && !_spilled && !SharedPayloads.Reserve(delta))
+        {
+            MoveToSpill(capacity);
+            return;
+        }
+
+        if (_driver && _spilled && !SharedPayloads.TryChargeSpill(delta)) throw Full(delta);
+        try
+        {
+            Native.Allocate(_file!.SafeFileHandle, _capacity, capacity);
+            if (capacity > _mapLength)
+            {
+                Native.Unmap(_map, _mapLength);
+                _map = null;
+                _map = Native.Map(_file.SafeFileHandle, capacity, writable: true);
+                _mapLength = capacity;
+            }
+        }
+        catch
+        {
+            Uncharge(_spilled, delta);
+            throw;
+        }
+
+        _capacity = capacity;
+    }
+
+    /// <summary>Shared memory ran out mid-value: what is written so far moves to a file in the spill directory.</summary>
+    private void MoveToSpill(long capacity)
+    {
+        if (!SharedPayloads.TryChargeSpill(capacity)) throw Full(capacity);
+        var oldMap = _map;
+        var (oldCapacity, oldMapLength, oldFile, oldName) = (_capacity, _mapLength, _file!, _name!);
+        try
+        {
+            Open(SharedPayloads.NewName(), spilled: true, capacity);
+        }
+        catch
+        {
+            SharedPayloads.UnchargeSpill(capacity);
+            _map = oldMap;
+            _mapLength = oldMapLength;
+            throw;
+        }
+
+        Buffer.MemoryCopy(oldMap, _map, capacity, _written);
+        Native.Unmap(oldMap, oldMapLength);
+        oldFile.Dispose();
+        SharedPayloads.TryDelete(SharedPayloads.PathOf(oldName, spilled: false));
+        SharedPayloads.Uncharge(oldCapacity);
+    }
+
+    private void Uncharge(bool spilled, long length)
+    {
+        if (!_driver) return;
+        if (spilled) SharedPayloads.UnchargeSpill(length);
+        else SharedPayloads.Uncharge(length);
+    }
+
+    private object Complete()
+    {
+        if (_map is null) return _buffer.AsSpan(0, (int)_written).ToArray();
+        if (_written > int.MaxValue) throw new InsufficientMemoryException("A stored value must be under 2 GiB.");
+        // The tail reserved for growth goes back to tmpfs; the map keeps its length (nothing reads past the value).
+        _file!.SetLength(_written);
+        _file!.Dispose();
+        _file = null;
+        var charged = _driver ? _written : 0;
+        Uncharge(_spilled, _capacity - charged);
+        var shared = new SharedObject(_name!, (int)_written, owned: _driver, spilled: _spilled, charged: charged, _map, _mapLength, writable: _driver);
+        _map = null;
+        SharedPayloads.Track(shared);
+        return shared;
+    }
+
+    private void Abort()
+    {
+        if (_name is null) return;
+        Native.Unmap(_map, _mapLength);
+        _map = null;
+        _file?.Dispose();
+        _file = null;
+        SharedPayloads.TryDelete(SharedPayloads.PathOf(_name, _spilled));
+        Uncharge(_spilled, _capacity);
+    }
+
+    private void Reset()
+    {
+        _written = 0;
+        _map = null;
+        _file = null;
+        _name = null;
+        _capacity = 0;
+        _mapLength = 0;
+        _spilled = false;
+        if (_buffer.Length > KeepBuffer) _buffer = new byte[InitialBuffer];
+    }
+}
