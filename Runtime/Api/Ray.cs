@@ -3,11 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using RayGen.Core;
-using RayGen.Store;
-using RayGen.Protocol;
 using RayGen.Driver;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen;
 
@@ -15,10 +11,9 @@ namespace RayGen;
 public static class Ray
 {
     private static readonly object s_gate = new();
-    private static RayRuntime? s_current;
 
     /// <summary>Whether a runtime is running in this process.</summary>
-    public static bool IsInitialized => Volatile.Read(ref s_current) is not null;
+    public static bool IsInitialized => RuntimeCore.Current is not null;
 
     /// <summary>Starts the runtime. Only one runs at a time; dispose it (or call <see cref="Shutdown"/>) before starting another.</summary>
     /// <exception cref="RayException">A runtime is already running.</exception>
@@ -26,53 +21,45 @@ public static class Ray
     {
         lock (s_gate)
         {
-            if (s_current is not null)
+            if (RuntimeCore.Current is not null)
                 throw new RayException("Ray.Init() was called while a runtime is already running; call Ray.Shutdown() (or dispose the RayRuntime) first.");
-            var runtime = new RayRuntime(new RuntimeCore(options ?? new RayOptions()));
-            Volatile.Write(ref s_current, runtime);
-            return runtime;
+            var core = new DriverRuntime(options ?? new RayOptions());
+            RuntimeCore.SetCurrent(core);
+            return new RayRuntime(core);
         }
     }
 
     /// <summary>Stops the runtime: pending refs fail with a clear error, actors end. Does nothing when none runs.</summary>
     public static void Shutdown()
     {
-        RayRuntime? runtime;
+        RuntimeCore? runtime;
         lock (s_gate)
         {
-            runtime = s_current;
-            s_current = null;
+            runtime = RuntimeCore.Current;
+            RuntimeCore.SetCurrent(null);
         }
 
-        runtime?.Core.Shutdown();
+        runtime?.Shutdown();
     }
 
     internal static void ShutdownIfCurrent(RayRuntime runtime)
     {
         lock (s_gate)
         {
-            if (!ReferenceEquals(s_current, runtime)) return;
-            s_current = null;
+            if (!ReferenceEquals(RuntimeCore.Current, runtime.Core)) return;
+            RuntimeCore.SetCurrent(null);
         }
 
         runtime.Core.Shutdown();
     }
 
-    /// <summary>Makes a worker process's runtime the current one, so code running in the worker submits to the driver.</summary>
-    internal static void InstallWorkerRuntime(RayRuntime runtime)
-    {
-        lock (s_gate) Volatile.Write(ref s_current, runtime);
-    }
-
-    internal static RuntimeCore CurrentCore(string action) =>
-        Volatile.Read(ref s_current)?.Core ??
-        throw new RayException($"Cannot {action}: RayGen is not initialized. Call Ray.Init() first.");
+    internal static RuntimeCore CurrentCore(string action) => RuntimeCore.CurrentOrThrow(action);
 
     /// <summary>Stores a value in the object store and returns a ref to it. The value is serialized now.</summary>
     public static ObjectRef<T> Put<T>(T value)
     {
         var core = CurrentCore("put a value");
-        return new ObjectRef<T>(core.Put(ObjectValues.Serialize(value, "Ray.Put", driver: core.Driver is null)));
+        return new ObjectRef<T>(core.Put(value));
     }
 
     /// <summary>Blocks until the value is ready and returns it.</summary>
@@ -137,7 +124,7 @@ public static class Ray
     {
         ArgumentNullException.ThrowIfNull(reference);
         CurrentCore("cancel a task");
-        reference.Entry.Runtime.Cancel(reference.Entry, force);
+        reference.Entry.Host.Cancel(reference.Entry, force);
     }
 
     /// <summary>Ends an actor for good, whatever its MaxRestarts: calls in flight and later calls throw <see cref="ActorDiedException"/>.</summary>
@@ -150,7 +137,7 @@ public static class Ray
     public static void Kill<TActor>(ActorHandle<TActor> actor, bool noRestart) where TActor : class
     {
         ArgumentNullException.ThrowIfNull(actor);
-        CurrentCore("kill an actor").Actors.Kill(actor.State, noRestart);
+        CurrentCore("kill an actor").KillActor(actor.State, noRestart);
     }
 
     /// <summary>Finds a live actor by the name it was created with.</summary>
@@ -158,6 +145,6 @@ public static class Ray
     public static ActorHandle<TActor> GetActor<TActor>(string name) where TActor : class
     {
         ArgumentNullException.ThrowIfNull(name);
-        return new ActorHandle<TActor>(CurrentCore("find an actor").Actors.GetByName(name, typeof(TActor)));
+        return new ActorHandle<TActor>(CurrentCore("find an actor").GetActor(name, typeof(TActor)));
     }
 }

@@ -1,19 +1,16 @@
 using System;
 using System.Threading.Tasks;
-using RayGen.Core;
-using RayGen.Protocol;
-using RayGen.Store;
 using RayGen.Driver;
-using RayGen.InWorker;
 
 namespace RayGen;
 
 /// <summary>The running runtime, as returned by <see cref="Ray.Init(RayOptions?)"/>. Disposing it is <see cref="Ray.Shutdown"/>.</summary>
 public sealed class RayRuntime : IDisposable, IAsyncDisposable
 {
-    internal RayRuntime(RuntimeCore core) => Core = core;
+    internal RayRuntime(DriverRuntime core) => Core = core;
 
-    internal RuntimeCore Core { get; }
+    /// <summary>A runtime handed to the program is always a driver's: a worker's code reaches its runtime through <see cref="Ray"/> only.</summary>
+    internal DriverRuntime Core { get; }
 
     /// <summary>The options it was started with.</summary>
     public RayOptions Options => Core.Options;
@@ -22,7 +19,7 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
     public RayMode Mode => Core.Options.Mode;
 
     /// <summary>The CPUs it schedules.</summary>
-    public double NumCpus => Core.Scheduler.Pool.TotalCpus;
+    public double NumCpus => Core.TotalCpus;
 
     /// <summary>Stops the runtime (<see cref="Ray.Shutdown"/>), if it is still the running one.</summary>
     public void Dispose() => Ray.ShutdownIfCurrent(this);

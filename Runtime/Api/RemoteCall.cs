@@ -1,9 +1,6 @@
 using System.ComponentModel;
-using RayGen.Protocol;
 using RayGen.Store;
 using RayGen.Core;
-using RayGen.Driver;
-using RayGen.InWorker;
 
 namespace RayGen.Internal;
 
@@ -55,7 +52,7 @@ public readonly struct RemoteCall
     public void Add<T>(Arg<T> argument)
     {
         if (argument.Reference is { } reference) _task.AddRef(reference.Entry);
-        else _task.AddArg(ObjectValues.SerializeArgument(argument.Value, _task.Function.ArgumentUsage, _task.Runtime));
+        else _task.Runtime.AddArgument(_task, argument.Value, _task.Function.ArgumentUsage);
     }
 
     /// <summary>Adds an argument passed as it is (a parameter declared as <c>ObjectRef&lt;T&gt;</c> receives the ref itself).</summary>
@@ -74,5 +71,5 @@ public readonly struct RemoteCall
 
     /// <summary>Submits an actor creation and returns the actor's handle at once.</summary>
     public ActorHandle<TActor> CreateActor<TActor>() where TActor : class =>
-        new(_task.Runtime.Actors.Create(_task, typeof(TActor)));
+        new(_task.Runtime.CreateActor(_task, typeof(TActor)));
 }

@@ -1,6 +1,4 @@
 using RayGen.Core;
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen;
 
@@ -12,9 +10,9 @@ namespace RayGen;
 /// <typeparam name="TActor">The actor class.</typeparam>
 public sealed class ActorHandle<TActor> where TActor : class
 {
-    internal ActorHandle(ActorState state) => State = state;
+    internal ActorHandle(ActorAddress state) => State = state;
 
-    internal ActorState State { get; }
+    internal ActorAddress State { get; }
 
     /// <summary>The name the actor was created with, if any.</summary>
     public string? Name => State.Name;

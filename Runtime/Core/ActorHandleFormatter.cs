@@ -1,6 +1,4 @@
 using MemoryPack;
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Core;
 
@@ -28,6 +26,6 @@ internal sealed class ActorHandleFormatter<TActor> : MemoryPackFormatter<ActorHa
         }
 
         reader.ReadUnmanaged(out long id);
-        value = new ActorHandle<TActor>(Ray.CurrentCore("read an ActorHandle").Actors.GetById(id, typeof(TActor)));
+        value = new ActorHandle<TActor>(RuntimeCore.CurrentOrThrow("read an ActorHandle").ActorById(id, typeof(TActor)));
     }
 }

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Core;
 
@@ -12,14 +11,13 @@ internal sealed class ActorManager
     private readonly object _lock = new();
     private readonly Dictionary<long, ActorState> _byId = new();
     private readonly Dictionary<string, ActorState> _byName = new(StringComparer.Ordinal);
-    private readonly RuntimeCore _runtime;
+    private readonly TaskOwner _runtime;
     private long _nextId;
 
-    public ActorManager(RuntimeCore runtime) => _runtime = runtime;
+    public ActorManager(TaskOwner owner) => _runtime = owner;
 
     public ActorState Create(TaskSpec constructor, Type actorType)
     {
-        if (_runtime.Driver is { } driver) return driver.CreateActor(constructor, actorType);
         var name = constructor.Options.Name;
         if (name is not null && name.Length == 0) throw new ArgumentException("An actor name cannot be empty.");
         ActorState actor;
@@ -39,7 +37,6 @@ internal sealed class ActorManager
 
     public ActorState GetByName(string name, Type actorType)
     {
-        if (_runtime.Driver is { } driver) return driver.LookupActor(name, actorType);
         ActorState? actor;
         lock (_lock) _byName.TryGetValue(name, out actor);
         if (actor is null) throw new RayException($"No live actor is named \"{name}\".");
@@ -56,7 +53,6 @@ internal sealed class ActorManager
 
     public ActorState GetById(long id, Type actorType)
     {
-        if (_runtime.Driver is { } driver) return driver.ActorProxy(id, actorType);
         lock (_lock)
         {
             if (_byId.TryGetValue(id, out var actor) && actor.ActorType == actorType) return actor;
@@ -65,18 +61,7 @@ internal sealed class ActorManager
         throw new ObjectLostException($"Actor {id} ({actorType.Name}) is not known to this runtime.");
     }
 
-    public void Kill(ActorState actor, bool noRestart)
-    {
-        if (_runtime.Driver is { } driver)
-        {
-            driver.KillActor(actor, noRestart);
-            return;
-        }
-
-        KillHere(actor, noRestart);
-    }
-
-    private void KillHere(ActorState actor, bool noRestart) =>
+    public void Kill(ActorState actor, bool noRestart) =>
         actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, noRestart
             ? $"The actor {actor.ActorType.Name}({actor.Id}) was killed with Ray.Kill."
             : $"The actor {actor.ActorType.Name}({actor.Id}) died and its restarts (MaxRestarts = {actor.Options.MaxRestarts ?? 0}) are used up."),

@@ -1,9 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Threading;
-using System.Threading.Tasks;
-using RayGen.Driver;
-using RayGen.Internal;
 using RayGen.Protocol;
 using RayGen.Store;
 
@@ -21,7 +17,7 @@ internal enum ActorStatus
 /// One actor: its instance, its mailbox (calls in the order they were made) and its life — construction,
 /// restarts from the original constructor arguments, death. Calls run at most MaxConcurrency at a time.
 /// </summary>
-internal sealed class ActorState
+internal sealed class ActorState : ActorAddress
 {
     /// <summary>Calls sent to an actor's worker process ahead of the ones running there.</summary>
     internal const int PipelineDepth = 512;
@@ -29,43 +25,19 @@ internal sealed class ActorState
     private readonly object _lock = new();
     private readonly LinkedList<TaskSpec> _mailbox = new();
     private readonly HashSet<TaskSpec> _inFlight = new();
-    private readonly RuntimeCore _runtime;
+    private readonly TaskOwner _runtime;
     private TaskSpec _constructor;
     private ReadOnlyMemory<byte>[]? _constructorArgs;
     private int _restarts;
     private bool _holdsResources;
 
-    public ActorState(RuntimeCore runtime, long id, Type actorType, TaskSpec constructor)
+    public ActorState(TaskOwner owner, long id, Type actorType, TaskSpec constructor)
+        : base(id, actorType, constructor.Options)
     {
-        _runtime = runtime;
-        Id = id;
-        ActorType = actorType;
+        _runtime = owner;
         _constructor = constructor;
-        Options = constructor.Options;
-        Name = Options.Name;
-        MaxConcurrency = Math.Max(1, Options.MaxConcurrency ?? 1);
     }
 
-    /// <summary>
-    /// In a worker process: a stand-in for an actor the driver owns. Calls on it go to the driver as
-    /// submissions naming <paramref name="id"/>; it has no mailbox or instance of its own.
-    /// </summary>
-    internal ActorState(RuntimeCore runtime, long id, Type actorType, RemoteOptions options)
-    {
-        _runtime = runtime;
-        Id = id;
-        ActorType = actorType;
-        _constructor = null!;
-        Options = options;
-        Name = options.Name;
-        MaxConcurrency = Math.Max(1, Options.MaxConcurrency ?? 1);
-    }
-
-    public long Id { get; }
-    public string? Name { get; }
-    public Type ActorType { get; }
-    public RemoteOptions Options { get; }
-    public int MaxConcurrency { get; }
     public ActorStatus Status { get; private set; }
     public int Incarnation { get; private set; }
     public ErrorInfo? Death { get; private set; }
@@ -160,7 +132,7 @@ internal sealed class ActorState
         {
             // A worker process runs its actor's calls in arrival order, MaxConcurrency at a time, so calls are sent
             // ahead (as Ray pipelines actor tasks): the next one is already there when the last one ends.
-            var window = _runtime.Backend is ProcessBackend ? Math.Max(MaxConcurrency, PipelineDepth) : MaxConcurrency;
+            var window = _runtime.Backend.PipelinesActorCalls ? Math.Max(MaxConcurrency, PipelineDepth) : MaxConcurrency;
             while (Status == ActorStatus.Alive && _inFlight.Count < window && _mailbox.First is { } node)
             {
                 var call = node.Value;

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using MemoryPack;
-using RayGen.Protocol;
 using RayGen.Store;
 
 namespace RayGen.Core;

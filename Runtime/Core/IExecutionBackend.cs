@@ -1,14 +1,12 @@
 using System;
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Core;
 
 /// <summary>
 /// Where tasks and actors execute: the thread pool (in-process mode) or worker processes. The runtime core
 /// owns scheduling, dependencies, retries, actor lifecycles and the object directory; a backend only runs
-/// what it is handed and reports back: tasks through <see cref="RuntimeCore.CompleteTask(TaskSpec, object?, Exception?)"/> (or
-/// <see cref="RuntimeCore.OnWorkerCrashed"/>), actor constructors and calls through the <see cref="ActorState"/>.
+/// what it is handed and reports back: tasks through <see cref="TaskOwner.CompleteTask(TaskSpec, object?, Exception?)"/> (or
+/// <see cref="TaskOwner.OnWorkerCrashed"/>), actor constructors and calls through the <see cref="ActorState"/>.
 /// </summary>
 internal interface IExecutionBackend : IDisposable
 {
@@ -24,6 +22,16 @@ internal interface IExecutionBackend : IDisposable
     /// <summary>Runs one call on the actor's instance, then calls <see cref="ActorState.OnCallCompleted"/>. Must not block.</summary>
     void ExecuteActorCall(ActorState actor, TaskSpec call);
 
+    /// <summary>Whether an actor's calls are sent ahead of the running ones (to a worker process, which queues them in order).</summary>
+    bool PipelinesActorCalls { get; }
+
     /// <summary>Drops the actor's instance (in process mode: ends its worker). Calls still running are abandoned.</summary>
     void StopActor(ActorState actor);
+}
+
+/// <summary>A backend that runs tasks on this process's threads: a task dispatched as a thread-pool work item runs through it.</summary>
+internal interface IThreadRunner
+{
+    /// <summary>Runs <paramref name="task"/> (already holding its resources) on the calling thread, then the tasks handed on to it.</summary>
+    void RunFrom(TaskSpec task);
 }

@@ -3,10 +3,6 @@ using System.ComponentModel;
 using System.Threading;
 using RayGen.Store;
 using RayGen.Core;
-using RayGen.Protocol;
-using RayGen.Driver;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen.Internal;
 

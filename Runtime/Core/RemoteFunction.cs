@@ -1,8 +1,5 @@
 using System.ComponentModel;
 using System.Threading.Tasks;
-using RayGen.Protocol;
-using RayGen.Store;
-using RayGen.Core;
 
 namespace RayGen.Internal;
 

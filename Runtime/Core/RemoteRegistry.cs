@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.ComponentModel;
-using RayGen.Protocol;
-using RayGen.Store;
-using RayGen.Core;
 
 namespace RayGen.Internal;
 

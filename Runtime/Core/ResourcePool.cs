@@ -1,6 +1,4 @@
 using System.Collections.Generic;
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Core;
 

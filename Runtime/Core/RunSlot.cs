@@ -1,5 +1,3 @@
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Core;
 

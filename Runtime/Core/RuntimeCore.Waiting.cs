@@ -2,20 +2,16 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using RayGen.Driver;
-using RayGen.Protocol;
 using RayGen.Store;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen.Core;
 
-internal sealed partial class RuntimeCore
+internal abstract partial class RuntimeCore
 {
     /// <summary>Blocks until <paramref name="entry"/> completes, lending the current task's resources meanwhile; throws its error.</summary>
     public void WaitReady(ObjectEntry entry, TimeSpan timeout)
     {
-        if (!entry.IsCompleted && !BlockUntil(entry.Wait, timeout))
+        if (!entry.IsCompleted && !Block(entry.Wait, timeout))
             throw new GetTimeoutException($"Get timed out after {timeout.TotalMilliseconds} ms waiting for {entry.Id}.");
         if (entry.Error is { } error) throw error.ToException();
     }
@@ -35,28 +31,16 @@ internal sealed partial class RuntimeCore
     public async Task WhenReady(ObjectEntry entry, CancellationToken cancellationToken)
     {
         // What this caller waits for may sit in a deferred send (see FrameConnection.DeferSends).
-        if (!entry.IsCompleted) FrameConnection.FlushAllDeferred();
+        if (!entry.IsCompleted) FlushPendingSends();
         if (!entry.IsCompleted) await entry.WhenCompleted().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (entry.Error is { } error) throw error.ToException();
     }
 
-    /// <summary>Runs a blocking wait; inside a task, the task's resources are lent out for its duration (Ray does the same for ray.get).</summary>
-    private bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout)
+    private bool Block(Func<TimeSpan, bool> wait, TimeSpan timeout)
     {
         // What this caller waits for may sit in a deferred send (see FrameConnection.DeferSends).
-        FrameConnection.FlushAllDeferred();
-        if (Driver is { } driver) return driver.BlockUntil(wait, timeout);
-        var task = TaskContext.Current;
-        if (task is null || task.Actor is not null) return wait(timeout);
-        Scheduler.Lend(task);
-        try
-        {
-            return wait(timeout);
-        }
-        finally
-        {
-            Scheduler.Reclaim(task);
-        }
+        FlushPendingSends();
+        return BlockUntil(wait, timeout);
     }
 
     /// <summary>Gets many values; throws as soon as any of them has failed, without waiting for the rest.</summary>
@@ -64,7 +48,7 @@ internal sealed partial class RuntimeCore
     {
         var waiter = new CountdownWaiter(refs.Count, refs.Count, stopOnFailure: true);
         foreach (var r in refs) r.Entry.Subscribe(waiter);
-        if (!waiter.IsDone && !BlockUntil(waiter.Wait, timeout))
+        if (!waiter.IsDone && !Block(waiter.Wait, timeout))
             throw new GetTimeoutException($"Get of {refs.Count} refs timed out after {timeout.TotalMilliseconds} ms.");
         var values = new T[refs.Count];
         for (var i = 0; i < refs.Count; i++)
@@ -81,7 +65,7 @@ internal sealed partial class RuntimeCore
     {
         var waiter = new CountdownWaiter(refs.Count, numReturns, stopOnFailure: false);
         foreach (var r in refs) r.Entry.Subscribe(waiter);
-        if (!waiter.IsDone) BlockUntil(waiter.Wait, timeout ?? Timeout.InfiniteTimeSpan);
+        if (!waiter.IsDone) Block(waiter.Wait, timeout ?? Timeout.InfiniteTimeSpan);
 
         // Input order in both lists, and at most numReturns ready, as in ray.wait.
         var ready = new List<ObjectRef<T>>(numReturns);

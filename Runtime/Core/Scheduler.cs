@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Core;
 

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Core;
 

@@ -1,6 +1,4 @@
 using System.Threading;
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Core;
 

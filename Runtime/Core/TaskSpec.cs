@@ -3,9 +3,6 @@ using System.Threading;
 using RayGen.Internal;
 using RayGen.Protocol;
 using RayGen.Store;
-using RayGen.Driver;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen.Core;
 
@@ -28,7 +25,7 @@ internal enum TaskState
 /// One submitted task or actor call, from the stub to its result. It counts its unresolved dependencies
 /// itself (it is their waiter), so resolving them needs no lookup.
 /// </summary>
-internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem
+internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem, IObjectProducer
 {
     private int _pendingDependencies;
     private int _state;
@@ -45,7 +42,17 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem
         Result.Producer = this;
     }
 
+    /// <summary>A task the owner itself builds (a worker's nested submission, received by the driver).</summary>
+    public TaskSpec(TaskOwner owner, RemoteFunction function, RemoteOptions options, int argumentCount, ObjectEntry? result = null)
+        : this(owner.Runtime, function, options, argumentCount, result)
+    {
+    }
+
+    /// <summary>The runtime the task was submitted in.</summary>
     public RuntimeCore Runtime { get; }
+
+    /// <summary>The owner that runs it, once submitted there (in the driver; a worker's tasks have none).</summary>
+    public TaskOwner? Owner { get; set; }
     public RemoteFunction Function { get; }
     public RemoteOptions Options { get; }
     public ArgSlot[] Args { get; }
@@ -53,7 +60,10 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem
     public ObjectEntry Result { get; }
 
     /// <summary>For actor calls: the actor it goes to; null for tasks.</summary>
-    public ActorState? Actor { get; init; }
+    public ActorAddress? Actor { get; init; }
+
+    /// <summary>The actor whose call this is, on its owner's side (where every actor address is the actor's state).</summary>
+    public ActorState? OwnedActor => (ActorState?)Actor;
 
     /// <summary>For actor constructor calls: marks the call that places and builds an actor.</summary>
     public bool IsConstructor { get; init; }
@@ -158,7 +168,7 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem
 
     public void OnEntryCompleted(ObjectEntry entry)
     {
-        if (Interlocked.Decrement(ref _pendingDependencies) == 0) Runtime.OnDependenciesResolved(this);
+        if (Interlocked.Decrement(ref _pendingDependencies) == 0) Owner!.OnDependenciesResolved(this);
     }
 
     /// <summary>The first failed dependency's error, if any.</summary>
@@ -186,7 +196,7 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem
     }
 
     // In process mode a task is its own thread-pool work item, so dispatching it allocates nothing.
-    void IThreadPoolWorkItem.Execute() => ((InProcessBackend)Runtime.Backend).RunFrom(this);
+    void IThreadPoolWorkItem.Execute() => ((IThreadRunner)Owner!.Backend).RunFrom(this);
 
     public override string ToString() => $"{Function.DisplayName} -> {Result.Id}";
 }

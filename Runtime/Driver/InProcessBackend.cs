@@ -3,17 +3,18 @@ using System.Threading;
 using System.Threading.Tasks;
 using RayGen.Core;
 using RayGen.Internal;
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Driver;
 
 /// <summary>Runs tasks and actors on the thread pool. Values still cross as bytes, so semantics match worker processes.</summary>
-internal sealed class InProcessBackend : IExecutionBackend
+internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
 {
-    private readonly RuntimeCore _runtime;
+    private readonly TaskOwner _runtime;
 
-    public InProcessBackend(RuntimeCore runtime) => _runtime = runtime;
+    public InProcessBackend(TaskOwner owner) => _runtime = owner;
+
+    /// <inheritdoc />
+    public bool PipelinesActorCalls => false;
 
     // A thread that finished a task runs the next one that fits the freed resources itself, instead of queueing it to
     // the pool and waking another thread: with every CPU busy that is the common case. It hands over to a fresh work
@@ -23,7 +24,7 @@ internal sealed class InProcessBackend : IExecutionBackend
     public void Execute(TaskSpec task) => ThreadPool.UnsafeQueueUserWorkItem(task, preferLocal: false);
 
     /// <summary>Runs <paramref name="task"/> (a work item the pool picked up), then the tasks that follow it.</summary>
-    internal void RunFrom(TaskSpec task)
+    public void RunFrom(TaskSpec task)
     {
         TaskSpec? next = task;
         for (var ran = 0; next is not null; ran++)

@@ -164,7 +164,7 @@ internal sealed partial class ProcessBackend
     {
         if (ids is not { Length: > 0 }) return null;
         var refs = new ObjectEntry[ids.Length];
-        for (var i = 0; i < ids.Length; i++) refs[i] = _runtime.Objects.FindOrAdopt(ids[i]);
+        for (var i = 0; i < ids.Length; i++) refs[i] = _runtime.Objects.FindReported(ids[i]);
         return refs;
     }
 

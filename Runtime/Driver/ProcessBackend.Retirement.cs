@@ -2,11 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
-using RayGen.Protocol;
-using RayGen.Store;
-using RayGen.Core;
 
 namespace RayGen.Driver;
 

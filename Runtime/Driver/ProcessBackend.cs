@@ -8,8 +8,6 @@ using RayGen.Core;
 using RayGen.Internal;
 using RayGen.Protocol;
 using RayGen.Store;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen.Driver;
 
@@ -20,7 +18,7 @@ namespace RayGen.Driver;
 /// </summary>
 internal sealed partial class ProcessBackend : IExecutionBackend
 {
-    private readonly RuntimeCore _runtime;
+    private readonly TaskOwner _runtime;
     private readonly SessionDirectory _session;
     private readonly WorkerLauncher _launcher;
     private readonly SocketListener _listener;
@@ -36,7 +34,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     private long _nextRunId;
     private volatile bool _disposed;
 
-    public ProcessBackend(RuntimeCore runtime, double cpus)
+    public ProcessBackend(TaskOwner runtime, double cpus)
     {
         _runtime = runtime;
         _session = SessionDirectory.Create();
@@ -479,6 +477,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     {
         if (_collects.TryRemove(frame.RequestId, out var done)) done.TrySetResult();
     }
+
+    /// <inheritdoc />
+    public bool PipelinesActorCalls => true;
 
     public void Dispose()
     {

@@ -4,8 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using RayGen.Protocol;
-using RayGen.Store;
-using RayGen.Core;
 
 namespace RayGen.Driver;
 
@@ -87,7 +85,7 @@ internal sealed class WorkerLauncher
 
     private static string FindWorkerDll()
     {
-        foreach (var dir in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(Ray).Assembly.Location) })
+        foreach (var dir in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(WorkerLauncher).Assembly.Location) })
         {
             if (string.IsNullOrEmpty(dir)) continue;
             var path = Path.Combine(dir, "RayGen.Worker.dll");

@@ -5,8 +5,6 @@ using System.Threading;
 using RayGen.Core;
 using RayGen.Protocol;
 using RayGen.Store;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen.Driver;
 

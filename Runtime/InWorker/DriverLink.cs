@@ -14,18 +14,28 @@ namespace RayGen.InWorker;
 /// cancels go to the driver; objects the worker waits for come back as <see cref="ObjectValueFrame"/>s;
 /// a run blocked in Get or Wait tells the driver, which lends its resources meanwhile.
 /// </summary>
-internal sealed class DriverLink
+internal sealed class DriverLink : IObjectOwnership
 {
     private readonly FrameConnection _connection;
     private readonly ConcurrentDictionary<ObjectId, ObjectEntry> _awaiting = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<ActorReplyFrame>> _requests = new();
-    private readonly ConcurrentDictionary<long, ActorState> _proxies = new();
+    private readonly ConcurrentDictionary<long, ActorAddress> _actors = new();
     private long _nextRequest;
 
     public DriverLink(FrameConnection connection) => _connection = connection;
 
-    /// <summary>The worker's runtime, set once it is built (it needs this link first).</summary>
-    public RuntimeCore Runtime { get; set; } = null!;
+    /// <summary>The worker's object directory, set once its runtime is built (which needs this link first).</summary>
+    public ObjectDirectory Objects { get; set; } = null!;
+
+    // A worker borrows every object from the driver (see IObjectOwnership): refs it serializes travel with the
+    // value to the driver when the value goes there; any other serialized ref escapes, and the driver must know.
+    bool IObjectOwnership.CollectsIntoValue => Containment.IsForwarded;
+
+    bool IObjectOwnership.IndexesContained => false;
+
+    void IObjectOwnership.OnEscaped(ObjectId id) => Escape(id);
+
+    ObjectEntry IObjectOwnership.ImportUnknown(ObjectDirectory directory, ObjectId id) => Import(id);
 
     public ObjectEntry Submit(TaskSpec task)
     {
@@ -55,7 +65,7 @@ internal sealed class DriverLink
         return args;
     }
 
-    public ActorState CreateActor(TaskSpec constructor, Type actorType)
+    public ActorAddress CreateActor(TaskSpec constructor, Type actorType)
     {
         Hold(constructor.Result);
         var reply = Request(id => new CreateActorFrame
@@ -67,22 +77,22 @@ internal sealed class DriverLink
             Options = WireOptions.From(constructor.Options),
             Args = WireArgs(constructor),
         });
-        return Proxy(reply.ActorId, actorType, constructor.Options);
+        return Address(reply.ActorId, actorType, constructor.Options);
     }
 
-    public ActorState LookupActor(string name, Type actorType)
+    public ActorAddress LookupActor(string name, Type actorType)
     {
         var reply = Request(id => new ActorLookupFrame { RequestId = id, Name = name, TypeName = actorType.AssemblyQualifiedName! });
-        return Proxy(reply.ActorId, actorType, reply.Options?.ToOptions() ?? new RemoteOptions { Name = name });
+        return Address(reply.ActorId, actorType, reply.Options?.ToOptions() ?? new RemoteOptions { Name = name });
     }
 
     /// <summary>A handle read in this worker: calls on it name the actor's id, and the driver finds it (or reports it dead).</summary>
-    public ActorState ActorProxy(long id, Type actorType) => Proxy(id, actorType, new RemoteOptions());
+    public ActorAddress ActorById(long id, Type actorType) => Address(id, actorType, new RemoteOptions());
 
-    public void KillActor(ActorState actor, bool noRestart) => Send(new KillActorFrame { ActorId = actor.Id, NoRestart = noRestart });
+    public void KillActor(ActorAddress actor, bool noRestart) => Send(new KillActorFrame { ActorId = actor.Id, NoRestart = noRestart });
 
-    private ActorState Proxy(long id, Type actorType, RemoteOptions options) =>
-        _proxies.GetOrAdd(id, static (id, s) => new ActorState(s.Runtime, id, s.actorType, s.options), (Runtime, actorType, options));
+    private ActorAddress Address(long id, Type actorType, RemoteOptions options) =>
+        _actors.GetOrAdd(id, static (id, s) => new ActorAddress(id, s.actorType, s.options), (actorType, options));
 
     /// <summary>Sends a request and blocks until the driver answers it (a round trip; used for actor creation and lookup).</summary>
     private ActorReplyFrame Request(Func<long, IFrame> make, Func<string, Exception>? failure = null)
@@ -144,7 +154,7 @@ internal sealed class DriverLink
         lock (_held)
         {
             if (_held.TryGetValue(id, out var weak) && weak.TryGetTarget(out var held)) return held;
-            var proxy = new ObjectEntry(id, Runtime);
+            var proxy = Objects.NewEntry(id);
             _held[id] = new WeakReference<ObjectEntry>(proxy);
             Subscribe(proxy);
             return proxy;

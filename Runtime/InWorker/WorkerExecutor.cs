@@ -6,7 +6,6 @@ using System.Threading.Tasks;
 using RayGen.Internal;
 using RayGen.Protocol;
 using RayGen.Store;
-using RayGen.Core;
 
 namespace RayGen.InWorker;
 

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using MemoryPack;
-using RayGen.Store;
 
 namespace RayGen.Protocol;
 

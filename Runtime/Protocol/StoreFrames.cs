@@ -1,5 +1,4 @@
 using MemoryPack;
-using RayGen.Store;
 
 namespace RayGen.Protocol;
 

@@ -1,6 +1,4 @@
 using System;
-using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen;
 

@@ -2,7 +2,6 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
-using RayGen.Protocol;
 using RayGen.Store;
 
 namespace RayGen;
@@ -113,7 +112,7 @@ public static class ArrayViews
     {
         ArgumentNullException.ThrowIfNull(reference);
         var entry = reference.Entry;
-        if (!entry.IsCompleted || entry.IsFailed) entry.Runtime.WaitReady(entry, Timeout.InfiniteTimeSpan);
+        if (!entry.IsCompleted || entry.IsFailed) entry.Host.WaitReady(entry, Timeout.InfiniteTimeSpan);
         return entry.Shared is { } shared ? View<T>(shared, entry) : View<T>(entry.Data!);
     }
 

@@ -67,7 +67,5 @@ internal static class Containment
     }
 
     /// <summary>The refs a serialized value holds (for tests).</summary>
-    internal static int CountHeldBy(object container) => s_held.TryGetValue(container, out var refs) ? refs.Length : 0;
-
     internal readonly record struct Scope(bool Open, bool Forward, List<ObjectEntry>? Refs);
 }

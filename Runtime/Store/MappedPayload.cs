@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.IO;
 using System.IO.MemoryMappedFiles;
-using RayGen.Protocol;
 
 namespace RayGen.Store;
 

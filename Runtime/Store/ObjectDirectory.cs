@@ -2,10 +2,6 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using RayGen.Protocol;
-using RayGen.Core;
-using RayGen.Driver;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen.Store;
 
@@ -16,17 +12,52 @@ namespace RayGen.Store;
 internal sealed class ObjectDirectory
 {
     private readonly ConcurrentDictionary<ObjectId, ObjectEntry> _exported = new();
-    private readonly RuntimeCore _runtime;
+    private readonly IObjectHost _host;
+    private readonly IObjectOwnership _ownership;
 
-    public ObjectDirectory(RuntimeCore runtime, long owner)
+    public ObjectDirectory(IObjectHost host, long owner, IObjectOwnership ownership)
     {
-        _runtime = runtime;
+        _host = host;
+        _ownership = ownership;
         Owner = owner;
     }
 
     public long Owner { get; }
 
-    public ObjectEntry NewEntry() => new(ObjectId.Next(Owner), _runtime);
+    private static volatile ObjectDirectory? s_current;
+    [ThreadStatic] private static ObjectDirectory? t_reading;
+
+    /// <summary>The directory of the process's current runtime (set by the core when one starts or stops).</summary>
+    public static ObjectDirectory? Current
+    {
+        get => s_current;
+        set => s_current = value;
+    }
+
+    /// <summary>
+    /// The directory a ref read from bytes now belongs to: the one whose value is being read (see
+    /// <see cref="BeginReading"/>), so two runtimes in one process never resolve each other's ids; else the current one.
+    /// </summary>
+    public static ObjectDirectory Reading(string action) =>
+        t_reading ?? s_current ?? throw new RayException($"Cannot {action}: RayGen is not initialized. Call Ray.Init() first.");
+
+    /// <summary>Makes refs read on this thread resolve in this directory until the returned scope ends.</summary>
+    public ReadingScope BeginReading()
+    {
+        var outer = t_reading;
+        t_reading = this;
+        return new ReadingScope(outer);
+    }
+
+    public readonly struct ReadingScope(ObjectDirectory? outer) : IDisposable
+    {
+        public void Dispose() => t_reading = outer;
+    }
+
+    public ObjectEntry NewEntry() => new(ObjectId.Next(Owner), _host);
+
+    /// <summary>An entry for an id minted elsewhere (a worker's put or nested submit, or a ref read from bytes).</summary>
+    public ObjectEntry NewEntry(ObjectId id) => new(id, _host);
 
     // Refs serialized into a value the driver holds: found by id while that value (which holds them) lives.
     private readonly ConcurrentDictionary<ObjectId, WeakReference<ObjectEntry>> _contained = new();
@@ -34,12 +65,11 @@ internal sealed class ObjectDirectory
 
     public ObjectId Export(ObjectEntry entry)
     {
-        if (_runtime.Driver is null ? Containment.IsOpen : Containment.IsForwarded)
+        if (_ownership.CollectsIntoValue)
         {
             Containment.Add(entry);
-            // A worker's ref travels with the value it is in (the driver's copy of the value holds it); the worker holds it meanwhile.
-            if (_runtime.Driver is not null) return entry.Id;
-            Index(entry);
+            // A borrower's ref travels with the value it is in (the owner's copy of the value holds it); the borrower holds it meanwhile.
+            if (_ownership.IndexesContained) Index(entry);
             return entry.Id;
         }
 
@@ -54,7 +84,7 @@ internal sealed class ObjectDirectory
                 _exported[entry.Id] = entry;
             }
 
-            if (first) _runtime.Driver?.Escape(entry.Id);
+            if (first) _ownership.OnEscaped(entry.Id);
         }
 
         return entry.Id;
@@ -115,12 +145,23 @@ internal sealed class ObjectDirectory
     }
 
     /// <summary>Creates the entry of an object a worker minted the id of (its Put or nested submit), findable by that id.</summary>
-    public ObjectEntry Adopt(ObjectId id) => _exported.GetOrAdd(id, static (id, runtime) => new ObjectEntry(id, runtime), _runtime);
+    public ObjectEntry Adopt(ObjectId id) => _exported.GetOrAdd(id, static (id, host) => new ObjectEntry(id, host), _host);
 
-    /// <summary>Driver: the entry of a ref a worker reported inside its result; adopted when the frame that makes it known (a put) is still on its way.</summary>
-    public ObjectEntry FindOrAdopt(ObjectId id)
+    /// <summary>
+    /// Driver: the entry of a ref a worker reported inside its result. A worker's puts and submits reach the driver
+    /// before the result that holds their refs (one connection, in order), and a ref a worker read is borrowed
+    /// while it holds it, so the driver knows every ref a worker can report; an id it does not know was freed or
+    /// never existed, and gets an entry failed as lost rather than one that would never complete.
+    /// </summary>
+    public ObjectEntry FindReported(ObjectId id)
     {
-        var entry = _contained.TryGetValue(id, out var weak) && weak.TryGetTarget(out var found) && !_exported.ContainsKey(id) ? found : Adopt(id);
+        if (!_exported.TryGetValue(id, out var entry) && !(_contained.TryGetValue(id, out var weak) && weak.TryGetTarget(out entry)))
+        {
+            entry = NewEntry(id);
+            entry.TrySetError(ErrorInfo.Of(ErrorKind.ObjectLost,
+                $"Object {id} was reported inside a worker's value, but this driver does not know it (freed, or never put)."));
+        }
+
         // Once the worker lets it go, the value holding it is what keeps it: findable by id while that lives.
         Index(entry);
         return entry;
@@ -138,14 +179,7 @@ internal sealed class ObjectDirectory
     {
         if (_exported.TryGetValue(id, out var entry)) return entry;
         if (_contained.TryGetValue(id, out var weak) && weak.TryGetTarget(out entry)) return entry;
-        // In a worker every object belongs to the driver: a ref read here waits for the value the driver sends,
-        // and is held weakly so that the driver hears when the worker lets it go.
-        if (_runtime.Driver is { } driver) return driver.Import(id);
-
-        var lost = new ObjectEntry(id, _runtime);
-        lost.TrySetError(ErrorInfo.Of(ErrorKind.ObjectLost,
-            $"Object {id} is not known to this runtime: it belongs to a runtime that has shut down, or was freed."));
-        return lost;
+        return _ownership.ImportUnknown(this, id);
     }
 
     public void Clear()

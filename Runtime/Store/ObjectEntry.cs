@@ -2,10 +2,6 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 using RayGen.Protocol;
-using RayGen.Core;
-using RayGen.Driver;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen.Store;
 
@@ -33,18 +29,19 @@ internal sealed class ObjectEntry
     private object? _waiters; // null, an IEntryWaiter, a WaiterNode (newest first), or s_fired
     private TaskCompletionSource? _completion;
 
-    public ObjectEntry(ObjectId id, RuntimeCore runtime)
+    public ObjectEntry(ObjectId id, IObjectHost host)
     {
         Id = id;
-        Runtime = runtime;
+        Host = host;
     }
 
     public ObjectId Id { get; }
 
-    public RuntimeCore Runtime { get; }
+    /// <summary>The runtime this entry belongs to, as far as the store needs to know it.</summary>
+    public IObjectHost Host { get; }
 
     /// <summary>The task whose result this is, so that Cancel can find it; null for Put values.</summary>
-    public TaskSpec? Producer { get; set; }
+    public IObjectProducer? Producer { get; set; }
 
     public bool IsCompleted => Volatile.Read(ref _result) is not null;
 
@@ -177,7 +174,7 @@ internal sealed class ObjectEntry
         // Task.Wait tells the thread pool that a worker thread is blocked, so nested tasks still get threads.
         // A timed wait may give up and come back (a polling loop): its waiter must not stay behind each time.
         // In process a result is often microseconds away, and Task.Wait's brief spin catches it without sleeping.
-        if (Thread.CurrentThread.IsThreadPoolThread || timeout != Timeout.InfiniteTimeSpan || Runtime.Options.Mode == RayMode.InProcess)
+        if (Thread.CurrentThread.IsThreadPoolThread || timeout != Timeout.InfiniteTimeSpan || Host.ResultsAreLocal)
             return WhenCompleted().Wait(timeout);
         // Across processes a result is a round trip away: block without spinning first, since the producer needs
         // the core, and on a loaded machine every yield of a spin is a context switch of its own.

@@ -2,12 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
-using RayGen.Protocol;
 using RayGen.Store;
-using RayGen.Core;
-using RayGen.Driver;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen;
 
@@ -26,15 +21,15 @@ public class ObjectRef
     public bool IsReady => Entry.IsCompleted;
 
     /// <summary>Blocks until the remote call finished; throws its error if it failed.</summary>
-    public void Get() => Entry.Runtime.WaitReady(Entry, Timeout.InfiniteTimeSpan);
+    public void Get() => Entry.Host.WaitReady(Entry, Timeout.InfiniteTimeSpan);
 
     /// <summary>Blocks until the remote call finished or <paramref name="timeout"/> passed.</summary>
     /// <exception cref="GetTimeoutException">The timeout passed first.</exception>
-    public void Get(TimeSpan timeout) => Entry.Runtime.WaitReady(Entry, timeout);
+    public void Get(TimeSpan timeout) => Entry.Host.WaitReady(Entry, timeout);
 
     /// <summary>Completes when the remote call finished; faults with its error if it failed.</summary>
     public Task GetAsync(CancellationToken cancellationToken = default) =>
-        Entry.Runtime.WhenReady(Entry, cancellationToken);
+        Entry.Host.WhenReady(Entry, cancellationToken);
 
     /// <summary>Makes the ref awaitable: <c>await reference;</c>.</summary>
     public TaskAwaiter GetAwaiter() => GetAsync().GetAwaiter();
@@ -56,20 +51,20 @@ public sealed class ObjectRef<T> : ObjectRef
     public new T Get()
     {
         var data = Entry.Data;
-        return data is not null ? ValueCodec<T>.Deserialize(data) : Entry.Runtime.Read<T>(Entry, Timeout.InfiniteTimeSpan);
+        return data is not null ? ObjectValues.Read<T>(Entry, data) : Entry.Host.Read<T>(Entry, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Blocks until the value is ready or <paramref name="timeout"/> passed.</summary>
     /// <exception cref="GetTimeoutException">The timeout passed first.</exception>
-    public new T Get(TimeSpan timeout) => Entry.Runtime.Read<T>(Entry, timeout);
+    public new T Get(TimeSpan timeout) => Entry.Host.Read<T>(Entry, timeout);
 
     /// <summary>Completes with the value once it is ready.</summary>
     public new ValueTask<T> GetAsync(CancellationToken cancellationToken = default)
     {
         var data = Entry.Data;
         return data is not null
-            ? new ValueTask<T>(ValueCodec<T>.Deserialize(data))
-            : new ValueTask<T>(Entry.Runtime.ReadAsync<T>(Entry, cancellationToken));
+            ? new ValueTask<T>(ObjectValues.Read<T>(Entry, data))
+            : new ValueTask<T>(Entry.Host.ReadAsync<T>(Entry, cancellationToken));
     }
 
     /// <summary>Makes the ref awaitable: <c>T value = await reference;</c>.</summary>

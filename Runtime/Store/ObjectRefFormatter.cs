@@ -36,7 +36,7 @@ internal static class RefWire
         }
 
         writer.WriteObjectHeader(2);
-        var id = entry.Runtime.Objects.Export(entry);
+        var id = entry.Host.Objects.Export(entry);
         writer.WriteUnmanaged(id.Owner, id.Sequence);
     }
 
@@ -44,6 +44,6 @@ internal static class RefWire
     {
         if (!reader.TryReadObjectHeader(out _)) return null;
         reader.ReadUnmanaged(out long owner, out long sequence);
-        return Ray.CurrentCore("read an ObjectRef").Objects.Import(new ObjectId(owner, sequence));
+        return ObjectDirectory.Reading("read an ObjectRef").Import(new ObjectId(owner, sequence));
     }
 }

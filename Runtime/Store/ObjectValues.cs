@@ -1,11 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
 using MemoryPack;
-using RayGen.Core;
-using RayGen.Protocol;
-using RayGen.Driver;
-using RayGen.InWorker;
-using RayGen.WorkerHost;
 
 namespace RayGen.Store;
 
@@ -58,14 +53,14 @@ internal static class ObjectValues
     }
 
     /// <summary>
-    /// Serializes a task argument passed by value. In the driver with shared memory on, a large one is written
-    /// straight into the store like a put (one copy, no heap array); small ones, values of types without references
-    /// and arguments built in a worker (which sends them inline to the driver) take the plain path.
+    /// Serializes a task argument passed by value in the process that owns it (the driver): with shared memory on, a
+    /// large one is written straight into the store like a put (one copy, no heap array); small ones and values of
+    /// types without references take the plain path. A worker sends its arguments inline (<see cref="SerializeInline"/>).
     /// </summary>
-    public static object SerializeArgument<T>(T value, string usage, RuntimeCore runtime)
+    public static object SerializeArgument<T>(T value, string usage)
     {
         if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value)) return ValueCodec<T>.Serialize(value, usage);
-        return runtime.Driver is not null ? SerializeInline(value, usage) : Serialize(value, usage, driver: true);
+        return Serialize(value, usage, driver: true);
     }
 
     /// <summary>Whether no ref can be serialized into a <typeparamref name="T"/>, so serializing one needs no containment scope.</summary>
@@ -77,9 +72,25 @@ internal static class ObjectValues
         ValueCodec<T>.IsPrimitiveArray && (SharedPayloads.Directory is null || ValueCodec<T>.PrimitiveArraySize(value) < SharedPayloads.Threshold);
 
     /// <summary>Deserializes a completed entry's value, in place when it is in shared memory.</summary>
-    public static unsafe T Read<T>(ObjectEntry entry)
+    public static T Read<T>(ObjectEntry entry)
     {
-        if (entry.Data is { } data) return ValueCodec<T>.Deserialize(data);
+        if (entry.Data is { } data) return Read<T>(entry, data);
+        if (CannotHoldRefs<T>()) return ReadShared<T>(entry);
+        // Refs inside the value resolve in the entry's own runtime, whichever is current.
+        using var reading = entry.Host.Objects.BeginReading();
+        return ReadShared<T>(entry);
+    }
+
+    /// <summary>Deserializes <paramref name="data"/>, the inline value of <paramref name="entry"/>.</summary>
+    public static T Read<T>(ObjectEntry entry, byte[] data)
+    {
+        if (CannotHoldRefs<T>()) return ValueCodec<T>.Deserialize(data);
+        using var reading = entry.Host.Objects.BeginReading();
+        return ValueCodec<T>.Deserialize(data);
+    }
+
+    private static unsafe T ReadShared<T>(ObjectEntry entry)
+    {
         var shared = entry.Shared ?? throw new InvalidOperationException($"Object {entry.Id} has no value.");
         var pointer = shared.Acquire();
         try

@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.IO;
 using System.Threading;
-using RayGen.Protocol;
 
 namespace RayGen.Store;
 

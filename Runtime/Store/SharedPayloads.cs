@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
-using MemoryPack;
 using RayGen.Protocol;
 
 namespace RayGen.Store;

@@ -2,7 +2,6 @@ using System;
 using System.Buffers;
 using System.IO;
 using MemoryPack;
-using RayGen.Protocol;
 
 namespace RayGen.Store;
 

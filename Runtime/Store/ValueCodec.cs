@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using MemoryPack;
-using RayGen.Protocol;
 
 namespace RayGen.Store;
 

@@ -4,10 +4,6 @@ using System.IO;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
-using RayGen.Protocol;
-using RayGen.Store;
-using RayGen.Core;
-using RayGen.InWorker;
 
 namespace RayGen.WorkerHost;
 

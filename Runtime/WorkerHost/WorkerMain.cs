@@ -45,10 +45,9 @@ internal static class WorkerMain
         var connection = new FrameConnection(socket, "the driver") { CorkWhileReading = true };
         SharedPayloads.Configure(SessionDirectory.ObjectsDirectoryBeside(args[0]));
         var link = new DriverLink(connection);
-        var core = new RuntimeCore(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link);
-        link.Runtime = core;
+        var core = new WorkerRuntime(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link);
         SharedPayloads.AfterSweep = link.ReportReleased;
-        Ray.InstallWorkerRuntime(new RayRuntime(core));
+        RuntimeCore.SetCurrent(core);
         var executor = new WorkerExecutor(connection);
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -1,0 +1,62 @@
+using System;
+using RayGen.Core;
+using RayGen.Store;
+
+namespace RayGen.Driver;
+
+/// <summary>
+/// The driver's runtime (and an in-process one): it owns every task, actor and object of its session through a
+/// <see cref="TaskOwner"/>, and runs the work on the thread pool or in worker processes.
+/// </summary>
+internal sealed class DriverRuntime : RuntimeCore
+{
+    public DriverRuntime(RayOptions options) : base(options, OwnedObjects.Instance)
+    {
+        var cpus = options.NumCpus ?? Environment.ProcessorCount;
+        if (cpus < 0 || double.IsNaN(cpus)) throw new ArgumentException($"RayOptions.NumCpus must be non-negative, not {cpus}.");
+        Owner = new TaskOwner(this, cpus);
+        Owner.Backend = options.Mode switch
+        {
+            RayMode.InProcess => new InProcessBackend(Owner),
+            RayMode.Processes => new ProcessBackend(Owner, cpus),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "Unknown RayMode."),
+        };
+    }
+
+    public TaskOwner Owner { get; }
+
+    /// <summary>Where this runtime's work executes.</summary>
+    public IExecutionBackend Backend => Owner.Backend;
+
+    public override double TotalCpus => Owner.Scheduler.Pool.TotalCpus;
+
+    public override bool ResultsAreLocal => Options.Mode == RayMode.InProcess;
+
+    public override ObjectEntry Put<T>(T value)
+    {
+        ThrowIfShutDown("put a value");
+        var entry = Objects.NewEntry();
+        entry.TrySetStored(ObjectValues.Serialize(value, "Ray.Put", driver: true));
+        return entry;
+    }
+
+    public override void AddArgument<T>(TaskSpec task, T value, string usage) => task.AddArg(ObjectValues.SerializeArgument(value, usage));
+
+    public override ObjectEntry Submit(TaskSpec task) => Owner.Submit(task);
+
+    public override void Cancel(ObjectEntry entry, bool force) => Owner.Cancel(entry, force);
+
+    public override ActorAddress CreateActor(TaskSpec constructor, Type actorType) => Owner.Actors.Create(constructor, actorType);
+
+    public override ActorAddress GetActor(string name, Type actorType) => Owner.Actors.GetByName(name, actorType);
+
+    public override ActorAddress ActorById(long id, Type actorType) => Owner.Actors.GetById(id, actorType);
+
+    public override void KillActor(ActorAddress actor, bool noRestart) => Owner.Actors.Kill((ActorState)actor, noRestart);
+
+    protected override bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout) => Owner.BlockUntil(wait, timeout);
+
+    internal override void FlushPendingSends() => Protocol.FrameConnection.FlushAllDeferred();
+
+    protected override void OnShutdown() => Owner.Shutdown();
+}

@@ -1,0 +1,59 @@
+using System;
+using RayGen.Core;
+using RayGen.Store;
+
+namespace RayGen.InWorker;
+
+/// <summary>
+/// A worker process's runtime: it owns nothing. Every submit, put, cancel and actor operation goes to the driver
+/// through the <see cref="DriverLink"/>, objects are borrowed from it, and a blocked Get tells it so that the
+/// run's resources are lent out meanwhile (as Ray's core worker does in a worker).
+/// </summary>
+internal sealed class WorkerRuntime : RuntimeCore
+{
+    private readonly DriverLink _link;
+
+    public WorkerRuntime(RayOptions options, DriverLink link) : base(options, link)
+    {
+        _link = link;
+        link.Objects = Objects;
+    }
+
+    public override double TotalCpus => 0;
+
+    public override bool ResultsAreLocal => false;
+
+    public override ObjectEntry Put<T>(T value)
+    {
+        ThrowIfShutDown("put a value");
+        var entry = Objects.NewEntry();
+        entry.TrySetStored(ObjectValues.Serialize(value, "Ray.Put", driver: false));
+        _link.Put(entry);
+        return entry;
+    }
+
+    // The driver owns the argument: it goes there inline, with the refs it holds (a nested submission's WireArg).
+    public override void AddArgument<T>(TaskSpec task, T value, string usage) => task.AddArg(ObjectValues.SerializeInline(value, usage));
+
+    public override ObjectEntry Submit(TaskSpec task)
+    {
+        ThrowIfShutDown(task.Function.CallAction);
+        return _link.Submit(task);
+    }
+
+    public override void Cancel(ObjectEntry entry, bool force) => _link.Cancel(entry, force);
+
+    public override ActorAddress CreateActor(TaskSpec constructor, Type actorType) => _link.CreateActor(constructor, actorType);
+
+    public override ActorAddress GetActor(string name, Type actorType) => _link.LookupActor(name, actorType);
+
+    public override ActorAddress ActorById(long id, Type actorType) => _link.ActorById(id, actorType);
+
+    public override void KillActor(ActorAddress actor, bool noRestart) => _link.KillActor(actor, noRestart);
+
+    protected override bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout) => _link.BlockUntil(wait, timeout);
+
+    internal override void FlushPendingSends() => Protocol.FrameConnection.FlushAllDeferred();
+
+    protected override void OnShutdown() => Objects.Clear();
+}
