@@ -119,7 +119,7 @@ internal static class Parser
         var memberName = method.MethodKind == MethodKind.Constructor ? ".ctor" : method.Name;
         return new MethodModel(
             name,
-            name,
+            FieldNameFor(name),
             $"{type.MetadataName}.{memberName}({idParameters})",
             method.DeclaredAccessibility == Accessibility.Public,
             parameters.ToEquatableArray(),
@@ -127,6 +127,10 @@ internal static class Parser
             resultType,
             attribute is null ? EquatableArray<OptionModel>.Empty : ParseOptions(attribute));
     }
+
+    // The field and its invoker are named after the method; a keyword name (@event) needs a plain identifier there.
+    private static string FieldNameFor(string name) =>
+        SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "_" + name;
 
     private static ParameterKind KindOf(ITypeSymbol type)
     {
