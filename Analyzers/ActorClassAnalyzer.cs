@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using RayGen.Shapes;
 
 namespace RayGen.Analyzers;
 
 /// <summary>
-/// A [Remote] class is an actor: the runtime must be able to construct it (RAY006-RAY008), and every
+/// A [Remote] type is an actor: the runtime must be able to construct it (RAY006-RAY008, RAY015), and every
 /// public constructor and public instance method becomes a remote call, so each needs a remotable signature.
+/// Which members those are is <see cref="RemoteShape.ActorMethods"/>, the list the generator writes stubs for.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ActorClassAnalyzer : DiagnosticAnalyzer
@@ -16,6 +17,7 @@ public sealed class ActorClassAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.AbstractActor,
         DiagnosticDescriptors.ActorWithoutPublicConstructor,
         DiagnosticDescriptors.StaticActor,
+        DiagnosticDescriptors.ActorNotAClass,
         DiagnosticDescriptors.NotSerializable,
         DiagnosticDescriptors.ByReference,
         DiagnosticDescriptors.GenericRemoteMethod,
@@ -30,54 +32,33 @@ public sealed class ActorClassAnalyzer : DiagnosticAnalyzer
             var known = KnownSymbols.TryCreate(start.Compilation);
             if (known is null)
                 return;
-            var signatures = new SignatureChecker(known);
-            start.RegisterSymbolAction(symbol => Analyze(symbol, known, signatures), SymbolKind.NamedType);
+            var shapes = new ShapeDiagnostics(known);
+            start.RegisterSymbolAction(symbol => Analyze(symbol, known, shapes), SymbolKind.NamedType);
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, KnownSymbols known, SignatureChecker signatures)
+    private static void Analyze(SymbolAnalysisContext context, KnownSymbols known, ShapeDiagnostics shapes)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (type.TypeKind != TypeKind.Class || !known.HasRemoteAttribute(type))
+        if (!known.HasRemoteAttribute(type))
             return;
 
-        var location = type.Locations[0];
-        if (type.IsStatic)
+        var constructible = true;
+        foreach (var violation in RemoteShape.ActorTypeViolations(type))
         {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.StaticActor, location, type.Name));
+            context.ReportDiagnostic(shapes.Create(violation));
+            constructible &= violation.Rule == ShapeRule.NoPublicConstructor;
+        }
+
+        // A struct, static or abstract class has no members to call remotely; one without a public
+        // constructor still does, and fixing the constructor should not reveal a second round of errors.
+        if (!constructible)
             return;
-        }
 
-        if (type.IsAbstract)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.AbstractActor, location, type.Name));
-            return;
-        }
+        foreach (var constructor in RemoteShape.ActorConstructors(type))
+            shapes.CheckSignature(constructor, context.ReportDiagnostic);
 
-        var publicConstructors = type.InstanceConstructors.Where(IsPublic).ToArray();
-        if (publicConstructors.Length == 0)
-            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ActorWithoutPublicConstructor, location, type.Name));
-
-        foreach (var constructor in publicConstructors)
-            signatures.Check(constructor, context.ReportDiagnostic);
-
-        foreach (var member in type.GetMembers())
-        {
-            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary, IsStatic: false, IsImplicitlyDeclared: false } method
-                && IsPublic(method)
-                && !OverridesObjectMember(method))
-                signatures.Check(method, context.ReportDiagnostic);
-        }
+        foreach (var method in RemoteShape.ActorMethods(type))
+            shapes.CheckSignature(method, context.ReportDiagnostic);
     }
-
-    // ActorHandle<T> has its own Equals/GetHashCode/ToString, so these never become remote calls.
-    private static bool OverridesObjectMember(IMethodSymbol method)
-    {
-        var root = method;
-        while (root.OverriddenMethod is { } overridden)
-            root = overridden;
-        return method.IsOverride && root.ContainingType.SpecialType == SpecialType.System_Object;
-    }
-
-    private static bool IsPublic(ISymbol symbol) => symbol.DeclaredAccessibility == Accessibility.Public;
 }

@@ -1,13 +1,14 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using RayGen.Shapes;
 
 namespace RayGen.Analyzers;
 
 /// <summary>
 /// The generator names every type that holds [Remote] code from outside it (the Remote property's struct,
 /// the module initializer that registers invokers), which it cannot do for a generic type (RAY011) or a
-/// type that only its container can see (RAY012).
+/// type that only its container (or its file) can see (RAY012).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ContainingTypeAnalyzer : DiagnosticAnalyzer
@@ -23,38 +24,25 @@ public sealed class ContainingTypeAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var known = KnownSymbols.TryCreate(start.Compilation);
-            if (known is not null)
-                start.RegisterSymbolAction(symbol => Analyze(symbol, known), SymbolKind.NamedType);
+            if (known is null)
+                return;
+            var shapes = new ShapeDiagnostics(known);
+            start.RegisterSymbolAction(symbol => Analyze(symbol, shapes), SymbolKind.NamedType);
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, KnownSymbols known)
+    private static void Analyze(SymbolAnalysisContext context, ShapeDiagnostics shapes)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var reason = RemoteCode.WhyGeneratorExtends(type, known);
+        var reason = RemoteCode.WhyGeneratorExtends(type);
         if (reason is null)
             return;
 
-        // Only the type's own type parameters: a type nested in a generic one is reported at that one.
-        if (type.TypeParameters.Length > 0)
+        // Only the type's own type parameters and accessibility: a type nested in a bad one is reported at that one.
+        foreach (var violation in RemoteShape.HolderViolations(type))
         {
-            context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.GenericContainingType, type.Locations[0], type.Name, reason));
-        }
-
-        var hidden = HiddenAccessibility(type.DeclaredAccessibility);
-        if (hidden is not null)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.InaccessibleContainingType, type.Locations[0], type.Name, hidden, reason));
+            if (violation.Rule is ShapeRule.GenericContainingType or ShapeRule.InaccessibleContainingType)
+                context.ReportDiagnostic(shapes.Create(violation, reason));
         }
     }
-
-    private static string? HiddenAccessibility(Accessibility accessibility) => accessibility switch
-    {
-        Accessibility.Private => "private",
-        Accessibility.Protected => "protected",
-        Accessibility.ProtectedAndInternal => "private protected",
-        _ => null,
-    };
 }

@@ -80,6 +80,16 @@ internal static class DiagnosticDescriptors
         "A remote params parameter must be an array",
         "Parameter '{0}' of {1} is a params collection of type '{2}'; remote stubs support params arrays only, so declare it '{3}[]'");
 
+    public static readonly DiagnosticDescriptor ActorNotAClass = Error(
+        "RAY015",
+        "Only a class can be an actor",
+        "'{0}' is {1}, so it cannot be a [Remote] actor: an actor is one object living in a worker, reached through its handle; declare it as a class or record class, or put [Remote] on its static methods to make them tasks");
+
+    public static readonly DiagnosticDescriptor NotAnOrdinaryMethod = Error(
+        "RAY016",
+        "[Remote] goes on ordinary methods and classes",
+        "[Remote] is on {0}, which a worker cannot call by name; put [Remote] on a static method to make a task, or on a class to make an actor");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         Create(id, title, message, DiagnosticSeverity.Error);
 

@@ -43,10 +43,6 @@ internal sealed class KnownSymbols
 
     public bool HasRemoteAttribute(ISymbol symbol) => HasAttribute(symbol, RemoteAttribute);
 
-    /// <summary>A [Remote] class that is not static: the generator treats it as an actor.</summary>
-    public bool IsActor(INamedTypeSymbol type) =>
-        type.TypeKind == TypeKind.Class && !type.IsStatic && HasRemoteAttribute(type);
-
     /// <summary>ObjectRef, ObjectRef&lt;T&gt; or ActorHandle&lt;T&gt;: values the runtime serializes itself.</summary>
     public bool IsRayValueType(ITypeSymbol type)
     {

@@ -1,8 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
+using RayGen.Shapes;
 
 namespace RayGen.Analyzers;
 
@@ -23,26 +22,24 @@ public sealed class PartialTypeAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var known = KnownSymbols.TryCreate(start.Compilation);
-            if (known is not null)
-                start.RegisterSymbolAction(symbol => Analyze(symbol, known), SymbolKind.NamedType);
+            if (known is null)
+                return;
+            var shapes = new ShapeDiagnostics(known);
+            start.RegisterSymbolAction(symbol => Analyze(symbol, shapes), SymbolKind.NamedType);
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, KnownSymbols known)
+    private static void Analyze(SymbolAnalysisContext context, ShapeDiagnostics shapes)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var reason = RemoteCode.WhyGeneratorExtends(type, known);
+        var reason = RemoteCode.WhyGeneratorExtends(type);
         if (reason is null)
             return;
 
-        foreach (var reference in type.DeclaringSyntaxReferences)
+        foreach (var violation in RemoteShape.HolderViolations(type))
         {
-            if (reference.GetSyntax(context.CancellationToken) is TypeDeclarationSyntax declaration
-                && !declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
-            {
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.NotPartial, declaration.Identifier.GetLocation(), type.Name, reason));
-            }
+            if (violation.Rule == ShapeRule.NotPartial)
+                context.ReportDiagnostic(shapes.Create(violation, reason));
         }
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using RayGen.Shapes;
 
 namespace RayGen.Analyzers;
 
@@ -6,20 +7,20 @@ namespace RayGen.Analyzers;
 internal static class RemoteCode
 {
     /// <summary>Why the generator must extend <paramref name="type"/> ("it declares [Remote] method 'Add'"), or null when it leaves it alone.</summary>
-    public static string? WhyGeneratorExtends(INamedTypeSymbol type, KnownSymbols known)
+    public static string? WhyGeneratorExtends(INamedTypeSymbol type)
     {
-        if (known.IsActor(type))
+        if (RemoteShape.IsActor(type))
             return "it is a [Remote] actor class";
 
         foreach (var member in type.GetMembers())
         {
-            if (member is IMethodSymbol method && known.HasRemoteAttribute(method))
+            if (member is IMethodSymbol method && RemoteShape.HasRemoteAttribute(method))
                 return $"it declares [Remote] method '{method.Name}'";
         }
 
         foreach (var nested in type.GetTypeMembers())
         {
-            if (WhyGeneratorExtends(nested, known) is not null)
+            if (WhyGeneratorExtends(nested) is not null)
                 return $"it contains '{nested.Name}', which holds [Remote] code";
         }
 

@@ -1,13 +1,15 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace RayGen.Analyzers;
 
 /// <summary>
 /// [Remote] on a method: a static method is a task, called as Type.Remote.M (so not as an extension,
 /// RAY013), and must have a remotable signature; an instance method only makes sense on an actor class
-/// (RAY002), whose members <see cref="ActorClassAnalyzer"/> checks.
+/// (RAY002), whose members <see cref="ActorClassAnalyzer"/> checks; anything that is not an ordinary method
+/// (an operator, accessor, local function, lambda...) has no name a worker could call (RAY016).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
@@ -18,7 +20,8 @@ public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ByReference,
         DiagnosticDescriptors.GenericRemoteMethod,
         DiagnosticDescriptors.ExtensionRemoteMethod,
-        DiagnosticDescriptors.ParamsCollection);
+        DiagnosticDescriptors.ParamsCollection,
+        DiagnosticDescriptors.NotAnOrdinaryMethod);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -29,33 +32,21 @@ public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
             var known = KnownSymbols.TryCreate(start.Compilation);
             if (known is null)
                 return;
-            var signatures = new SignatureChecker(known);
-            start.RegisterSymbolAction(symbol => Analyze(symbol, known, signatures), SymbolKind.Method);
+            var shapes = new ShapeDiagnostics(known);
+            start.RegisterSymbolAction(symbol => Analyze((IMethodSymbol)symbol.Symbol, symbol.ReportDiagnostic, known, shapes), SymbolKind.Method);
+            // Local functions and lambdas are not symbols of the declaration tree; they surface as operations.
+            start.RegisterOperationAction(
+                operation => Analyze(((ILocalFunctionOperation)operation.Operation).Symbol, operation.ReportDiagnostic, known, shapes),
+                OperationKind.LocalFunction);
+            start.RegisterOperationAction(
+                operation => Analyze(((IAnonymousFunctionOperation)operation.Operation).Symbol, operation.ReportDiagnostic, known, shapes),
+                OperationKind.AnonymousFunction);
         });
     }
 
-    private static void Analyze(SymbolAnalysisContext context, KnownSymbols known, SignatureChecker signatures)
+    private static void Analyze(IMethodSymbol method, System.Action<Diagnostic> report, KnownSymbols known, ShapeDiagnostics shapes)
     {
-        var method = (IMethodSymbol)context.Symbol;
-        if (method.MethodKind != MethodKind.Ordinary || !known.HasRemoteAttribute(method))
-            return;
-
-        if (method.IsExtensionMethod)
-        {
-            context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.ExtensionRemoteMethod, method.Locations[0], method.Name, method.ContainingType.Name));
-        }
-
-        if (method.IsStatic)
-        {
-            signatures.Check(method, context.ReportDiagnostic);
-            return;
-        }
-
-        if (!known.IsActor(method.ContainingType))
-        {
-            context.ReportDiagnostic(Diagnostic.Create(
-                DiagnosticDescriptors.InstanceMethodOutsideActor, method.Locations[0], method.Name, method.ContainingType.Name));
-        }
+        if (known.HasRemoteAttribute(method))
+            shapes.CheckRemoteMethod(method, report);
     }
 }

@@ -31,7 +31,8 @@ public sealed class RemoteGenerator : IIncrementalGenerator
         var actors = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 Parser.RemoteAttributeName,
-                static (node, _) => node is ClassDeclarationSyntax,
+                // Any type: records are actors too, and RemoteShape rejects structs and interfaces.
+                static (node, _) => node is TypeDeclarationSyntax,
                 Parser.ParseActor)
             .Where(static a => a is not null)
             .WithTrackingName(TrackingNames.Actors);

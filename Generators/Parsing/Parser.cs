@@ -6,16 +6,17 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using RayGen.Generators.Model;
+using RayGen.Shapes;
 
 namespace RayGen.Generators.Parsing;
 
 /// <summary>
-/// Turns [Remote] symbols into models. Anything it cannot generate for (a type that is not partial, a
-/// ref parameter, a generic method...) yields null: the analyzers report it, the generator stays silent.
+/// Turns [Remote] symbols into models. What it generates for is decided by <see cref="RemoteShape"/>, the
+/// rules the analyzers report from: anything they reject yields null here, and the generator stays silent.
 /// </summary>
 internal static class Parser
 {
-    public const string RemoteAttributeName = "RayGen.RemoteAttribute";
+    public const string RemoteAttributeName = RemoteShape.RemoteAttributeName;
     private const string MemoryPackableAttributeName = "MemoryPack.MemoryPackableAttribute";
 
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
@@ -25,8 +26,9 @@ internal static class Parser
 
     public static RemoteMethodEntry? ParseStaticMethod(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not IMethodSymbol method || !method.IsStatic || method.IsGenericMethod ||
-            method.MethodKind != MethodKind.Ordinary || method.IsExtensionMethod)
+        // An instance method with [Remote] is either an actor member (ParseActor writes it) or RAY002.
+        if (context.TargetSymbol is not IMethodSymbol { IsStatic: true } method ||
+            RemoteShape.RemoteMethodViolations(method).Any() || RemoteShape.ChainViolations(method.ContainingType).Any())
             return null;
         var type = ParseType(method.ContainingType, cancellationToken);
         if (type is null) return null;
@@ -37,30 +39,30 @@ internal static class Parser
 
     public static ActorEntry? ParseActor(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol actor || actor.TypeKind != TypeKind.Class || actor.IsStatic ||
-            actor.IsAbstract || actor.IsGenericType)
+        if (context.TargetSymbol is not INamedTypeSymbol actor ||
+            RemoteShape.ActorTypeViolations(actor).Any() || RemoteShape.ChainViolations(actor).Any())
             return null;
         var type = ParseType(actor, cancellationToken);
-        if (type is null || !IsAccessibleFromAssembly(actor)) return null;
+        if (type is null) return null;
 
+        var used = new List<IMethodSymbol>();
         var constructors = new List<MethodModel>();
-        foreach (var ctor in actor.InstanceConstructors)
+        foreach (var ctor in RemoteShape.ActorConstructors(actor))
         {
-            if (ctor.DeclaredAccessibility != Accessibility.Public) continue;
+            if (RemoteShape.SignatureViolations(ctor).Any()) continue;
             var model = ParseMethod(ctor, type, "New", context.Attributes[0]);
-            if (model is not null) constructors.Add(model);
+            if (model is null) continue;
+            constructors.Add(model);
+            used.Add(ctor);
         }
 
         if (constructors.Count == 0) return null;
 
         var methods = new List<MethodModel>();
-        var used = new List<IMethodSymbol>(actor.InstanceConstructors);
-        foreach (var member in actor.GetMembers())
+        foreach (var method in RemoteShape.ActorMethods(actor))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (member is not IMethodSymbol method || method.IsStatic || method.MethodKind != MethodKind.Ordinary ||
-                method.DeclaredAccessibility != Accessibility.Public || method.IsGenericMethod)
-                continue;
+            if (RemoteShape.SignatureViolations(method).Any()) continue;
             var model = ParseMethod(method, type, method.Name, attribute: null);
             if (model is null) continue;
             methods.Add(model);
@@ -77,7 +79,6 @@ internal static class Parser
         for (var current = type; current is not null; current = current.ContainingType)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (current.IsGenericType || !IsPartial(current)) return null;
             var keyword = Keyword(current);
             if (keyword is null) return null;
             chain.Insert(0, new ContainingType(keyword, current.Name));
@@ -89,10 +90,6 @@ internal static class Parser
         return new TypeIdentity(ns, chain.ToEquatableArray(), type.ToDisplayString(TypeFormat), metadataName, isPublic);
     }
 
-    private static bool IsPartial(INamedTypeSymbol type) =>
-        type.DeclaringSyntaxReferences.Any(r =>
-            r.GetSyntax() is TypeDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword));
-
     private static string? Keyword(INamedTypeSymbol type) => type switch
     {
         { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
@@ -103,26 +100,12 @@ internal static class Parser
         _ => null,
     };
 
-    /// <summary>A module initializer can only name types the whole assembly can see.</summary>
-    private static bool IsAccessibleFromAssembly(INamedTypeSymbol type)
-    {
-        for (var current = type; current is not null; current = current.ContainingType)
-        {
-            if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
-                return false;
-        }
-
-        return true;
-    }
-
     private static MethodModel? ParseMethod(IMethodSymbol method, TypeIdentity type, string name, AttributeData? attribute)
     {
-        if (!IsAccessibleFromAssembly(method.ContainingType)) return null;
+        // Shape rules are RemoteShape's; a type that does not resolve is the compiler's error, not ours to add to.
         var parameters = new List<ParameterModel>();
         foreach (var p in method.Parameters)
         {
-            if (p.RefKind != RefKind.None || p.Type is IPointerTypeSymbol or IFunctionPointerTypeSymbol || p.IsParams && p.Type is not IArrayTypeSymbol)
-                return null;
             if (p.Type.TypeKind == TypeKind.Error) return null;
             parameters.Add(new ParameterModel(p.Name, p.Type.ToDisplayString(TypeFormat), KindOf(p.Type)));
         }
@@ -130,13 +113,13 @@ internal static class Parser
         var (returnKind, resultType) = method.MethodKind == MethodKind.Constructor
             ? (ReturnKind.Void, null)
             : ParseReturn(method.ReturnType);
-        if (method.ReturnsByRef || method.ReturnsByRefReadonly || method.ReturnType.TypeKind == TypeKind.Error) return null;
+        if (method.ReturnType.TypeKind == TypeKind.Error) return null;
 
         var idParameters = string.Join(",", method.Parameters.Select(p => p.Type.ToDisplayString(IdFormat)));
         var memberName = method.MethodKind == MethodKind.Constructor ? ".ctor" : method.Name;
         return new MethodModel(
             name,
-            name,
+            FieldNameFor(name),
             $"{type.MetadataName}.{memberName}({idParameters})",
             method.DeclaredAccessibility == Accessibility.Public,
             parameters.ToEquatableArray(),
@@ -144,6 +127,10 @@ internal static class Parser
             resultType,
             attribute is null ? EquatableArray<OptionModel>.Empty : ParseOptions(attribute));
     }
+
+    // The field and its invoker are named after the method; a keyword name (@event) needs a plain identifier there.
+    private static string FieldNameFor(string name) =>
+        SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None ? name : "_" + name;
 
     private static ParameterKind KindOf(ITypeSymbol type)
     {

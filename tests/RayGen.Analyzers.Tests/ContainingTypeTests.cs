@@ -57,4 +57,14 @@ public sealed class ContainingTypeTests
             }
         }
         """);
+
+    [Test]
+    public Task File_local_type_holding_a_remote_method_reports_RAY012_on_its_identifier() => Verify.Analyzer("""
+        file static partial class {|#0:Tasks|}
+        {
+            [Remote]
+            public static int One() => 1;
+        }
+        """,
+        Verify.Error("RAY012").WithLocation(0).WithArguments("Tasks", "file-local", "it declares [Remote] method 'One'"));
 }

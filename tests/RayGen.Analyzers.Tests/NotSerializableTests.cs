@@ -57,6 +57,17 @@ public sealed class NotSerializableTests
             .WithArguments("The return value", "'Files.OpenAsync'", "Stream", "'Stream' is an abstract class without [MemoryPackUnion]"));
 
     [Test]
+    public Task Ref_struct_parameter_reports_RAY003_on_the_parameter_type() => Verify.Analyzer("""
+        public static partial class Tasks
+        {
+            [Remote]
+            public static int Sum({|#0:Span<int>|} values) => values.Length;
+        }
+        """,
+        Verify.Error("RAY003").WithLocation(0)
+            .WithArguments("Parameter 'values'", "'Tasks.Sum'", "Span<int>", "'Span<int>' is a ref struct, which cannot leave the stack"));
+
+    [Test]
     public Task Pointer_return_reports_RAY003() => Verify.Analyzer("""
         public static unsafe partial class Native
         {

@@ -219,6 +219,19 @@ public class SnapshotTests
         """);
 
     [Test]
+    public void Record_actor_gets_New_from_its_primary_constructor_and_only_its_own_methods() => Verify("""
+        using RayGen;
+        namespace Demo;
+        [Remote]
+        public sealed partial record Acc(int Start)
+        {
+            public int Step { get; init; } = 1;
+            public int Add(int x) => Start + Step * x;
+            public override string ToString() => $"Acc({Start})";
+        }
+        """);
+
+    [Test]
     public void Two_actors_of_one_name_in_different_namespaces() => Verify("""
         using RayGen;
         namespace Alpha
