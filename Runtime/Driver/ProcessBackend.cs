@@ -330,14 +330,14 @@ internal sealed class ProcessBackend : IExecutionBackend
     {
         if (worker.StartError is { } startError) return startError;
         if (worker.Process is not { } process) return "it was stopped before its process started";
-        var cause = worker.KilledForCancel ? " (killed to stop a task cancelled with force)" : "";
+        if (worker.KilledForCancel) return $"pid {worker.Pid} was killed to stop a task cancelled with force";
         try
         {
-            return $"pid {worker.Pid} exited with code {process.ExitCode}{cause}";
+            return $"pid {worker.Pid} exited with code {process.ExitCode}";
         }
         catch (InvalidOperationException)
         {
-            return $"pid {worker.Pid} exited{cause}";
+            return $"pid {worker.Pid} exited";
         }
     }
 

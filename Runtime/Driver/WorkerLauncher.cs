@@ -6,8 +6,6 @@ using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
 using RayGen.Protocol;
-using RayGen.Store;
-using RayGen.Core;
 
 namespace RayGen.Driver;
 
@@ -199,7 +197,7 @@ internal sealed class WorkerLauncher : IDisposable
 
     private static string FindWorkerDll()
     {
-        foreach (var dir in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(Ray).Assembly.Location) })
+        foreach (var dir in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(WorkerLauncher).Assembly.Location) })
         {
             if (string.IsNullOrEmpty(dir)) continue;
             var path = Path.Combine(dir, "RayGen.Worker.dll");
