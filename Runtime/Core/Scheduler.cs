@@ -47,6 +47,9 @@ internal sealed class Scheduler
 
     public ResourcePool Pool => _pool;
 
+    /// <summary>The lock the dispatch callback may run under; tests assert that nothing slow (a process start) happens while it is held.</summary>
+    internal object SyncRoot => _lock;
+
     public void Enqueue(TaskSpec task)
     {
         var taskClass = task.Class ??= ClassOf(task);

@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
 using System.Threading;
-using System.Threading.Tasks;
 using RayGen.Core;
 using RayGen.Internal;
 using RayGen.Protocol;
@@ -12,27 +11,19 @@ using RayGen.Store;
 namespace RayGen.Driver;
 
 /// <summary>
-/// Runs tasks and actors in worker processes. Task workers form a pool (NumCpus started at Init, more on
-/// demand up to a cap, retired again once idle); each actor gets a worker of its own. A worker whose runs are
-/// all blocked in Get or Wait takes further tasks, so nested work never needs a process per blocked task.
+/// Runs tasks and actors in worker processes: hands each run to a worker of the <see cref="WorkerPool"/>, and
+/// reports what comes back (a result, an error, the worker's death) to the runtime or the actor. Owns the session
+/// (socket, shared-memory store) and shuts the parts down in order.
 /// </summary>
-internal sealed partial class ProcessBackend : IExecutionBackend
+internal sealed class ProcessBackend : IExecutionBackend
 {
     private readonly TaskOwner _runtime;
     private readonly SessionDirectory _session;
-    private readonly WorkerLauncher _launcher;
-    private readonly SocketListener _listener;
-    private readonly object _poolLock = new();
-    private readonly List<WorkerProcess> _taskWorkers = new();
-    private readonly ConcurrentDictionary<int, WorkerProcess> _all = new();
+    private readonly WorkerPool _pool;
+    private readonly DriverEndpoint _endpoint;
     private readonly ConcurrentDictionary<TaskSpec, WorkerRun> _byTask = new(ReferenceEqualityComparer.Instance);
-    private readonly int _minWorkers;
-    private readonly int _maxWorkers;
-    private readonly TimeSpan _idleTimeout;
-    private readonly Timer _retireTimer;
-    private int _nextWorkerId;
     private long _nextRunId;
-    private volatile bool _disposed;
+    private int _disposed;
 
     public ProcessBackend(TaskOwner runtime, double cpus)
     {
@@ -40,32 +31,29 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         _session = SessionDirectory.Create();
         try
         {
+            _pool = new WorkerPool(_session, Math.Max(1, (int)Math.Ceiling(cpus)), runtime.Options.IdleWorkerTimeout, OnWorkerDied);
+            var collector = new WorkerRefCollector(_pool);
             SharedPayloads.Configure(_session.CreateObjectsDirectory(), StoreCapacity(runtime.Options), _session.CreateSpillDirectory);
-            SharedPayloads.CollectRemote = CollectWorkers;
-            _launcher = new WorkerLauncher(_session);
-            _listener = new SocketListener(_session.SocketPath, _session.Token, Admit, OnFrame, OnConnectionClosed, Log);
+            SharedPayloads.CollectRemote = collector.Collect;
+            // Listening before any worker starts: a worker connects as soon as it is up.
+            _endpoint = new DriverEndpoint(_session, _pool, this, new WorkerRequests(runtime), collector,
+                message => runtime.WarningSink(message)); // read at each call: tests swap the sink after Init
+            _pool.Prestart();
         }
         catch
         {
-            _session.Dispose();
+            Dispose();
             throw;
-        }
-
-        _minWorkers = Math.Max(1, (int)Math.Ceiling(cpus));
-        _maxWorkers = Math.Max(_minWorkers * 2, _minWorkers + 4);
-        _idleTimeout = runtime.Options.IdleWorkerTimeout;
-        _retireTimer = new Timer(static s => ((ProcessBackend)s!).RetireIdleWorkers(), this, Timeout.Infinite, Timeout.Infinite);
-        lock (_poolLock)
-        {
-            for (var i = 0; i < _minWorkers; i++) StartTaskWorkerLocked();
         }
     }
 
-    /// <summary>The session's private directory (socket, later the shared-memory objects).</summary>
+    /// <summary>The session's private directory (socket, shared-memory objects).</summary>
     internal SessionDirectory Session => _session;
 
+    internal WorkerPool Pool => _pool;
+
     /// <summary>Live worker processes, task and actor workers alike.</summary>
-    internal IReadOnlyCollection<WorkerProcess> Workers => (IReadOnlyCollection<WorkerProcess>)_all.Values;
+    internal IReadOnlyCollection<WorkerProcess> Workers => _pool.All;
 
     /// <summary>RayOptions.ObjectStoreMemory, or 30% of the machine's (or container's) memory, as Ray defaults.</summary>
     private static long StoreCapacity(RayOptions options)
@@ -79,18 +67,59 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         return (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.3);
     }
 
-    private void Log(string message) => _runtime.WarningSink(message);
-
     public void Execute(TaskSpec task)
     {
         var args = task.ResolveArguments();
         while (true)
         {
-            var worker = AcquireTaskWorker();
+            var worker = _pool.AcquireTaskWorker();
             var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.Task, task, null, worker);
-            if (!StartRun(run, args)) continue; // died, or began to leave, in between; pick again
+            if (StartRun(run, args)) return;
+            // It died, or began to leave, since the pool picked it: pick again.
+        }
+    }
+
+    public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
+    {
+        WorkerProcess worker;
+        try
+        {
+            worker = _pool.StartActorWorker(actor);
+        }
+        catch (RayException e)
+        {
+            actor.OnConstructed(e);
             return;
         }
+
+        actor.BackendHandle = worker;
+        var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.ActorConstructor, constructor, actor, worker);
+        StartRun(run, arguments);
+    }
+
+    public void ExecuteActorCall(ActorState actor, TaskSpec call)
+    {
+        // A dead worker's actor is already dying (its exit runs Die, which fails or re-sends this call).
+        if (actor.BackendHandle is not WorkerProcess worker) return;
+        var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.ActorCall, call, actor, worker);
+        StartRun(run, call.ResolveArguments());
+    }
+
+    public void StopActor(ActorState actor)
+    {
+        if (actor.BackendHandle is not WorkerProcess worker) return;
+        actor.BackendHandle = null;
+        worker.Kill(intentional: true);
+    }
+
+    /// <remarks>
+    /// The worker is killed only while it still holds the run: a run whose result the driver already took finished
+    /// (cooperatively or not) and its worker may be running others by now. Its exit reports the run (cancelled) and
+    /// any others it held (see <see cref="OnWorkerDied"/>), and the pool replaces it.
+    /// </remarks>
+    public void ForceStop(TaskSpec task)
+    {
+        if (_byTask.TryGetValue(task, out var run)) run.Worker.TryKillForCancel(run);
     }
 
     private bool StartRun(WorkerRun run, ReadOnlyMemory<byte>[] args)
@@ -118,7 +147,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         if (!worker.TryStart(run, frame))
         {
             Unpin(run);
-            _byTask.TryRemove(run.Task, out _);
+            _byTask.TryRemove(new KeyValuePair<TaskSpec, WorkerRun>(run.Task, run));
             return false;
         }
 
@@ -132,7 +161,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         return true;
     }
 
-    private void SendAssembliesIfNew(WorkerProcess worker)
+    private static void SendAssembliesIfNew(WorkerProcess worker)
     {
         var count = RemoteRegistry.Count;
         if (worker.KnownFunctions == count) return;
@@ -152,115 +181,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         return new List<string>(paths).ToArray();
     }
 
-    private WorkerProcess AcquireTaskWorker()
-    {
-        lock (_poolLock)
-        {
-            if (_disposed) throw new RayException("The RayGen runtime was shut down.");
-            WorkerProcess? idle = null;
-            WorkerProcess? least = null;
-            var leastActive = int.MaxValue;
-            foreach (var worker in _taskWorkers)
-            {
-                if (worker.IsLeaving) continue;
-                var active = worker.ActiveRuns;
-                if (active == 0 && (idle is null || (!idle.IsConnected && worker.IsConnected))) idle = worker;
-                if (active < leastActive)
-                {
-                    least = worker;
-                    leastActive = active;
-                }
-            }
-
-            if (idle is not null) return idle;
-            if (_taskWorkers.Count < _maxWorkers || least is null) return StartTaskWorkerLocked();
-            return least;
-        }
-    }
-
-    private WorkerProcess StartTaskWorkerLocked()
-    {
-        var worker = Launch(null);
-        _taskWorkers.Add(worker);
-        if (_taskWorkers.Count > _minWorkers) ArmRetirementLocked();
-        return worker;
-    }
-
-    private WorkerProcess Launch(ActorState? actor)
-    {
-        var worker = new WorkerProcess(Interlocked.Increment(ref _nextWorkerId), actor);
-        _all[worker.Id] = worker;
-        var process = _launcher.Start(worker);
-        worker.Process = process;
-        process.Exited += (_, _) => OnWorkerExited(worker);
-        if (process.HasExited) OnWorkerExited(worker);
-        return worker;
-    }
-
-    private bool Admit(HelloFrame hello, FrameConnection connection)
-    {
-        // The token proves the session; the id must be one this driver started and not yet connected.
-        if (!_all.TryGetValue(hello.WorkerId, out var worker) || worker.IsConnected) return false;
-        worker.Connect(connection);
-        return true;
-    }
-
-    private void OnConnectionClosed(FrameConnection connection, string? error)
-    {
-        _runtime.Objects.ReleaseAll(connection);
-        // A worker without its connection is of no use: make sure it is gone; its exit reports the runs it held.
-        // One the runtime let go of (retired) exits by itself on the closed connection, quietly.
-        if (connection.Tag is WorkerProcess { StopRequested: false } worker && !_disposed) worker.Kill(intentional: false);
-    }
-
-    private void OnFrame(FrameConnection connection, IFrame frame)
-    {
-        var worker = (WorkerProcess)connection.Tag!;
-        switch (frame)
-        {
-            case RunResultFrame result:
-                OnRunResult(worker, result);
-                break;
-            case BlockedFrame blocked:
-                OnBlocked(worker, blocked);
-                break;
-            case SubmitFrame submit:
-                OnSubmit(connection, submit);
-                break;
-            case PutFrame put:
-                OnPut(connection, put);
-                break;
-            case SubscribeFrame subscribe:
-                OnSubscribe(connection, subscribe);
-                break;
-            case CancelObjectFrame cancel:
-                OnCancelObject(cancel);
-                break;
-            case CreateActorFrame create:
-                OnCreateActor(connection, create);
-                break;
-            case ActorLookupFrame lookup:
-                OnActorLookup(connection, lookup);
-                break;
-            case KillActorFrame kill:
-                OnKillActor(kill);
-                break;
-            case ReleaseFrame release:
-                foreach (var id in release.Ids) _runtime.Objects.Release(connection, id);
-                break;
-            case EscapeFrame escape:
-                _runtime.Objects.Export(_runtime.Objects.Adopt(escape.Id));
-                break;
-            case CollectedFrame collected:
-                OnCollected(collected);
-                break;
-            default:
-                connection.Close($"it sent a {frame.GetType().Name}, which only the driver sends");
-                break;
-        }
-    }
-
-    private void OnRunResult(WorkerProcess worker, RunResultFrame result)
+    /// <summary>A worker reports a run: on its connection's thread, before any later frame of that worker is read.</summary>
+    internal void OnRunResult(WorkerProcess worker, RunResultFrame result)
     {
         if (!worker.TryFinish(result.RunId, out var run))
         {
@@ -275,11 +197,11 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             return;
         }
 
-        // Found now, on this connection's thread, before any later frame of the worker (a release of these refs) is read.
-        var contained = ContainedEntries(result.Contained);
+        // Found now, before a later frame of the worker (a release of these refs) is read.
+        var contained = WorkerRequests.ContainedEntries(_runtime.Objects, result.Contained);
         if (!SharedPayloads.IsHandedOver(result.Value))
         {
-            Complete(run, Hold(SharedPayloads.Unwrap(result.Value), contained), null);
+            Complete(run, WorkerRequests.Hold(SharedPayloads.Unwrap(result.Value), contained), null);
             return;
         }
 
@@ -287,7 +209,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         // against the capacity before it counts as stored.
         if (SharedPayloads.TryAdopt(result.Value, out var shared))
         {
-            Complete(run, Hold(shared, contained), null);
+            Complete(run, WorkerRequests.Hold(shared, contained), null);
             return;
         }
 
@@ -303,7 +225,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         Exception? error = null;
         try
         {
-            value = Hold(SharedPayloads.AdoptOrRefuse(payload, $"the result of {run.Task.Function.DisplayName}"), contained);
+            value = WorkerRequests.Hold(SharedPayloads.AdoptOrRefuse(payload, $"the result of {run.Task.Function.DisplayName}"), contained);
         }
         catch (ObjectStoreFullException e)
         {
@@ -347,7 +269,14 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         if (run.Kind != RunKind.ActorConstructor) _byTask.TryRemove(new KeyValuePair<TaskSpec, WorkerRun>(run.Task, run));
     }
 
-    private void OnBlocked(WorkerProcess worker, BlockedFrame frame)
+    private static void Unpin(WorkerRun run)
+    {
+        if (Interlocked.Exchange(ref run.Pinned, null) is not { } pinned) return;
+        foreach (var shared in pinned) shared.Release();
+    }
+
+    /// <summary>A run blocks in Get or Wait (or resumes): its resources are lent to the tasks it waits for, and taken back.</summary>
+    internal void OnBlocked(WorkerProcess worker, BlockedFrame frame)
     {
         if (worker.Find(frame.RunId) is not { Kind: RunKind.Task } run) return;
         worker.SetBlocked(run, frame.Blocked);
@@ -355,22 +284,12 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         else _runtime.Scheduler.Reclaim(run.Task);
     }
 
-    private void OnWorkerExited(WorkerProcess worker)
+    /// <summary>A worker died (or never started) holding <paramref name="runs"/>.</summary>
+    private void OnWorkerDied(WorkerProcess worker, List<WorkerRun> runs)
     {
-        var runs = worker.MarkDead();
-        if (runs is null || _disposed) return;
-        _all.TryRemove(worker.Id, out _);
-        var detail = ExitDetail(worker);
         foreach (var run in runs) Forget(run);
-        bool replace;
-        lock (_poolLock)
-        {
-            _taskWorkers.Remove(worker);
-            replace = !_disposed && worker.Actor is null && _taskWorkers.Count < _minWorkers;
-            if (replace) StartTaskWorkerLocked();
-        }
-
-        if (_disposed || _runtime.IsShutDown) return;
+        if (Volatile.Read(ref _disposed) != 0 || _runtime.IsShutDown) return;
+        var detail = ExitDetail(worker);
         if (worker.Actor is { } actor)
         {
             if (worker.StopRequested) return;
@@ -385,18 +304,36 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             return;
         }
 
-        // Killed to stop a run cancelled with force: the others it held did nothing wrong, so they run again
-        // without spending a retry. (Keeping runs that could be force-cancelled apart is no option: any run can
-        // be, and sharing a worker whose runs are blocked is what keeps nested work from needing a process each.)
-        var innocent = worker.KilledForCancel;
-        foreach (var run in runs) _runtime.OnWorkerCrashed(run.Task, detail, spendsRetry: !innocent);
+        foreach (var run in runs) _runtime.OnWorkerCrashed(run.Task, detail, spendsRetry: SpendsRetry(worker, run.Task));
+    }
+
+    /// <summary>
+    /// Whether a task that died with its worker spends one of its MaxRetries on the rerun. A crash does, as in Ray: a
+    /// task is retried while MaxRetries allow, and so may run more than once (at least once, never exactly once).
+    /// </summary>
+    /// <remarks>
+    /// A worker killed to stop a run cancelled with force takes the other runs it held with it (keeping runs that could
+    /// be force-cancelled apart is no option: any run can be, and sharing a worker whose runs are blocked is what keeps
+    /// nested work from needing a process each). Those did nothing wrong, so their rerun is free; but each was cut
+    /// midway and runs again from the start, so it executes twice. MaxRetries = 0 asks for at most once: such a task
+    /// fails with <see cref="WorkerCrashedException"/> instead, as it would after a crash, unless its worker never
+    /// connected (then nothing of it ran).
+    /// </remarks>
+    private static bool SpendsRetry(WorkerProcess worker, TaskSpec task)
+    {
+        if (!worker.KilledForCancel) return true;
+        if (!worker.IsConnected) return false;
+        return (task.Options.MaxRetries ?? 3) == 0;
     }
 
     private static string ExitDetail(WorkerProcess worker)
     {
+        if (worker.StartError is { } startError) return startError;
+        if (worker.Process is not { } process) return "it was stopped before its process started";
+        if (worker.KilledForCancel) return $"pid {worker.Pid} was killed to stop a task cancelled with force";
         try
         {
-            return $"pid {worker.Pid} exited with code {worker.Process?.ExitCode}";
+            return $"pid {worker.Pid} exited with code {process.ExitCode}";
         }
         catch (InvalidOperationException)
         {
@@ -404,117 +341,18 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         }
     }
 
-    public void ForceStop(TaskSpec task)
-    {
-        // The worker is killed; its exit reports the run (cancelled) and any others it held (run again, at no
-        // cost to their retries), and a fresh worker replaces it. Until then it takes no new run.
-        if (_byTask.TryGetValue(task, out var run)) run.Worker.KillForCancel();
-    }
-
-    public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
-    {
-        WorkerProcess worker;
-        try
-        {
-            worker = Launch(actor);
-        }
-        catch (Exception e)
-        {
-            actor.OnConstructed(e);
-            return;
-        }
-
-        actor.BackendHandle = worker;
-        var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.ActorConstructor, constructor, actor, worker);
-        StartRun(run, arguments);
-    }
-
-    public void ExecuteActorCall(ActorState actor, TaskSpec call)
-    {
-        // A dead worker's actor is already dying (its exit handler runs Die, which fails or re-sends this call).
-        if (actor.BackendHandle is not WorkerProcess worker) return;
-        var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.ActorCall, call, actor, worker);
-        StartRun(run, call.ResolveArguments());
-    }
-
-    public void StopActor(ActorState actor)
-    {
-        if (actor.BackendHandle is not WorkerProcess worker) return;
-        actor.BackendHandle = null;
-        worker.Kill(intentional: true);
-    }
-
-    private static void Unpin(WorkerRun run)
-    {
-        if (Interlocked.Exchange(ref run.Pinned, null) is not { } pinned) return;
-        foreach (var shared in pinned) shared.Release();
-    }
-
-    private readonly ConcurrentDictionary<long, TaskCompletionSource> _collects = new();
-    private long _nextCollect;
-
-    /// <summary>Asks every connected worker to collect and report the refs it let go; waits (2 s at most) for all answers.</summary>
-    private void CollectWorkers()
-    {
-        var waits = new List<Task>();
-        foreach (var worker in _all.Values)
-        {
-            // One that is leaving (retired, killed) may never answer; its exit lets go of all it borrowed anyway.
-            if (!worker.IsConnected || worker.IsLeaving) continue;
-            var id = Interlocked.Increment(ref _nextCollect);
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _collects[id] = done;
-            worker.Send(new CollectFrame { RequestId = id });
-            waits.Add(done.Task);
-        }
-
-        FrameConnection.FlushAllDeferred();
-        Task.WaitAll(waits.ToArray(), TimeSpan.FromSeconds(2));
-        foreach (var id in _collects.Keys) _collects.TryRemove(id, out _);
-    }
-
-    private void OnCollected(CollectedFrame frame)
-    {
-        if (_collects.TryRemove(frame.RequestId, out var done)) done.TrySetResult();
-    }
-
     /// <inheritdoc />
     public bool PipelinesActorCalls => true;
 
     public void Dispose()
     {
-        List<WorkerProcess> workers;
-        lock (_poolLock)
-        {
-            if (_disposed) return;
-            _disposed = true;
-            workers = new List<WorkerProcess>(_all.Values);
-        }
-
-        _retireTimer.Dispose();
-        // Sends wait for a flush (FrameConnection.DeferSends); what was sent before Shutdown must still leave.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // No worker starts from here on; those there still get what was sent before Shutdown (sends wait for a flush).
+        _pool?.Close();
         FrameConnection.FlushAllDeferred();
-        _listener.Dispose();
-        foreach (var worker in workers)
-        {
-            // A worker that never connected has no output worth waiting for.
-            if (worker.IsConnected) worker.Release();
-            else worker.Kill(intentional: true);
-        }
-
-        // Workers exit when their connection closes; give them a moment to flush their output, then make sure.
-        var deadline = Environment.TickCount64 + 2000;
-        foreach (var worker in workers)
-        {
-            var process = worker.Process;
-            if (process is null) continue;
-            var left = (int)Math.Max(0, deadline - Environment.TickCount64);
-            if (!process.WaitForExit(left)) worker.Kill(intentional: true);
-            process.WaitForExit();
-            process.Dispose();
-        }
-
-        SharedPayloads.Configure(null);
+        _endpoint?.Dispose();
+        _pool?.Dispose();
+        if (_pool is not null) SharedPayloads.Configure(null);
         _session.Dispose();
     }
 }

@@ -1,8 +1,10 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
+using System.Threading;
 using RayGen.Protocol;
 
 namespace RayGen.Driver;
@@ -13,25 +15,135 @@ namespace RayGen.Driver;
 /// app, a class library's host, a test assembly under testhost alike). Each output line of a worker reaches
 /// the driver's console prefixed with the worker's identity, as Ray prints <c>(pid=1234)</c>.
 /// </summary>
-internal sealed class WorkerLauncher
+/// <remarks>
+/// A process start takes milliseconds (fork, exec) and the pool asks for one from places that must not block:
+/// under its own lock, from a dispatch made under the scheduler's lock. So starts happen on a thread of their own:
+/// the pool creates the worker's record, hands runs to it at once (their frames wait in it), and the process
+/// that says hello later receives them. One thread, not the thread pool, so a driver whose pool threads all
+/// block in Get still gets the workers that will unblock them.
+/// </remarks>
+internal sealed class WorkerLauncher : IDisposable
 {
     private readonly SessionDirectory _session;
+    private readonly Action<WorkerProcess> _onExited;
     private readonly string _dotnet;
     private readonly string _workerDll;
     private readonly string? _depsFile;
     private readonly string _runtimeConfig;
+    private readonly Queue<WorkerProcess> _queue = new();
+    private Thread? _thread;
+    private bool _stopped;
 
-    public WorkerLauncher(SessionDirectory session)
+    /// <param name="session">Where workers connect, and the token they present.</param>
+    /// <param name="onExited">
+    /// A worker's process ended, or it never started (killed before its turn, or the start failed: <see cref="WorkerProcess.StartError"/>).
+    /// Called on the thread pool, at least once per worker.
+    /// </param>
+    public WorkerLauncher(SessionDirectory session, Action<WorkerProcess> onExited)
     {
         _session = session;
+        _onExited = onExited;
         _dotnet = FindDotnet();
         _workerDll = FindWorkerDll();
         _depsFile = FindDepsFile();
         _runtimeConfig = FindRuntimeConfig(_depsFile, session.Path);
     }
 
-    public Process Start(WorkerProcess worker)
+    /// <summary>Called on the thread that starts a process, just before: tests check which locks that thread holds.</summary>
+    internal Action<WorkerProcess>? Starting { get; set; }
+
+    /// <summary>Starts the worker's process on the launch thread; returns at once.</summary>
+    public void Launch(WorkerProcess worker)
     {
+        lock (_queue)
+        {
+            if (_stopped) return; // shutting down: the record is killed with the rest, and no process is left behind
+            _queue.Enqueue(worker);
+            if (_thread is null)
+            {
+                _thread = new Thread(LaunchLoop) { IsBackground = true, Name = "RayGen worker launcher" };
+                _thread.Start();
+            }
+            else
+            {
+                Monitor.Pulse(_queue);
+            }
+        }
+    }
+
+    /// <summary>Starts the worker's process on this thread (Init, where waiting is expected and a failure should surface).</summary>
+    public void LaunchNow(WorkerProcess worker)
+    {
+        var process = Start(worker);
+        Watch(worker, process);
+    }
+
+    private void LaunchLoop()
+    {
+        while (true)
+        {
+            WorkerProcess worker;
+            lock (_queue)
+            {
+                while (_queue.Count == 0 && !_stopped) Monitor.Wait(_queue);
+                if (_stopped) return;
+                worker = _queue.Dequeue();
+            }
+
+            if (worker.IsLeaving)
+            {
+                // Killed or released before its turn: no process; its runs are reported as if it had exited.
+                ReportExit(worker);
+                continue;
+            }
+
+            Process process;
+            try
+            {
+                process = Start(worker);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException
+                                           or UnauthorizedAccessException or PlatformNotSupportedException)
+            {
+                worker.StartError = $"its process could not be started: {e.Message}";
+                ReportExit(worker);
+                continue;
+            }
+
+            Watch(worker, process);
+        }
+    }
+
+    private void Watch(WorkerProcess worker, Process process)
+    {
+        process.Exited += (_, _) => _onExited(worker);
+        // A kill that came while the process was starting found nothing to end: end it now; its exit reports it.
+        if (!worker.TryAttach(process)) worker.Kill(intentional: false);
+        // Exited is raised once; a process that ended before the handler was added would never report.
+        if (process.HasExited) ReportExit(worker);
+    }
+
+    private void ReportExit(WorkerProcess worker) =>
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1._onExited(s.worker), (this, worker), preferLocal: false);
+
+    /// <summary>No more starts; waits for one in progress, so every process started is attached to its record.</summary>
+    public void Dispose()
+    {
+        Thread? thread;
+        lock (_queue)
+        {
+            _stopped = true;
+            _queue.Clear();
+            Monitor.Pulse(_queue);
+            thread = _thread;
+        }
+
+        if (thread is not null && thread != Thread.CurrentThread) thread.Join();
+    }
+
+    private Process Start(WorkerProcess worker)
+    {
+        Starting?.Invoke(worker);
         var info = new ProcessStartInfo(_dotnet)
         {
             UseShellExecute = false,

@@ -4,39 +4,13 @@ using System.Diagnostics;
 using System.Threading;
 using RayGen.Core;
 using RayGen.Protocol;
-using RayGen.Store;
 
 namespace RayGen.Driver;
 
-/// <summary>One run handed to a worker: a task, an actor's constructor or one actor call.</summary>
-internal sealed class WorkerRun
-{
-    public WorkerRun(long id, RunKind kind, TaskSpec task, ActorState? actor, WorkerProcess worker)
-    {
-        Id = id;
-        Kind = kind;
-        Task = task;
-        Actor = actor;
-        Worker = worker;
-    }
-
-    public long Id { get; }
-    public RunKind Kind { get; }
-    public TaskSpec Task { get; }
-    public ActorState? Actor { get; }
-    public WorkerProcess Worker { get; }
-    public CancellationTokenRegistration Registration { get; set; }
-
-    /// <summary>Shared-memory arguments the run's frame names by file, pinned until the run ends.</summary>
-    public System.Collections.Generic.List<SharedObject>? Pinned;
-
-    /// <summary>The run is blocked in Get or Wait; its worker can take other work meanwhile.</summary>
-    public bool Blocked { get; set; }
-}
-
 /// <summary>
 /// The driver's record of one worker process: its connection once it has said hello (frames sent before
-/// that wait here, in order), the runs it holds, and whether it is dead.
+/// that wait here, in order), the runs it holds, and whether it is leaving or dead. The record exists before
+/// its process does: the pool hands runs to it at once and the process is started off the caller's thread.
 /// </summary>
 internal sealed class WorkerProcess
 {
@@ -44,6 +18,7 @@ internal sealed class WorkerProcess
     private readonly Dictionary<long, WorkerRun> _runs = new();
     private List<IFrame>? _pending = new();
     private FrameConnection? _connection;
+    private Process? _process;
     private bool _dead;
     private bool _leaving;
     private int _blocked;
@@ -61,9 +36,13 @@ internal sealed class WorkerProcess
     /// <summary>The actor this worker hosts; null for a task worker.</summary>
     public ActorState? Actor { get; }
 
-    public Process? Process { get; set; }
+    /// <summary>Null until the launcher has started it (and for good when it never started).</summary>
+    public Process? Process => Volatile.Read(ref _process);
 
     public int Pid { get; set; }
+
+    /// <summary>Why the process could not be started; null when it started, is yet to start, or was stopped before its turn.</summary>
+    public string? StartError { get; set; }
 
     /// <summary>How many registered functions the worker has loaded the assemblies of.</summary>
     public int KnownFunctions { get; set; }
@@ -74,15 +53,8 @@ internal sealed class WorkerProcess
     /// <summary>The worker was killed to stop a run cancelled with force; the other runs it held did nothing wrong.</summary>
     public bool KilledForCancel => Volatile.Read(ref _killedForCancel) != 0;
 
+    /// <summary>The worker has said hello; stays true after its connection closes, so it also means "ever ran anything".</summary>
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
-
-    public bool IsDead
-    {
-        get
-        {
-            lock (_lock) return _dead;
-        }
-    }
 
     /// <summary>
     /// The worker was killed, released or retired and takes no more runs; its exit is yet to come. A run placed on it
@@ -106,6 +78,19 @@ internal sealed class WorkerProcess
     }
 
     public string Label => Actor is null ? $"pid={Pid}" : $"{Actor.ActorType.Name} pid={Pid}";
+
+    /// <summary>
+    /// Records the started process; false when the worker was killed or released before it started, and the caller
+    /// must end the process. Under the lock <see cref="Kill"/> reads it with, so a kill never misses a process.
+    /// </summary>
+    public bool TryAttach(Process process)
+    {
+        lock (_lock)
+        {
+            Volatile.Write(ref _process, process);
+            return !_leaving && !_dead;
+        }
+    }
 
     public void Connect(FrameConnection connection)
     {
@@ -199,21 +184,38 @@ internal sealed class WorkerProcess
         }
     }
 
-    /// <summary>Ends the process to stop a run cancelled with force: its exit reports the other runs as innocent, not crashed.</summary>
-    public void KillForCancel()
+    /// <summary>
+    /// Ends the process to stop <paramref name="run"/>, cancelled with force, while the worker still holds it; false,
+    /// and nothing is killed, when its result was already taken (<see cref="TryFinish"/>, under the same lock). What
+    /// cannot be told apart is a result still on its way: a run that finished in the worker a moment ago is killed like
+    /// one still running, and its cancelled ref was failed before the kill, so either way the caller sees the cancel.
+    /// </summary>
+    public bool TryKillForCancel(WorkerRun run)
     {
-        Volatile.Write(ref _killedForCancel, 1);
+        lock (_lock)
+        {
+            if (!_runs.TryGetValue(run.Id, out var held) || held != run) return false;
+            Volatile.Write(ref _killedForCancel, 1);
+        }
+
         Kill(intentional: false);
+        return true;
     }
 
     /// <summary>Ends the process; with <paramref name="intentional"/> its exit is not reported as a crash.</summary>
     public void Kill(bool intentional)
     {
-        if (intentional) StopRequested = true;
-        Volatile.Write(ref _leaving, true);
+        Process? process;
+        lock (_lock)
+        {
+            if (intentional) StopRequested = true;
+            _leaving = true;
+            process = _process;
+        }
+
         try
         {
-            if (Process is { HasExited: false } process) process.Kill(entireProcessTree: true);
+            if (process is { HasExited: false }) process.Kill(entireProcessTree: true);
         }
         // AggregateException: some process of the tree could not be killed. The worker itself is gone or exits on
         // its closed connection below; a kill is best effort and must not throw out of Cancel or shutdown.
@@ -227,8 +229,12 @@ internal sealed class WorkerProcess
     /// <summary>Asks the worker to exit by closing its connection (it exits on EOF), for a graceful shutdown.</summary>
     public void Release()
     {
-        StopRequested = true;
-        Volatile.Write(ref _leaving, true);
+        lock (_lock)
+        {
+            StopRequested = true;
+            _leaving = true;
+        }
+
         Volatile.Read(ref _connection)?.Close();
     }
 }

@@ -1,19 +1,24 @@
 using System;
 using System.Threading;
+using RayGen.Core;
 using RayGen.Internal;
 using RayGen.Protocol;
 using RayGen.Store;
-using RayGen.Core;
 
 namespace RayGen.Driver;
 
 /// <summary>
-/// Work that code inside a worker starts: the driver owns it. A nested task becomes a driver task whose
-/// result keeps the id the worker minted, so the worker's ref and every copy of it name the same object.
+/// Work that code inside a worker starts, which the driver owns: nested tasks and actor calls, puts, reads of refs,
+/// cancels, actors created, looked up and killed, and the refs a worker lets go. A nested task becomes a driver task
+/// whose result keeps the id the worker minted, so the worker's ref and every copy of it name the same object.
 /// </summary>
-internal sealed partial class ProcessBackend
+internal sealed class WorkerRequests
 {
-    private void OnSubmit(FrameConnection connection, SubmitFrame frame)
+    private readonly TaskOwner _runtime;
+
+    public WorkerRequests(TaskOwner runtime) => _runtime = runtime;
+
+    public void OnSubmit(FrameConnection connection, SubmitFrame frame)
     {
         if (!RemoteRegistry.TryGet(frame.FunctionId, out var function))
         {
@@ -65,7 +70,7 @@ internal sealed partial class ProcessBackend
         }
     }
 
-    private void OnCreateActor(FrameConnection connection, CreateActorFrame frame)
+    public void OnCreateActor(FrameConnection connection, CreateActorFrame frame)
     {
         var reply = new ActorReplyFrame { RequestId = frame.RequestId };
         try
@@ -94,7 +99,7 @@ internal sealed partial class ProcessBackend
         connection.Send(reply);
     }
 
-    private void OnActorLookup(FrameConnection connection, ActorLookupFrame frame)
+    public void OnActorLookup(FrameConnection connection, ActorLookupFrame frame)
     {
         var reply = new ActorReplyFrame { RequestId = frame.RequestId };
         try
@@ -113,12 +118,12 @@ internal sealed partial class ProcessBackend
         connection.Send(reply);
     }
 
-    private void OnKillActor(KillActorFrame frame)
+    public void OnKillActor(KillActorFrame frame)
     {
         if (_runtime.Actors.Find(frame.ActorId) is { } actor) _runtime.Actors.Kill(actor, frame.NoRestart);
     }
 
-    private void OnPut(FrameConnection connection, PutFrame frame)
+    public void OnPut(FrameConnection connection, PutFrame frame)
     {
         if (frame.RequestId != 0)
         {
@@ -154,34 +159,46 @@ internal sealed partial class ProcessBackend
     }
 
     /// <summary>A worker's value with the refs it reported inside it: the value holds them from now on.</summary>
-    private object HoldContained(object value, ObjectId[]? ids) => Hold(value, ContainedEntries(ids));
+    private object HoldContained(object value, ObjectId[]? ids) => Hold(value, ContainedEntries(_runtime.Objects, ids));
 
     /// <summary>
     /// The entries of the refs a worker reported inside a value. Called on the connection's thread while the frame is
     /// read: the worker still borrows them (it held them when it sent the frame), so the directory knows them.
     /// </summary>
-    private ObjectEntry[]? ContainedEntries(ObjectId[]? ids)
+    internal static ObjectEntry[]? ContainedEntries(ObjectDirectory objects, ObjectId[]? ids)
     {
         if (ids is not { Length: > 0 }) return null;
         var refs = new ObjectEntry[ids.Length];
-        for (var i = 0; i < ids.Length; i++) refs[i] = _runtime.Objects.FindReported(ids[i]);
+        for (var i = 0; i < ids.Length; i++) refs[i] = objects.FindReported(ids[i]);
         return refs;
     }
 
-    private static object Hold(object value, ObjectEntry[]? refs)
+    internal static object Hold(object value, ObjectEntry[]? refs)
     {
         if (refs is not null) Containment.Hold(value, refs);
         return value;
     }
 
-    private void OnSubscribe(FrameConnection connection, SubscribeFrame frame)
+    public void OnSubscribe(FrameConnection connection, SubscribeFrame frame)
     {
         var entry = _runtime.Objects.Import(frame.Id);
         _runtime.Objects.Borrow(connection, entry); // a ref read in the worker: the object stays until the worker lets it go
         entry.Subscribe(new ValueForwarder(connection));
     }
 
-    private void OnCancelObject(CancelObjectFrame frame) => _runtime.Cancel(_runtime.Objects.Import(frame.Id), frame.Force);
+    public void OnCancelObject(CancelObjectFrame frame) => _runtime.Cancel(_runtime.Objects.Import(frame.Id), frame.Force);
+
+
+    public void OnRelease(FrameConnection connection, ReleaseFrame frame)
+    {
+        foreach (var id in frame.Ids) _runtime.Objects.Release(connection, id);
+    }
+
+    /// <summary>A ref the worker held left it inside a value sent elsewhere: the driver keeps the object for the unknown holder.</summary>
+    public void OnEscape(EscapeFrame frame) => _runtime.Objects.Export(_runtime.Objects.Adopt(frame.Id));
+
+    /// <summary>The worker's connection closed: it borrows nothing any more.</summary>
+    public void OnDisconnected(FrameConnection connection) => _runtime.Objects.ReleaseAll(connection);
 
     /// <summary>Sends an object's value (or error) to a worker once it is ready.</summary>
     private sealed class ValueForwarder(FrameConnection connection) : IEntryWaiter

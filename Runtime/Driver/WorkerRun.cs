@@ -1,0 +1,33 @@
+using System.Collections.Generic;
+using System.Threading;
+using RayGen.Core;
+using RayGen.Protocol;
+using RayGen.Store;
+
+namespace RayGen.Driver;
+
+/// <summary>One run handed to a worker: a task, an actor's constructor or one actor call.</summary>
+internal sealed class WorkerRun
+{
+    public WorkerRun(long id, RunKind kind, TaskSpec task, ActorState? actor, WorkerProcess worker)
+    {
+        Id = id;
+        Kind = kind;
+        Task = task;
+        Actor = actor;
+        Worker = worker;
+    }
+
+    public long Id { get; }
+    public RunKind Kind { get; }
+    public TaskSpec Task { get; }
+    public ActorState? Actor { get; }
+    public WorkerProcess Worker { get; }
+    public CancellationTokenRegistration Registration { get; set; }
+
+    /// <summary>Shared-memory arguments the run's frame names by file, pinned until the run ends.</summary>
+    public List<SharedObject>? Pinned;
+
+    /// <summary>The run is blocked in Get or Wait; its worker can take other work meanwhile.</summary>
+    public bool Blocked { get; set; }
+}
