@@ -1,4 +1,5 @@
 using System;
+using RayGen.Store;
 
 namespace RayGen.Core;
 
@@ -21,6 +22,9 @@ internal interface IExecutionBackend : IDisposable
 
     /// <summary>Runs one call on the actor's instance, then calls <see cref="ActorState.OnCallCompleted"/>. Must not block.</summary>
     void ExecuteActorCall(ActorState actor, TaskSpec call);
+
+    /// <summary>The shared-memory store large values live in (worker processes); null in process, where values stay on the heap.</summary>
+    SharedStore? Store { get; }
 
     /// <summary>Whether an actor's calls are sent ahead of the running ones (to a worker process, which queues them in order).</summary>
     bool PipelinesActorCalls { get; }

@@ -71,6 +71,9 @@ public sealed class InvocationContext
 
     internal byte[]? Result { get; private set; }
 
+    /// <summary>Where a large result goes: the worker's shared-memory store; null in process, where results stay on the heap.</summary>
+    internal SharedStore? Store { get; init; }
+
     /// <summary>Reads argument <paramref name="index"/>.</summary>
     public T Arg<T>(int index) => ValueCodec<T>.Deserialize(_args[index].Span);
 
@@ -82,7 +85,7 @@ public sealed class InvocationContext
     {
         if (ObjectValues.CannotHoldRefs<T>())
         {
-            var plain = ObjectValues.Serialize(value, _function.ReturnUsage, driver: false);
+            var plain = ObjectValues.Serialize(value, _function.ReturnUsage, Store);
             if (plain is SharedObject large) SharedResult = large;
             else Result = (byte[])plain;
             return;
@@ -93,7 +96,7 @@ public sealed class InvocationContext
         object? stored = null;
         try
         {
-            stored = ObjectValues.Serialize(value, _function.ReturnUsage, driver: false);
+            stored = ObjectValues.Serialize(value, _function.ReturnUsage, Store);
         }
         finally
         {

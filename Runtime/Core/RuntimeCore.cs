@@ -23,6 +23,9 @@ internal abstract partial class RuntimeCore : IObjectHost
 
     public ObjectDirectory Objects { get; }
 
+    /// <summary>This process's shared-memory store; null in process, where values stay on the heap.</summary>
+    public abstract SharedStore? Store { get; }
+
     public bool IsShutDown => _shutDown;
 
     /// <summary>The CPUs this runtime schedules (0 in a worker, which schedules nothing).</summary>

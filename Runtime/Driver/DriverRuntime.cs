@@ -28,6 +28,8 @@ internal sealed class DriverRuntime : RuntimeCore
     /// <summary>Where this runtime's work executes.</summary>
     public IExecutionBackend Backend => Owner.Backend;
 
+    public override SharedStore? Store => Owner.Backend.Store;
+
     public override double TotalCpus => Owner.Scheduler.Pool.TotalCpus;
 
     public override bool ResultsAreLocal => Options.Mode == RayMode.InProcess;
@@ -36,11 +38,11 @@ internal sealed class DriverRuntime : RuntimeCore
     {
         ThrowIfShutDown("put a value");
         var entry = Objects.NewEntry();
-        entry.TrySetStored(ObjectValues.Serialize(value, "Ray.Put", driver: true));
+        entry.TrySetStored(ObjectValues.Serialize(value, "Ray.Put", Store));
         return entry;
     }
 
-    public override void AddArgument<T>(TaskSpec task, T value, string usage) => task.AddArg(ObjectValues.SerializeArgument(value, usage));
+    public override void AddArgument<T>(TaskSpec task, T value, string usage) => task.AddArg(ObjectValues.SerializeArgument(value, usage, Store));
 
     public override ObjectEntry Submit(TaskSpec task) => Owner.Submit(task);
 

@@ -1,4 +1,5 @@
 using System;
+using RayGen.Store;
 using System.Threading;
 using System.Threading.Tasks;
 using RayGen.Core;
@@ -15,6 +16,9 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
 
     /// <inheritdoc />
     public bool PipelinesActorCalls => false;
+
+    /// <inheritdoc />
+    public SharedStore? Store => null;
 
     // A thread that finished a task runs the next one that fits the freed resources itself, instead of queueing it to
     // the pool and waking another thread: with every CPU busy that is the common case. It hands over to a fresh work

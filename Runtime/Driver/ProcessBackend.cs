@@ -20,6 +20,7 @@ internal sealed class ProcessBackend : IExecutionBackend
     private readonly TaskOwner _runtime;
     private readonly SessionDirectory _session;
     private readonly WorkerPool _pool;
+    private readonly SharedStore _store;
     private readonly DriverEndpoint _endpoint;
     private readonly ConcurrentDictionary<TaskSpec, WorkerRun> _byTask = new(ReferenceEqualityComparer.Instance);
     private long _nextRunId;
@@ -33,10 +34,12 @@ internal sealed class ProcessBackend : IExecutionBackend
         {
             _pool = new WorkerPool(_session, Math.Max(1, (int)Math.Ceiling(cpus)), runtime.Options.IdleWorkerTimeout, OnWorkerDied);
             var collector = new WorkerRefCollector(_pool);
-            SharedPayloads.Configure(_session.CreateObjectsDirectory(), StoreCapacity(runtime.Options), _session.CreateSpillDirectory);
-            SharedPayloads.CollectRemote = collector.Collect;
+            _store = new SharedStore(_session.CreateObjectsDirectory(), isOwner: true, StoreCapacity(runtime.Options), _session.CreateSpillDirectory)
+            {
+                CollectRemote = collector.Collect,
+            };
             // Listening before any worker starts: a worker connects as soon as it is up.
-            _endpoint = new DriverEndpoint(_session, _pool, this, new WorkerRequests(runtime), collector,
+            _endpoint = new DriverEndpoint(_session, _pool, this, new WorkerRequests(runtime, _store), collector,
                 message => runtime.WarningSink(message)); // read at each call: tests swap the sink after Init
             _pool.Prestart();
         }
@@ -51,6 +54,9 @@ internal sealed class ProcessBackend : IExecutionBackend
     internal SessionDirectory Session => _session;
 
     internal WorkerPool Pool => _pool;
+
+    /// <inheritdoc />
+    public SharedStore? Store => _store;
 
     /// <summary>Live worker processes, task and actor workers alike.</summary>
     internal IReadOnlyCollection<WorkerProcess> Workers => _pool.All;
@@ -130,7 +136,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         var payloads = args.Length == 0 ? Array.Empty<Payload>() : new Payload[args.Length];
         for (var i = 0; i < args.Length; i++)
         {
-            payloads[i] = SharedPayloads.Wrap(args[i]);
+            payloads[i] = _store.Wrap(args[i]);
             if (MemoryMarshal.TryGetMemoryManager(args[i], out SharedObject? shared))
             {
                 // The worker maps the file its frame names: it must stay there (not spilled, not freed) until the run ends.
@@ -186,7 +192,7 @@ internal sealed class ProcessBackend : IExecutionBackend
     {
         if (!worker.TryFinish(result.RunId, out var run))
         {
-            SharedPayloads.Discard(result.Value); // already reported (the worker died, or a forced cancel)
+            _store.Discard(result.Value); // already reported (the worker died, or a forced cancel)
             return;
         }
 
@@ -199,15 +205,15 @@ internal sealed class ProcessBackend : IExecutionBackend
 
         // Found now, before a later frame of the worker (a release of these refs) is read.
         var contained = WorkerRequests.ContainedEntries(_runtime.Objects, result.Contained);
-        if (!SharedPayloads.IsHandedOver(result.Value))
+        if (!SharedStore.IsHandedOver(result.Value))
         {
-            Complete(run, WorkerRequests.Hold(SharedPayloads.Unwrap(result.Value), contained), null);
+            Complete(run, WorkerRequests.Hold(_store.Unwrap(result.Value), contained), null);
             return;
         }
 
         // A large result stays in the file the worker wrote: the driver takes it over without reading it, counted
         // against the capacity before it counts as stored.
-        if (SharedPayloads.TryAdopt(result.Value, out var shared))
+        if (_store.TryAdopt(result.Value, out var shared))
         {
             Complete(run, WorkerRequests.Hold(shared, contained), null);
             return;
@@ -225,7 +231,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         Exception? error = null;
         try
         {
-            value = WorkerRequests.Hold(SharedPayloads.AdoptOrRefuse(payload, $"the result of {run.Task.Function.DisplayName}"), contained);
+            value = WorkerRequests.Hold(_store.AdoptOrRefuse(payload, $"the result of {run.Task.Function.DisplayName}"), contained);
         }
         catch (ObjectStoreFullException e)
         {
@@ -234,7 +240,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             // The session's directories went away (shutdown) or the file was not there: the value cannot be kept.
-            SharedPayloads.Discard(payload);
+            _store.Discard(payload);
             error = new ResultNotStoredException(ErrorInfo.Of(ErrorKind.ObjectLost,
                 $"The result of {run.Task.Function.DisplayName} could not be taken into the object store: {e.Message}"));
         }
@@ -352,7 +358,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         FrameConnection.FlushAllDeferred();
         _endpoint?.Dispose();
         _pool?.Dispose();
-        if (_pool is not null) SharedPayloads.Configure(null);
+        _store?.Dispose();
         _session.Dispose();
     }
 }

@@ -15,8 +15,13 @@ namespace RayGen.Driver;
 internal sealed class WorkerRequests
 {
     private readonly TaskOwner _runtime;
+    private readonly SharedStore _store;
 
-    public WorkerRequests(TaskOwner runtime) => _runtime = runtime;
+    public WorkerRequests(TaskOwner runtime, SharedStore store)
+    {
+        _runtime = runtime;
+        _store = store;
+    }
 
     public void OnSubmit(FrameConnection connection, SubmitFrame frame)
     {
@@ -25,7 +30,7 @@ internal sealed class WorkerRequests
             var missing = _runtime.Objects.Adopt(frame.ResultId);
             _runtime.Objects.Borrow(connection, missing);
             missing.TrySetError(ErrorInfo.Of(ErrorKind.Runtime, $"A worker submitted function '{frame.FunctionId}', which the driver has not registered."));
-            missing.Subscribe(new ValueForwarder(connection));
+            missing.Subscribe(new ValueForwarder(connection, _store));
             return;
         }
 
@@ -46,7 +51,7 @@ internal sealed class WorkerRequests
             else
             {
                 result.TrySetError(ErrorInfo.Of(ErrorKind.ActorDied, $"Actor {frame.ActorId} is not known to this runtime."));
-                result.Subscribe(new ValueForwarder(connection));
+                result.Subscribe(new ValueForwarder(connection, _store));
                 return;
             }
 
@@ -58,7 +63,7 @@ internal sealed class WorkerRequests
             result.TrySetError(ErrorInfo.FromException(e, function.DisplayName));
         }
 
-        result.Subscribe(new ValueForwarder(connection));
+        result.Subscribe(new ValueForwarder(connection, _store));
     }
 
     private void AddArgs(TaskSpec task, WireArg[] args)
@@ -135,7 +140,7 @@ internal sealed class WorkerRequests
         var entry = _runtime.Objects.Adopt(frame.Id);
         _runtime.Objects.Borrow(connection, entry); // the worker holds the ref its put returned
         // A put without a request is small: a file handed over (the worker sends large values as requests) is read, not kept.
-        entry.TrySetStored(HoldContained(SharedPayloads.Unwrap(frame.Value), frame.Contained));
+        entry.TrySetStored(HoldContained(_store.Unwrap(frame.Value), frame.Contained));
     }
 
     private void OnLargePut(FrameConnection connection, PutFrame frame)
@@ -143,7 +148,7 @@ internal sealed class WorkerRequests
         var reply = new ActorReplyFrame { RequestId = frame.RequestId };
         try
         {
-            var shared = SharedPayloads.AdoptOrRefuse(frame.Value, "a worker's put");
+            var shared = _store.AdoptOrRefuse(frame.Value, "a worker's put");
             var entry = _runtime.Objects.Adopt(frame.Id);
             _runtime.Objects.Borrow(connection, entry);
             entry.TrySetStored(HoldContained(shared, frame.Contained));
@@ -183,7 +188,7 @@ internal sealed class WorkerRequests
     {
         var entry = _runtime.Objects.Import(frame.Id);
         _runtime.Objects.Borrow(connection, entry); // a ref read in the worker: the object stays until the worker lets it go
-        entry.Subscribe(new ValueForwarder(connection));
+        entry.Subscribe(new ValueForwarder(connection, _store));
     }
 
     public void OnCancelObject(CancelObjectFrame frame) => _runtime.Cancel(_runtime.Objects.Import(frame.Id), frame.Force);
@@ -201,14 +206,14 @@ internal sealed class WorkerRequests
     public void OnDisconnected(FrameConnection connection) => _runtime.Objects.ReleaseAll(connection);
 
     /// <summary>Sends an object's value (or error) to a worker once it is ready.</summary>
-    private sealed class ValueForwarder(FrameConnection connection) : IEntryWaiter
+    private sealed class ValueForwarder(FrameConnection connection, SharedStore store) : IEntryWaiter
     {
         public void OnEntryCompleted(ObjectEntry entry) =>
             connection.Send(new ObjectValueFrame
             {
                 Id = entry.Id,
-                Value = entry.Shared is { } shared ? SharedPayloads.PayloadOf(shared, transfer: false)
-                    : entry.Data is { } data ? SharedPayloads.Wrap(data) : default,
+                Value = entry.Shared is { } shared ? SharedStore.PayloadOf(shared, transfer: false)
+                    : entry.Data is { } data ? store.Wrap(data) : default,
                 Error = entry.Error,
             });
     }

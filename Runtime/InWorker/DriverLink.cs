@@ -17,12 +17,17 @@ namespace RayGen.InWorker;
 internal sealed class DriverLink : IObjectOwnership
 {
     private readonly FrameConnection _connection;
+    private readonly SharedStore _store;
     private readonly ConcurrentDictionary<ObjectId, ObjectEntry> _awaiting = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<ActorReplyFrame>> _requests = new();
     private readonly ConcurrentDictionary<long, ActorAddress> _actors = new();
     private long _nextRequest;
 
-    public DriverLink(FrameConnection connection) => _connection = connection;
+    public DriverLink(FrameConnection connection, SharedStore store)
+    {
+        _connection = connection;
+        _store = store;
+    }
 
     /// <summary>The worker's object directory, set once its runtime is built (which needs this link first).</summary>
     public ObjectDirectory Objects { get; set; } = null!;
@@ -119,13 +124,13 @@ internal sealed class DriverLink : IObjectOwnership
         {
             // A large value is already in shared memory (this worker wrote it there): the driver takes the file over,
             // and answers first, so that a full store fails this Put as it would fail one in the driver.
-            Request(id => new PutFrame { Id = entry.Id, Value = SharedPayloads.PayloadOf(shared, transfer: true), RequestId = id, Contained = Containment.IdsHeldBy(shared) },
+            Request(id => new PutFrame { Id = entry.Id, Value = SharedStore.PayloadOf(shared, transfer: true), RequestId = id, Contained = Containment.IdsHeldBy(shared) },
                 static error => new ObjectStoreFullException(error));
             Hold(entry);
             return;
         }
 
-        var payload = SharedPayloads.Wrap(entry.Data!);
+        var payload = _store.Wrap(entry.Data!);
         if (payload.File is not null)
         {
             // Large bytes left on the heap (tmpfs was full when they were written) crossed as a file: the driver takes it like any large put.
@@ -195,7 +200,7 @@ internal sealed class DriverLink : IObjectOwnership
     /// <summary>The driver asks for a collection: collect, report what was let go, then answer (after the releases, on the same connection).</summary>
     public void OnCollect(CollectFrame frame)
     {
-        SharedPayloads.CollectLocal();
+        _store.CollectLocal();
         _connection.Send(new CollectedFrame { RequestId = frame.RequestId });
     }
 
@@ -212,8 +217,8 @@ internal sealed class DriverLink : IObjectOwnership
     {
         if (!_awaiting.TryRemove(frame.Id, out var entry)) return;
         if (frame.Error is { } error) entry.TrySetError(error);
-        else if (frame.Value.File is not null && !frame.Value.Transfer) entry.TrySetStored(SharedPayloads.Borrow(frame.Value)); // read in place
-        else entry.TrySetValue(SharedPayloads.Unwrap(frame.Value));
+        else if (frame.Value.File is not null && !frame.Value.Transfer) entry.TrySetStored(_store.Borrow(frame.Value)); // read in place
+        else entry.TrySetValue(_store.Unwrap(frame.Value));
     }
 
     public bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout)

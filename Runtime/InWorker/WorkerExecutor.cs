@@ -23,7 +23,13 @@ internal sealed class WorkerExecutor
     private readonly ConcurrentDictionary<long, List<IDisposable>> _mappings = new();
     private object? _actor;
 
-    public WorkerExecutor(FrameConnection connection) => _connection = connection;
+    private readonly SharedStore _store;
+
+    public WorkerExecutor(FrameConnection connection, SharedStore store)
+    {
+        _connection = connection;
+        _store = store;
+    }
 
     /// <summary>The task run the current code belongs to (0 outside tasks, and in actors, which never lend resources).</summary>
     public static long CurrentTaskRun => s_taskRun.Value;
@@ -127,11 +133,11 @@ internal sealed class WorkerExecutor
             var args = frame.Args.Length == 0 ? Array.Empty<ReadOnlyMemory<byte>>() : new ReadOnlyMemory<byte>[frame.Args.Length];
             for (var i = 0; i < args.Length; i++)
             {
-                args[i] = SharedPayloads.Open(frame.Args[i], out var mapping);
+                args[i] = _store.Open(frame.Args[i], out var mapping);
                 if (mapping is not null) AddMapping(frame.RunId, mapping);
             }
 
-            context = new InvocationContext(args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function);
+            context = new InvocationContext(args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function) { Store = _store };
             pending = function.Invoker(context);
         }
         catch (Exception e)
@@ -202,8 +208,8 @@ internal sealed class WorkerExecutor
 
         if (_running.TryRemove(frame.RunId, out var cts)) cts.Dispose();
         // A large result was written into shared memory by this worker: only its name travels, and the driver owns the file.
-        var payload = shared is not null ? SharedPayloads.PayloadOf(shared, transfer: true)
-            : value is null ? default : SharedPayloads.Wrap(value);
+        var payload = shared is not null ? SharedStore.PayloadOf(shared, transfer: true)
+            : value is null ? default : _store.Wrap(value);
         ObjectId[]? contained = null;
         if (refs is not null)
         {

@@ -13,11 +13,16 @@ internal sealed class WorkerRuntime : RuntimeCore
 {
     private readonly DriverLink _link;
 
-    public WorkerRuntime(RayOptions options, DriverLink link) : base(options, link)
+    private readonly SharedStore _store;
+
+    public WorkerRuntime(RayOptions options, DriverLink link, SharedStore store) : base(options, link)
     {
         _link = link;
+        _store = store;
         link.Objects = Objects;
     }
+
+    public override SharedStore? Store => _store;
 
     public override double TotalCpus => 0;
 
@@ -27,7 +32,7 @@ internal sealed class WorkerRuntime : RuntimeCore
     {
         ThrowIfShutDown("put a value");
         var entry = Objects.NewEntry();
-        entry.TrySetStored(ObjectValues.Serialize(value, "Ray.Put", driver: false));
+        entry.TrySetStored(ObjectValues.Serialize(value, "Ray.Put", _store));
         _link.Put(entry);
         return entry;
     }
@@ -55,5 +60,9 @@ internal sealed class WorkerRuntime : RuntimeCore
 
     internal override void FlushPendingSends() => Protocol.FrameConnection.FlushAllDeferred();
 
-    protected override void OnShutdown() => Objects.Clear();
+    protected override void OnShutdown()
+    {
+        Objects.Clear();
+        _store.Dispose();
+    }
 }

@@ -16,46 +16,49 @@ namespace RayGen.Store;
 /// (a worker unmaps its copy before it reports the release, and an open view holds its ref), so new bytes written
 /// into a kept file are never seen through an old value.
 /// </remarks>
-internal static unsafe class FilePool
+internal sealed unsafe class FilePool
 {
     private const int MaxFiles = 4;
     private const long IdleMilliseconds = 5000;
 
-    private static readonly List<Kept> s_kept = new();
-    private static long s_bytes;
-    private static int s_refusing;
-    private static long s_reuses;
+    private readonly SharedStore _store;
+    private readonly List<Kept> _kept = new();
+    private long _bytes;
+    private int _refusing;
+    private long _reuses;
 
     /// <summary>A kept file: its name, its writable map, and the bytes it holds (its size, charged to the store).</summary>
+    public FilePool(SharedStore store) => _store = store;
+
     internal readonly record struct Kept(string Name, nint Map, long MapLength, long Size, long KeptAt);
 
-    /// <summary>Bytes of the files kept now (part of <see cref="SharedPayloads.Used"/>).</summary>
-    internal static long Bytes => Interlocked.Read(ref s_bytes);
+    /// <summary>Bytes of the files kept now (part of <see cref="SharedStore.Used"/>).</summary>
+    internal long Bytes => Interlocked.Read(ref _bytes);
 
-    internal static int Count
+    internal int Count
     {
         get
         {
-            lock (s_kept) return s_kept.Count;
+            lock (_kept) return _kept.Count;
         }
     }
 
     /// <summary>How many values were written into a kept file (for tests and benchmarks).</summary>
-    internal static long Reuses => Interlocked.Read(ref s_reuses);
+    internal long Reuses => Interlocked.Read(ref _reuses);
 
     /// <summary>
     /// Keeps a freed file mapped writable at <paramref name="map"/>, with <paramref name="size"/> bytes charged to the
     /// store (the charge moves to the pool); false when the pool is full, or while room is being made.
     /// </summary>
-    public static bool TryKeep(string name, byte* map, long mapLength, long size, long capacity)
+    public bool TryKeep(string name, byte* map, long mapLength, long size, long capacity)
     {
-        if (Volatile.Read(ref s_refusing) > 0) return false;
-        lock (s_kept)
+        if (Volatile.Read(ref _refusing) > 0) return false;
+        lock (_kept)
         {
             // A quarter of the store at most, so that kept files never crowd out the values themselves.
-            if (s_kept.Count >= MaxFiles || s_bytes + size > capacity / 4) return false;
-            s_kept.Add(new Kept(name, (nint)map, mapLength, size, Environment.TickCount64));
-            s_bytes += size;
+            if (_kept.Count >= MaxFiles || _bytes + size > capacity / 4) return false;
+            _kept.Add(new Kept(name, (nint)map, mapLength, size, Environment.TickCount64));
+            _bytes += size;
         }
 
         return true;
@@ -65,16 +68,16 @@ internal static unsafe class FilePool
     /// Takes the kept file that fits a value of <paramref name="needed"/> bytes best: mapped at least that long, and not
     /// twice as long (the rest of a bigger file would be cut off and its warm pages lost). Its charge goes with it.
     /// </summary>
-    public static bool TryTake(long needed, out Kept kept)
+    public bool TryTake(long needed, out Kept kept)
     {
-        lock (s_kept)
+        lock (_kept)
         {
             var best = -1;
-            for (var i = 0; i < s_kept.Count; i++)
+            for (var i = 0; i < _kept.Count; i++)
             {
-                var candidate = s_kept[i];
+                var candidate = _kept[i];
                 if (candidate.MapLength < needed || candidate.Size > 2 * needed + (64 * 1024)) continue;
-                if (best < 0 || candidate.MapLength < s_kept[best].MapLength) best = i;
+                if (best < 0 || candidate.MapLength < _kept[best].MapLength) best = i;
             }
 
             if (best < 0)
@@ -83,12 +86,12 @@ internal static unsafe class FilePool
                 return false;
             }
 
-            kept = s_kept[best];
-            s_kept.RemoveAt(best);
-            s_bytes -= kept.Size;
+            kept = _kept[best];
+            _kept.RemoveAt(best);
+            _bytes -= kept.Size;
         }
 
-        Interlocked.Increment(ref s_reuses);
+        Interlocked.Increment(ref _reuses);
         return true;
     }
 
@@ -96,31 +99,31 @@ internal static unsafe class FilePool
     public static bool Fits(long mapLength, long size, long needed) => mapLength >= needed && size <= 2 * needed + (64 * 1024);
 
     /// <summary>While room is made, freed files are deleted rather than kept; pair with <see cref="Accept"/>.</summary>
-    public static void Refuse() => Interlocked.Increment(ref s_refusing);
+    public void Refuse() => Interlocked.Increment(ref _refusing);
 
-    public static void Accept() => Interlocked.Decrement(ref s_refusing);
+    public void Accept() => Interlocked.Decrement(ref _refusing);
 
     /// <summary>Gives every kept file back; returns the bytes that frees.</summary>
-    public static long Drain() => Release(static _ => true);
+    public long Drain() => Release(static _ => true);
 
     /// <summary>Gives back the files kept for a while without use (called by the periodic sweep).</summary>
-    public static void Trim()
+    public void Trim()
     {
         var before = Environment.TickCount64 - IdleMilliseconds;
         Release(kept => kept.KeptAt < before);
     }
 
-    private static long Release(Predicate<Kept> which)
+    private long Release(Predicate<Kept> which)
     {
         List<Kept>? released = null;
-        lock (s_kept)
+        lock (_kept)
         {
-            for (var i = s_kept.Count - 1; i >= 0; i--)
+            for (var i = _kept.Count - 1; i >= 0; i--)
             {
-                if (!which(s_kept[i])) continue;
-                (released ??= new List<Kept>()).Add(s_kept[i]);
-                s_bytes -= s_kept[i].Size;
-                s_kept.RemoveAt(i);
+                if (!which(_kept[i])) continue;
+                (released ??= new List<Kept>()).Add(_kept[i]);
+                _bytes -= _kept[i].Size;
+                _kept.RemoveAt(i);
             }
         }
 
@@ -136,28 +139,28 @@ internal static unsafe class FilePool
     }
 
     /// <summary>Unmaps and deletes a file taken from the pool that cannot be used after all, and gives its bytes back.</summary>
-    public static void Drop(in Kept kept)
+    public void Drop(in Kept kept)
     {
         Native.Unmap((byte*)kept.Map, kept.MapLength);
-        // At shutdown the session's directory goes as a whole (and Directory is already unset).
-        if (SharedPayloads.Directory is not null) SharedPayloads.TryDelete(SharedPayloads.PathOf(kept.Name, spilled: false));
-        SharedPayloads.Uncharge(kept.Size);
+        // At shutdown the session's directory goes as a whole.
+        if (!_store.IsDisposed) SharedStore.TryDelete(_store.PathOf(kept.Name, spilled: false));
+        _store.Uncharge(kept.Size);
     }
 
     /// <summary>Renames a taken file for the value it will hold and opens it for writing; null (and the file dropped) on failure.</summary>
-    public static FileStream? Reopen(in Kept kept, string name)
+    public FileStream? Reopen(in Kept kept, string name)
     {
         try
         {
-            var path = SharedPayloads.PathOf(name, spilled: false);
-            File.Move(SharedPayloads.PathOf(kept.Name, spilled: false), path);
+            var path = _store.PathOf(name, spilled: false);
+            File.Move(_store.PathOf(kept.Name, spilled: false), path);
             return new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0 });
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The file is under one name or the other.
             Drop(kept);
-            SharedPayloads.TryDelete(SharedPayloads.PathOf(name, spilled: false));
+            SharedStore.TryDelete(_store.PathOf(name, spilled: false));
             return null;
         }
     }

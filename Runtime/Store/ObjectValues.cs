@@ -11,17 +11,17 @@ internal static class ObjectValues
     /// Serializes a value that goes into the store (a put, a task's result). With shared memory on, a large value
     /// is written straight into it; types without references are small and fixed-size, so they take the plain path.
     /// </summary>
-    public static object Serialize<T>(T value, string usage, bool driver)
+    public static object Serialize<T>(T value, string usage, SharedStore? store)
     {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value)) return ValueCodec<T>.Serialize(value, usage);
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value, store)) return ValueCodec<T>.Serialize(value, usage);
         // A worker reports the refs in its puts and results to the driver with the value (see Containment.HeldBy).
         var scope = Containment.Open(forward: true);
         object? stored = null;
         try
         {
-            if (SharedPayloads.Directory is null) return stored = ValueCodec<T>.Serialize(value, usage);
+            if (store is null) return stored = ValueCodec<T>.Serialize(value, usage);
             ValueCodec<T>.EnsureSupported(usage);
-            return stored = StoreWriter.Serialize(value, driver);
+            return stored = StoreWriter.Serialize(value, store);
         }
         catch (MemoryPackSerializationException e)
         {
@@ -57,10 +57,10 @@ internal static class ObjectValues
     /// large one is written straight into the store like a put (one copy, no heap array); small ones and values of
     /// types without references take the plain path. A worker sends its arguments inline (<see cref="SerializeInline"/>).
     /// </summary>
-    public static object SerializeArgument<T>(T value, string usage)
+    public static object SerializeArgument<T>(T value, string usage, SharedStore? store)
     {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value)) return ValueCodec<T>.Serialize(value, usage);
-        return Serialize(value, usage, driver: true);
+        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value, store)) return ValueCodec<T>.Serialize(value, usage);
+        return Serialize(value, usage, store);
     }
 
     /// <summary>Whether no ref can be serialized into a <typeparamref name="T"/>, so serializing one needs no containment scope.</summary>
@@ -68,8 +68,8 @@ internal static class ObjectValues
 
     // A primitive array holds no refs; unless it is large enough for shared memory (with the store on), the plain
     // codec writes it in one exact-size copy, with no containment scope around it.
-    private static bool IsSmallPrimitiveArray<T>(T value) =>
-        ValueCodec<T>.IsPrimitiveArray && (SharedPayloads.Directory is null || ValueCodec<T>.PrimitiveArraySize(value) < SharedPayloads.Threshold);
+    private static bool IsSmallPrimitiveArray<T>(T value, SharedStore? store) =>
+        ValueCodec<T>.IsPrimitiveArray && (store is null || ValueCodec<T>.PrimitiveArraySize(value) < SharedStore.Threshold);
 
     /// <summary>Deserializes a completed entry's value, in place when it is in shared memory.</summary>
     public static T Read<T>(ObjectEntry entry)

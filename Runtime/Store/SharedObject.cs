@@ -24,8 +24,9 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
     // The map is the writable one the driver wrote the value through: freed, the file can be reused with it (FilePool).
     private bool _writable;
 
-    internal SharedObject(string name, int length, bool owned, bool spilled, long charged, byte* map = null, long mapLength = 0, bool writable = false)
+    internal SharedObject(SharedStore store, string name, int length, bool owned, bool spilled, long charged, byte* map = null, long mapLength = 0, bool writable = false)
     {
+        Store = store;
         _writable = writable && map is not null && owned && !spilled;
         Name = name;
         Length = length;
@@ -38,6 +39,9 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
     }
 
     /// <summary>The file's name; the same in the shared-memory and the spill directory.</summary>
+    /// <summary>The store (one per runtime) that counts this object's bytes and frees its file.</summary>
+    public SharedStore Store { get; }
+
     public string Name { get; }
 
     /// <summary>The value's serialized length (the file's size).</summary>
@@ -73,7 +77,7 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
 
     internal long MappedLength => _mapLength;
 
-    public string FilePath => SharedPayloads.PathOf(Name, Spilled);
+    public string FilePath => Store.PathOf(Name, Spilled);
 
     /// <summary>Maps the bytes if needed (restoring a spilled value when there is room) and pins them until <see cref="Release"/>.</summary>
     /// <exception cref="ObjectLostException">The object was freed.</exception>
@@ -125,22 +129,22 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
     private bool TryRestoreLocked()
     {
         if (Owner is null || !Owner.TryGetTarget(out var entry) || entry.Borrowers > 0) return false;
-        if (!SharedPayloads.TryCharge(Length)) return false;
+        if (!Store.TryCharge(Length)) return false;
         var spillPath = FilePath;
         try
         {
-            File.Copy(spillPath, SharedPayloads.PathOf(Name, spilled: false));
+            File.Copy(spillPath, Store.PathOf(Name, spilled: false));
         }
         catch (IOException)
         {
-            SharedPayloads.Uncharge(Length);
+            Store.Uncharge(Length);
             return false;
         }
 
         Spilled = false;
         Charged = Length;
-        SharedPayloads.TryDelete(spillPath);
-        SharedPayloads.UnchargeSpill(SpillCharged);
+        SharedStore.TryDelete(spillPath);
+        Store.UnchargeSpill(SpillCharged);
         SpillCharged = 0;
         return true;
     }
@@ -152,15 +156,15 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
         {
             if (_freed || Spilled || !Owned || _pins > 0) return false;
             if (Owner is not null && Owner.TryGetTarget(out var entry) && entry.Borrowers > 0) return false;
-            if (!SharedPayloads.TryChargeSpill(Length)) return false;
+            if (!Store.TryChargeSpill(Length)) return false;
             var path = FilePath;
             try
             {
-                File.Copy(path, SharedPayloads.PathOf(Name, spilled: true, create: true));
+                File.Copy(path, Store.PathOf(Name, spilled: true, create: true));
             }
             catch (IOException)
             {
-                SharedPayloads.UnchargeSpill(Length);
+                Store.UnchargeSpill(Length);
                 return false;
             }
 
@@ -170,8 +174,8 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
             _writable = false;
             Spilled = true;
             SpillCharged = Length;
-            SharedPayloads.TryDelete(path);
-            SharedPayloads.Uncharge(Charged);
+            SharedStore.TryDelete(path);
+            Store.Uncharge(Charged);
             Charged = 0;
             return true;
         }
@@ -184,8 +188,8 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
         {
             if (_freed || (_pins > 0 && !force)) return _freed;
             _freed = true;
-            if (_writable && _pins == 0 && SharedPayloads.Directory is not null &&
-                FilePool.TryKeep(Name, _map, _mapLength, Charged, SharedPayloads.Capacity))
+            if (_writable && _pins == 0 && !Store.IsDisposed &&
+                Store.Files.TryKeep(Name, _map, _mapLength, Charged, Store.Capacity))
             {
                 // The pool holds the file, its map and its charge now.
                 _map = null;
@@ -199,10 +203,10 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
             _mapLength = 0;
             if (Owned)
             {
-                // At shutdown the session's directories go as a whole (and Directory is already unset).
-                if (SharedPayloads.Directory is not null) SharedPayloads.TryDelete(FilePath);
-                SharedPayloads.Uncharge(Charged);
-                SharedPayloads.UnchargeSpill(SpillCharged);
+                // At shutdown the session's directories go as a whole.
+                if (!Store.IsDisposed) SharedStore.TryDelete(FilePath);
+                Store.Uncharge(Charged);
+                Store.UnchargeSpill(SpillCharged);
             }
 
             return true;
@@ -210,20 +214,6 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
     }
 
     /// <summary>The driver takes over a file a worker wrote: it is now the one to delete it.</summary>
-    public void BecomeOwner(long charged)
-    {
-        Owned = true;
-        Charged = charged;
-    }
-
-    /// <summary>Hands ownership away (a worker's put): this process only maps the file from now on.</summary>
-    public void Disown()
-    {
-        Owned = false;
-        Charged = 0;
-        _writable = false;
-    }
-
     public override Span<byte> GetSpan()
     {
         var pointer = Acquire();

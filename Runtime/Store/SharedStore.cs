@@ -16,91 +16,96 @@ namespace RayGen.Store;
 /// worker's borrow (tracked in <see cref="ObjectDirectory"/>) holds it, so the sweep deletes a file exactly when
 /// none can reach it; in a worker the sweep only unmaps, and the worker's borrow table reports the ids it let go.
 /// </remarks>
-internal static unsafe partial class SharedPayloads
+internal sealed unsafe partial class SharedStore : IDisposable
 {
-    private static readonly List<SharedObject> s_objects = new();
-    private static long s_spillUsed;
-    private static Timer? s_sweeper;
+    private readonly List<SharedObject> _objects = new();
+    private long _spillUsed;
+    private readonly Timer _sweeper;
 
     /// <summary>Bytes the spill directory may hold; by default what its disk has free when the store first spills.</summary>
-    internal static long SpillLimit { get; set; } = -1;
+    internal long SpillLimit { get; set; } = -1;
 
     /// <summary>Bytes in the spill directory now.</summary>
-    internal static long SpillUsed => Interlocked.Read(ref s_spillUsed);
+    internal long SpillUsed => Interlocked.Read(ref _spillUsed);
 
     /// <summary>Driver only: asks every worker to collect and report the refs it let go, and waits for the answers.</summary>
-    internal static Action? CollectRemote { get; set; }
+    internal Action? CollectRemote { get; set; }
 
     /// <summary>Worker only: runs after each sweep (the borrow table reports collected refs to the driver).</summary>
-    internal static Action? AfterSweep { get; set; }
+    internal Action? AfterSweep { get; set; }
 
     /// <summary>Shared objects this process holds now (freed ones leave at the next sweep).</summary>
-    internal static int ObjectCount
+    internal int ObjectCount
     {
         get
         {
-            lock (s_objects) return s_objects.Count;
+            lock (_objects) return _objects.Count;
         }
     }
 
-    private static void StartSweeper(string? directory)
+    /// <summary>
+    /// Ends the store with its session: the sweeper stops, every mapping is let go and kept files are dropped.
+    /// Files are not deleted one by one: the session's directory goes as a whole.
+    /// </summary>
+    public void Dispose()
     {
-        s_sweeper?.Dispose();
-        s_sweeper = directory is null ? null : new Timer(static _ => Sweep(), null, 1000, 1000);
-        if (directory is not null) return;
+        if (_disposed) return;
+        _disposed = true;
+        _sweeper.Dispose();
         List<SharedObject> all;
-        lock (s_objects)
+        lock (_objects)
         {
-            all = new List<SharedObject>(s_objects);
-            s_objects.Clear();
+            all = new List<SharedObject>(_objects);
+            _objects.Clear();
         }
 
         foreach (var shared in all) shared.TryFree(force: true);
-        FilePool.Drain();
-        Interlocked.Exchange(ref s_spillUsed, 0);
+        Files.Drain();
         CollectRemote = null;
         AfterSweep = null;
-        SpillLimit = -1;
     }
 
-    internal static void Track(SharedObject shared)
+    /// <summary>Whether the session this store served has ended (its directory goes as a whole; nothing is deleted file by file).</summary>
+    internal bool IsDisposed => _disposed;
+
+    internal void Track(SharedObject shared)
     {
-        lock (s_objects) s_objects.Add(shared);
+        lock (_objects) _objects.Add(shared);
     }
 
     /// <summary>Frees the objects whose entry was collected; returns how many.</summary>
-    internal static int Sweep()
+    internal int Sweep()
     {
         var freed = 0;
-        lock (s_objects)
+        lock (_objects)
         {
-            for (var i = s_objects.Count - 1; i >= 0; i--)
+            for (var i = _objects.Count - 1; i >= 0; i--)
             {
-                var shared = s_objects[i];
+                var shared = _objects[i];
                 if (shared.IsFreed || (shared.Owner is { } owner && !owner.TryGetTarget(out _) && shared.TryFree()))
                 {
-                    s_objects.RemoveAt(i);
+                    _objects.RemoveAt(i);
                     freed++;
                 }
             }
         }
 
-        FilePool.Trim();
+        Files.Trim();
         AfterSweep?.Invoke();
         return freed;
     }
 
     /// <summary>Collects in this process and (from the driver) in every worker, then frees what nothing reaches.</summary>
-    internal static void CollectEverywhere()
+    internal void CollectEverywhere()
     {
         CollectRemote?.Invoke();
         CollectLocal();
     }
 
     /// <summary>A full collection here: frees what nothing reaches and gives kept files back too (see <see cref="FilePool"/>), so the store is as small as it can be.</summary>
-    internal static void CollectLocal()
+    internal void CollectLocal()
     {
-        FilePool.Refuse();
+        Files.Refuse();
         try
         {
             GC.Collect();
@@ -113,48 +118,48 @@ internal static unsafe partial class SharedPayloads
                 Sweep();
             }
 
-            FilePool.Drain();
+            Files.Drain();
         }
         finally
         {
-            FilePool.Accept();
+            Files.Accept();
         }
     }
 
-    private static bool Fits(long length) => Interlocked.Read(ref s_used) + length <= s_capacity;
+    private bool Fits(long length) => Interlocked.Read(ref _used) + length <= _capacity;
 
-    internal static bool TryCharge(long length)
+    internal bool TryCharge(long length)
     {
-        var used = Interlocked.Add(ref s_used, length);
-        if (used <= s_capacity)
+        var used = Interlocked.Add(ref _used, length);
+        if (used <= _capacity)
         {
             NotePeak(used);
             return true;
         }
 
-        Interlocked.Add(ref s_used, -length);
+        Interlocked.Add(ref _used, -length);
         return false;
     }
 
-    private static void NotePeak(long used)
+    private void NotePeak(long used)
     {
-        var peak = Interlocked.Read(ref s_peak);
+        var peak = Interlocked.Read(ref _peak);
         while (used > peak)
         {
-            var seen = Interlocked.CompareExchange(ref s_peak, used, peak);
+            var seen = Interlocked.CompareExchange(ref _peak, used, peak);
             if (seen == peak) return;
             peak = seen;
         }
     }
 
-    internal static void Uncharge(long length)
+    internal void Uncharge(long length)
     {
-        if (length != 0) Interlocked.Add(ref s_used, -length);
+        if (length != 0) Interlocked.Add(ref _used, -length);
     }
 
-    internal static bool TryChargeSpill(long length)
+    internal bool TryChargeSpill(long length)
     {
-        if (s_spill is null) return false;
+        if (_spill is null) return false;
         if (SpillLimit < 0)
         {
             try
@@ -167,31 +172,31 @@ internal static unsafe partial class SharedPayloads
             }
         }
 
-        if (Interlocked.Add(ref s_spillUsed, length) <= SpillLimit) return true;
-        Interlocked.Add(ref s_spillUsed, -length);
+        if (Interlocked.Add(ref _spillUsed, length) <= SpillLimit) return true;
+        Interlocked.Add(ref _spillUsed, -length);
         return false;
     }
 
-    internal static void UnchargeSpill(long length)
+    internal void UnchargeSpill(long length)
     {
-        if (length != 0) Interlocked.Add(ref s_spillUsed, -length);
+        if (length != 0) Interlocked.Add(ref _spillUsed, -length);
     }
 
     /// <summary>
     /// Room for <paramref name="length"/> more bytes: free what nothing reaches (sweep, then a GC here, then a GC in
     /// every worker), then spill the oldest values nobody is reading to disk. False when all that is not enough.
     /// </summary>
-    internal static bool Reserve(long length)
+    internal bool Reserve(long length)
     {
         if (TryCharge(length)) return true;
-        lock (s_relieving)
+        lock (_relieving)
         {
             if (TryCharge(length)) return true;
             // Kept files are the first to go, and values freed from here on are deleted rather than kept.
-            FilePool.Refuse();
+            Files.Refuse();
             try
             {
-                FilePool.Drain();
+                Files.Drain();
                 if (TryCharge(length)) return true;
                 Sweep();
                 if (TryCharge(length)) return true;
@@ -209,7 +214,7 @@ internal static unsafe partial class SharedPayloads
             }
             finally
             {
-                FilePool.Accept();
+                Files.Accept();
             }
         }
     }
@@ -219,27 +224,27 @@ internal static unsafe partial class SharedPayloads
     /// fits but a value that would is no longer reachable, frees it first: a sweep, then for a large value a
     /// collection of the young generations, which costs far less than faulting in a fresh file of that size.
     /// </summary>
-    internal static bool TryTakeKept(long needed, out FilePool.Kept kept)
+    internal bool TryTakeKept(long needed, out FilePool.Kept kept)
     {
-        if (FilePool.TryTake(needed, out kept)) return true;
+        if (Files.TryTake(needed, out kept)) return true;
         if (!HasReusable(needed)) return false;
         Sweep();
-        if (FilePool.TryTake(needed, out kept)) return true;
+        if (Files.TryTake(needed, out kept)) return true;
         if (needed < CollectForReuseAbove) return false;
         // Generation 1 too: a ref dropped just before the put may have lived through one collection already.
         GC.Collect(1, GCCollectionMode.Forced, blocking: true);
         Sweep();
-        return FilePool.TryTake(needed, out kept);
+        return Files.TryTake(needed, out kept);
     }
 
     /// <summary>Values at least this large may collect the young generations to find a freed file to reuse.</summary>
     internal const long CollectForReuseAbove = 4L * 1024 * 1024;
 
-    private static bool HasReusable(long needed)
+    private bool HasReusable(long needed)
     {
-        lock (s_objects)
+        lock (_objects)
         {
-            foreach (var shared in s_objects)
+            foreach (var shared in _objects)
             {
                 if (shared.IsReusable && FilePool.Fits(shared.MappedLength, shared.Charged, needed)) return true;
             }
@@ -248,12 +253,12 @@ internal static unsafe partial class SharedPayloads
         return false;
     }
 
-    private static readonly object s_relieving = new();
+    private readonly object _relieving = new();
 
-    private static void SpillUntil(long length)
+    private void SpillUntil(long length)
     {
         SharedObject[] candidates;
-        lock (s_objects) candidates = s_objects.ToArray();
+        lock (_objects) candidates = _objects.ToArray();
         foreach (var shared in candidates)
         {
             if (Fits(length)) return;
@@ -265,7 +270,7 @@ internal static unsafe partial class SharedPayloads
     /// The driver takes a file a worker wrote (a task's result or a put) when it fits as things are; false, and the
     /// file untouched, when room must be made first (<see cref="AdoptOrRefuse"/>, which may wait on every worker).
     /// </summary>
-    internal static bool TryAdopt(in Payload payload, out SharedObject shared)
+    internal bool TryAdopt(in Payload payload, out SharedObject shared)
     {
         ValidateHandedOver(payload);
         if (!TryCharge(payload.Length))
@@ -274,7 +279,7 @@ internal static unsafe partial class SharedPayloads
             return false;
         }
 
-        shared = new SharedObject(payload.File!, payload.Length, owned: true, spilled: false, charged: payload.Length);
+        shared = new SharedObject(this, payload.File!, payload.Length, owned: true, spilled: false, charged: payload.Length);
         Track(shared);
         return true;
     }
@@ -285,13 +290,13 @@ internal static unsafe partial class SharedPayloads
     /// works the file is deleted and <see cref="ObjectStoreFullException"/> is thrown. <paramref name="what"/> names
     /// the value in that message.
     /// </summary>
-    internal static SharedObject AdoptOrRefuse(in Payload payload, string what)
+    internal SharedObject AdoptOrRefuse(in Payload payload, string what)
     {
         ValidateHandedOver(payload);
         var path = PathOf(payload.File!, spilled: false);
         if (Reserve(payload.Length))
         {
-            var kept = new SharedObject(payload.File!, payload.Length, owned: true, spilled: false, charged: payload.Length);
+            var kept = new SharedObject(this, payload.File!, payload.Length, owned: true, spilled: false, charged: payload.Length);
             Track(kept);
             return kept;
         }
@@ -301,7 +306,7 @@ internal static unsafe partial class SharedPayloads
             try
             {
                 File.Move(path, PathOf(payload.File!, spilled: true, create: true));
-                var spilled = new SharedObject(payload.File!, payload.Length, owned: true, spilled: true, charged: payload.Length);
+                var spilled = new SharedObject(this, payload.File!, payload.Length, owned: true, spilled: true, charged: payload.Length);
                 Track(spilled);
                 return spilled;
             }
@@ -321,9 +326,9 @@ internal static unsafe partial class SharedPayloads
     internal static bool IsHandedOver(in Payload payload) => payload.File is not null && payload.Transfer;
 
     /// <summary>Deletes a file handed over that nobody will take (its run was already reported), so it never outlives its frame.</summary>
-    internal static void Discard(in Payload payload)
+    internal void Discard(in Payload payload)
     {
-        if (!IsHandedOver(payload) || Directory is null) return;
+        if (!IsHandedOver(payload) || _disposed) return;
         ValidateName(payload.File!);
         TryDelete(PathOf(payload.File!, payload.Spilled));
     }
@@ -335,10 +340,10 @@ internal static unsafe partial class SharedPayloads
     }
 
     /// <summary>A worker maps a value the driver owns (it arrived as an object's value).</summary>
-    internal static SharedObject Borrow(in Payload payload)
+    internal SharedObject Borrow(in Payload payload)
     {
         ValidateName(payload.File!);
-        var shared = new SharedObject(payload.File!, payload.Length, owned: false, spilled: payload.Spilled, charged: 0);
+        var shared = new SharedObject(this, payload.File!, payload.Length, owned: false, spilled: payload.Spilled, charged: 0);
         Track(shared);
         return shared;
     }
@@ -347,13 +352,13 @@ internal static unsafe partial class SharedPayloads
     internal static Payload PayloadOf(SharedObject shared, bool transfer) =>
         new() { File = shared.Name, Length = shared.Length, Spilled = shared.Spilled, Transfer = transfer };
 
-    internal static string NewName() => $"{Environment.ProcessId}-{Interlocked.Increment(ref s_next)}";
+    internal string NewName() => $"{Environment.ProcessId}-{Interlocked.Increment(ref _next)}";
 
-    internal static string PathOf(string name, bool spilled, bool create = false)
+    internal string PathOf(string name, bool spilled, bool create = false)
     {
-        if (!spilled) return Path.Combine(Directory ?? throw new InvalidOperationException("This process has no shared-memory directory."), name);
+        if (!spilled) return Path.Combine(_directory, name);
         if (create) return Path.Combine(SpillDirectory(), name);
-        var directory = Directory ?? throw new InvalidOperationException("This process has no shared-memory directory.");
+        var directory = _directory;
         // The spill directory sits beside the session's shared-memory directory under the same name, on disk.
         return Path.Combine(Path.GetTempPath(), Path.GetFileName(Path.GetDirectoryName(directory)!) + "-spill", name);
     }

@@ -22,8 +22,9 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
 
     private byte[] _buffer = new byte[InitialBuffer];
     private long _written;
+    private SharedStore _store = null!;
+    // The driver owns what it writes: charged against the capacity, spilled, written into kept files (see SharedStore's constructor).
     private bool _driver;
-    private bool _shared;
 
     private FileStream? _file;
     private string? _name;
@@ -34,17 +35,17 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     private long _capacity;
 
     /// <summary>
-    /// Serializes <paramref name="value"/>: a byte array when small (or when shared memory is off), a
-    /// <see cref="SharedObject"/> when large. <paramref name="driver"/>: counted against the store's capacity
-    /// (spilling, then <see cref="ObjectStoreFullException"/>, when it does not fit); a worker's file is counted
-    /// by the driver when it takes it over.
+    /// Serializes <paramref name="value"/>: a byte array when small, a <see cref="SharedObject"/> of
+    /// <paramref name="store"/> when large. In the owner's store it is counted against the capacity (spilling, then
+    /// <see cref="ObjectStoreFullException"/>, when it does not fit); a worker's file is counted by the driver when
+    /// it takes it over.
     /// </summary>
-    public static object Serialize<T>(T value, bool driver)
+    public static object Serialize<T>(T value, SharedStore store)
     {
         var writer = t_cached ?? new StoreWriter();
         t_cached = null; // a value whose formatter serializes another value gets a writer of its own
-        writer._driver = driver;
-        writer._shared = SharedPayloads.Directory is not null;
+        writer._store = store;
+        writer._driver = store.IsOwner;
         try
         {
             MemoryPackSerializer.Serialize(writer, value);
@@ -77,7 +78,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         if (_map is null)
         {
             if (needed <= _buffer.Length) return _buffer.AsSpan((int)_written);
-            if (!_shared || needed < SharedPayloads.Threshold || !TryStartFile(needed))
+            if (needed < SharedStore.Threshold || !TryStartFile(needed))
             {
                 EnsureBuffer(Math.Max(sizeHint, 1));
                 return _buffer.AsSpan((int)_written);
@@ -106,15 +107,15 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         if (_driver && TryReuse(needed)) return true;
         var capacity = RoundUp(needed);
         var spilled = false;
-        if (_driver && !SharedPayloads.Reserve(capacity))
+        if (_driver && !_store.Reserve(capacity))
         {
-            if (!SharedPayloads.TryChargeSpill(capacity)) throw Full(capacity);
+            if (!_store.TryChargeSpill(capacity)) throw Full(capacity);
             spilled = true;
         }
 
         try
         {
-            Open(SharedPayloads.NewName(), spilled, capacity);
+            Open(_store.NewName(), spilled, capacity);
         }
         catch (IOException)
         {
@@ -130,20 +131,20 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     /// <summary>Writes the value into a freed file the driver kept mapped (<see cref="FilePool"/>): its pages are touched already.</summary>
     private bool TryReuse(long needed)
     {
-        if (!SharedPayloads.TryTakeKept(needed, out var kept)) return false;
+        if (!_store.TryTakeKept(needed, out var kept)) return false;
         // The kept file's bytes are charged already; only growth past its size (within its map) is charged anew.
         var capacity = kept.Size >= needed ? kept.Size : Math.Min(RoundUp(needed), kept.MapLength);
-        if (capacity > kept.Size && !SharedPayloads.Reserve(capacity - kept.Size))
+        if (capacity > kept.Size && !_store.Reserve(capacity - kept.Size))
         {
-            FilePool.Drop(kept);
+            _store.Files.Drop(kept);
             return false;
         }
 
-        var name = SharedPayloads.NewName();
-        var file = FilePool.Reopen(kept, name);
+        var name = _store.NewName();
+        var file = _store.Files.Reopen(kept, name);
         if (file is null)
         {
-            SharedPayloads.Uncharge(capacity - kept.Size);
+            _store.Uncharge(capacity - kept.Size);
             return false;
         }
 
@@ -154,8 +155,8 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         catch (IOException)
         {
             file.Dispose();
-            FilePool.Drop(kept with { Name = name });
-            SharedPayloads.Uncharge(capacity - kept.Size);
+            _store.Files.Drop(kept with { Name = name });
+            _store.Uncharge(capacity - kept.Size);
             return false;
         }
 
@@ -169,13 +170,13 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         return true;
     }
 
-    private static ObjectStoreFullException Full(long length) => new(
-        $"The object store is full: {SharedPayloads.Used} of its capacity in use and {SharedPayloads.SpillUsed} bytes spilled, " +
+    private ObjectStoreFullException Full(long length) => new(
+        $"The object store is full: {_store.Used} of its capacity in use and {_store.SpillUsed} bytes spilled, " +
         $"and {length} more bytes fit neither after freeing unreachable values nor in the spill directory.");
 
     private void Open(string name, bool spilled, long capacity)
     {
-        var path = SharedPayloads.PathOf(name, spilled, create: spilled);
+        var path = _store.PathOf(name, spilled, create: spilled);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0 };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         var file = new FileStream(path, options);
@@ -187,7 +188,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         catch
         {
             file.Dispose();
-            SharedPayloads.TryDelete(path);
+            SharedStore.TryDelete(path);
             throw;
         }
 
@@ -202,13 +203,13 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     {
         var capacity = RoundUp(Math.Max(needed, _capacity * 2));
         var delta = capacity - _capacity;
-        if (_driver && !_spilled && !SharedPayloads.Reserve(delta))
+        if (_driver && !_spilled && !_store.Reserve(delta))
         {
             MoveToSpill(capacity);
             return;
         }
 
-        if (_driver && _spilled && !SharedPayloads.TryChargeSpill(delta)) throw Full(delta);
+        if (_driver && _spilled && !_store.TryChargeSpill(delta)) throw Full(delta);
         try
         {
             Native.Allocate(_file!.SafeFileHandle, _capacity, capacity);
@@ -232,16 +233,16 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     /// <summary>Shared memory ran out mid-value: what is written so far moves to a file in the spill directory.</summary>
     private void MoveToSpill(long capacity)
     {
-        if (!SharedPayloads.TryChargeSpill(capacity)) throw Full(capacity);
+        if (!_store.TryChargeSpill(capacity)) throw Full(capacity);
         var oldMap = _map;
         var (oldCapacity, oldMapLength, oldFile, oldName) = (_capacity, _mapLength, _file!, _name!);
         try
         {
-            Open(SharedPayloads.NewName(), spilled: true, capacity);
+            Open(_store.NewName(), spilled: true, capacity);
         }
         catch
         {
-            SharedPayloads.UnchargeSpill(capacity);
+            _store.UnchargeSpill(capacity);
             _map = oldMap;
             _mapLength = oldMapLength;
             throw;
@@ -250,15 +251,15 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         Buffer.MemoryCopy(oldMap, _map, capacity, _written);
         Native.Unmap(oldMap, oldMapLength);
         oldFile.Dispose();
-        SharedPayloads.TryDelete(SharedPayloads.PathOf(oldName, spilled: false));
-        SharedPayloads.Uncharge(oldCapacity);
+        SharedStore.TryDelete(_store.PathOf(oldName, spilled: false));
+        _store.Uncharge(oldCapacity);
     }
 
     private void Uncharge(bool spilled, long length)
     {
         if (!_driver) return;
-        if (spilled) SharedPayloads.UnchargeSpill(length);
-        else SharedPayloads.Uncharge(length);
+        if (spilled) _store.UnchargeSpill(length);
+        else _store.Uncharge(length);
     }
 
     private object Complete()
@@ -271,9 +272,9 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         _file = null;
         var charged = _driver ? _written : 0;
         Uncharge(_spilled, _capacity - charged);
-        var shared = new SharedObject(_name!, (int)_written, owned: _driver, spilled: _spilled, charged: charged, _map, _mapLength, writable: _driver);
+        var shared = new SharedObject(_store, _name!, (int)_written, owned: _driver, spilled: _spilled, charged: charged, _map, _mapLength, writable: _driver);
         _map = null;
-        SharedPayloads.Track(shared);
+        _store.Track(shared);
         return shared;
     }
 
@@ -284,7 +285,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         _map = null;
         _file?.Dispose();
         _file = null;
-        SharedPayloads.TryDelete(SharedPayloads.PathOf(_name, _spilled));
+        SharedStore.TryDelete(_store.PathOf(_name, _spilled));
         Uncharge(_spilled, _capacity);
     }
 
@@ -297,6 +298,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         _capacity = 0;
         _mapLength = 0;
         _spilled = false;
+        _store = null!;
         if (_buffer.Length > KeepBuffer) _buffer = new byte[InitialBuffer];
     }
 }

@@ -43,12 +43,12 @@ internal static class WorkerMain
         }
 
         var connection = new FrameConnection(socket, "the driver") { CorkWhileReading = true };
-        SharedPayloads.Configure(SessionDirectory.ObjectsDirectoryBeside(args[0]));
-        var link = new DriverLink(connection);
-        var core = new WorkerRuntime(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link);
-        SharedPayloads.AfterSweep = link.ReportReleased;
+        var store = new SharedStore(SessionDirectory.ObjectsDirectoryBeside(args[0]), isOwner: false);
+        var link = new DriverLink(connection, store);
+        store.AfterSweep = link.ReportReleased;
+        var core = new WorkerRuntime(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link, store);
         RuntimeCore.SetCurrent(core);
-        var executor = new WorkerExecutor(connection);
+        var executor = new WorkerExecutor(connection, store);
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         connection.Start(

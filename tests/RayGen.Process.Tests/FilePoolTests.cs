@@ -39,7 +39,7 @@ public class FilePoolTests
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        SharedPayloads.Sweep();
+        ProcessTestSupport.CurrentStore.Sweep();
     }
 
     [Test]
@@ -49,19 +49,19 @@ public class FilePoolTests
         var session = ProcessTestSupport.Backend(ray).Session;
         var first = PutAndDrop(ray, Doubles, 1.0);
         SweepAfterGc();
-        Assert.That(FilePool.Count, Is.EqualTo(1), "the freed file is kept");
-        Assert.That(SharedPayloads.Used, Is.EqualTo(FilePool.Bytes), "a kept file still counts against the capacity");
-        var reuses = FilePool.Reuses;
+        Assert.That(ProcessTestSupport.CurrentStore.Files.Count, Is.EqualTo(1), "the freed file is kept");
+        Assert.That(ProcessTestSupport.CurrentStore.Used, Is.EqualTo(ProcessTestSupport.CurrentStore.Files.Bytes), "a kept file still counts against the capacity");
+        var reuses = ProcessTestSupport.CurrentStore.Files.Reuses;
         var data = new double[Doubles];
         Array.Fill(data, 2.0);
         var second = Ray.Put(data);
-        Assert.That(FilePool.Reuses, Is.EqualTo(reuses + 1), "the second value went into the kept file");
-        Assert.That(FilePool.Count, Is.Zero);
+        Assert.That(ProcessTestSupport.CurrentStore.Files.Reuses, Is.EqualTo(reuses + 1), "the second value went into the kept file");
+        Assert.That(ProcessTestSupport.CurrentStore.Files.Count, Is.Zero);
         Assert.That(File.Exists(first), Is.False, "the kept file was renamed for the value it holds now");
         Assert.That(File.Exists(Path.Combine(ObjectsDir(ray), second.Entry.Shared!.Name)), Is.True);
         Assert.That(second.Get().All(x => x == 2.0), Is.True, "the driver reads the new bytes");
         Assert.That(ProcTasks.Remote.SumDoubles(second).Get(Long), Is.EqualTo(2.0 * Doubles), "a worker reads the new bytes");
-        Assert.That(SharedPayloads.Used, Is.EqualTo(second.Entry.Shared!.Charged));
+        Assert.That(ProcessTestSupport.CurrentStore.Used, Is.EqualTo(second.Entry.Shared!.Charged));
         GC.KeepAlive(second);
         ray.Dispose();
         Assert.That(Directory.Exists(session.Path), Is.False, "no file is left after shutdown");
@@ -72,7 +72,7 @@ public class FilePoolTests
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var data = new double[Doubles];
-        var reuses = FilePool.Reuses;
+        var reuses = ProcessTestSupport.CurrentStore.Files.Reuses;
         for (var i = 0; i < 5; i++)
         {
             data[0] = i;
@@ -81,7 +81,7 @@ public class FilePoolTests
 
         // A ref can outlive its last use by a call in a Debug build (the JIT keeps it until the frame is reused), so
         // a put may find only the file of the one before the last: every put from the third on reuses one.
-        Assert.That(FilePool.Reuses - reuses, Is.GreaterThanOrEqualTo(3), "the puts wrote into files their predecessors let go");
+        Assert.That(ProcessTestSupport.CurrentStore.Files.Reuses - reuses, Is.GreaterThanOrEqualTo(3), "the puts wrote into files their predecessors let go");
         Assert.That(Directory.GetFiles(ObjectsDir(ray)).Length, Is.LessThanOrEqualTo(3), "no file per put piles up");
     }
 
@@ -95,11 +95,11 @@ public class FilePoolTests
         using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = capacity });
         PutAndDrop(ray, 1 << 19, 1.0); // 4 MiB: a quarter of the store may be kept
         SweepAfterGc();
-        Assert.That(FilePool.Count, Is.EqualTo(1));
+        Assert.That(ProcessTestSupport.CurrentStore.Files.Count, Is.EqualTo(1));
         var big = Ray.Put(new double[1 << 21]); // 16 MiB: fits only once the kept file is gone
         Assert.That(big.Entry.Shared!.Spilled, Is.False, "nothing had to spill");
-        Assert.That(FilePool.Count, Is.Zero);
-        Assert.That(SharedPayloads.PeakUsed, Is.LessThanOrEqualTo(capacity));
+        Assert.That(ProcessTestSupport.CurrentStore.Files.Count, Is.Zero);
+        Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(capacity));
         Assert.That(Directory.GetFiles(ObjectsDir(ray)), Has.Length.EqualTo(1));
     }
 
@@ -109,10 +109,10 @@ public class FilePoolTests
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         PutAndDrop(ray, Doubles, 1.0);
         SweepAfterGc();
-        Assert.That(FilePool.Count, Is.EqualTo(1));
-        SharedPayloads.CollectEverywhere();
-        Assert.That(FilePool.Count, Is.Zero);
-        Assert.That(SharedPayloads.Used, Is.Zero);
+        Assert.That(ProcessTestSupport.CurrentStore.Files.Count, Is.EqualTo(1));
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
+        Assert.That(ProcessTestSupport.CurrentStore.Files.Count, Is.Zero);
+        Assert.That(ProcessTestSupport.CurrentStore.Used, Is.Zero);
         Assert.That(Directory.GetFiles(ObjectsDir(ray)), Is.Empty);
     }
 }

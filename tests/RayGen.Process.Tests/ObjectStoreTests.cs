@@ -30,7 +30,7 @@ public class ObjectStoreTests
             data[round] = round + 1;
             var stored = Ray.Put(data);
             Assert.That(ProcTasks.Remote.SumDoubles(stored).Get(Long), Is.EqualTo(Enumerable.Range(1, round + 1).Sum()), $"round {round}");
-            Assert.That(SharedPayloads.Used, Is.LessThanOrEqualTo(512L * 1024 * 1024));
+            Assert.That(ProcessTestSupport.CurrentStore.Used, Is.LessThanOrEqualTo(512L * 1024 * 1024));
         }
     }
 
@@ -46,8 +46,8 @@ public class ObjectStoreTests
         {
             results[i] = StoreTasks.Remote.MakeDoubles(1 << 18, i + 1.0);
             results[i].Get(Long);
-            Assert.That(SharedPayloads.Used, Is.LessThanOrEqualTo(capacity), $"after result {i}");
-            Assert.That(SharedPayloads.PeakUsed, Is.LessThanOrEqualTo(capacity), $"at any time up to result {i}");
+            Assert.That(ProcessTestSupport.CurrentStore.Used, Is.LessThanOrEqualTo(capacity), $"after result {i}");
+            Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(capacity), $"at any time up to result {i}");
         }
 
         Assert.That(Directory.GetFiles(session.SpillPath), Is.Not.Empty, "results that did not fit went to the spill directory");
@@ -58,7 +58,7 @@ public class ObjectStoreTests
             Assert.That(values.All(v => v == i + 1.0), Is.True, $"result {i} reads back intact");
         }
 
-        Assert.That(SharedPayloads.PeakUsed, Is.LessThanOrEqualTo(capacity), "reading spilled results back kept to the capacity too");
+        Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(capacity), "reading spilled results back kept to the capacity too");
         ray.Dispose();
         Assert.That(Directory.Exists(session.SpillPath), Is.False);
         Assert.That(Directory.Exists(session.Path), Is.False);
@@ -69,13 +69,13 @@ public class ObjectStoreTests
     {
         var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
         var objects = Path.Combine(ProcessTestSupport.Backend(ray).Session.Path, "objects");
-        SharedPayloads.SpillLimit = 1 << 20;
+        ProcessTestSupport.CurrentStore.SpillLimit = 1 << 20;
         var a = Ray.Put(new byte[700 * 1024]);
         var b = Ray.Put(new byte[700 * 1024]);
         Assert.That(a.Entry.Shared!.Spilled, Is.True, "the spill directory is full now, and shared memory holds b");
         var result = StoreTasks.Remote.MakeDoubles(90 * 1024, 1.0); // 720 KiB
         Assert.Throws<ObjectStoreFullException>(() => result.Get(Long));
-        Assert.That(SharedPayloads.PeakUsed, Is.LessThanOrEqualTo(1 << 20));
+        Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(1 << 20));
         Assert.That(Directory.GetFiles(objects), Has.Length.EqualTo(1), "the refused result left no file");
         Assert.That(a.Get(), Has.Length.EqualTo(700 * 1024));
         Assert.That(b.Get(), Has.Length.EqualTo(700 * 1024));

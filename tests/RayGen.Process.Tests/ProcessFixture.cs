@@ -4,6 +4,7 @@ using System.Linq;
 using NUnit.Framework;
 using RayGen.Core;
 using RayGen.Driver;
+using RayGen.Store;
 
 // Process mode relies on Unix sockets, /proc and /dev/shm; these tests target Linux.
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -15,6 +16,10 @@ internal static class ProcessTestSupport
 {
     public static ProcessBackend Backend(RayRuntime runtime) =>
         runtime.Core.Backend as ProcessBackend ?? throw new InvalidOperationException("not process mode");
+
+    /// <summary>The shared-memory store of the runtime running in this test process.</summary>
+    public static SharedStore CurrentStore =>
+        RuntimeCore.Current?.Store ?? throw new InvalidOperationException("no runtime with a shared-memory store is running");
 
     public static bool IsAlive(int pid)
     {

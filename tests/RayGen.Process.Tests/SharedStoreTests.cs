@@ -141,15 +141,15 @@ public class SharedStoreTests
         var data = new byte[10 << 20];
         new Random(7).NextBytes(data);
         var files = Directory.GetFiles(ObjectsDir(ray)).Length;
-        var copies = SharedPayloads.HeapCopies;
+        var copies = ProcessTestSupport.CurrentStore.HeapCopies;
         var before = GC.GetAllocatedBytesForCurrentThread();
         var sum = StoreTasks.Remote.Checksum(data);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.That(allocated, Is.LessThan(1 << 20), "the driver serialized the argument without a heap copy of its bytes");
         Assert.That(Directory.GetFiles(ObjectsDir(ray)), Has.Length.EqualTo(files + 1), "the argument is one file in shared memory");
         Assert.That(sum.Get(Long), Is.EqualTo(StoreChecks.Checksum(data)), "the worker received it intact");
-        Assert.That(SharedPayloads.HeapCopies, Is.EqualTo(copies), "nothing was copied from the heap into a file");
-        SharedPayloads.CollectEverywhere();
+        Assert.That(ProcessTestSupport.CurrentStore.HeapCopies, Is.EqualTo(copies), "nothing was copied from the heap into a file");
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(Directory.GetFiles(ObjectsDir(ray)), Has.Length.EqualTo(files), "freed once the task is done");
         GC.KeepAlive(sum);
     }
@@ -183,13 +183,13 @@ public class SharedStoreTests
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         // In a box, so that no temporary of the test method (kept live to its end in Debug builds) holds the ref itself.
         var list = PutListOfLargeValues(ray, out var paths);
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(paths.All(File.Exists), Is.True, "the container keeps the values its refs point at");
         Assert.That(SumThroughList(list), Is.EqualTo(12.0 * (1 << 17)), "the refs read back from the container (here and, passed by value, in a worker) find their values");
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(paths.All(File.Exists), Is.True);
         list.Value = null;
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(paths.Where(File.Exists), Is.Empty, "freed with their container");
     }
 
@@ -207,10 +207,10 @@ public class SharedStoreTests
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var container = PutLargeContainer(ray, out var paths);
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(paths.All(File.Exists), Is.True);
         container.Value = null;
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(paths.Where(File.Exists), Is.Empty, "the container and then the value its ref pointed at are freed");
     }
 
@@ -231,11 +231,11 @@ public class SharedStoreTests
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var result = RefsFromWorker(ray, out var paths);
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(paths.All(File.Exists), Is.True, "the result keeps the values its refs point at, though the worker let them go");
         Assert.That(SumOfResult(result), Is.EqualTo(3.0 * (1 << 17)));
         result.Value = null;
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(paths.Where(File.Exists), Is.Empty, "freed with the result");
     }
 
@@ -256,11 +256,11 @@ public class SharedStoreTests
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var result = ContainerFromWorker(ray, out var path);
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(File.Exists(path), Is.True, "the worker's container (held through the result) keeps the value");
         Assert.That(SumThroughWorkerContainer(result), Is.EqualTo(2.0 * (1 << 17)));
         result.Value = null;
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(File.Exists(path), Is.False, "freed with the container");
     }
 
@@ -270,7 +270,7 @@ public class SharedStoreTests
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var answer = StoreTasks.Remote.NestedSumOfPut().Get(Long).Split(':');
         Assert.That(double.Parse(answer[1], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(3.0 * (1 << 17)));
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(File.Exists(Path.Combine(ObjectsDir(ray), answer[0])), Is.False, "not kept for the session");
     }
 
@@ -279,9 +279,9 @@ public class SharedStoreTests
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var path = PutAndForget(ray, 1 << 20);
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(File.Exists(path), Is.False);
-        Assert.That(SharedPayloads.Used, Is.Zero);
+        Assert.That(ProcessTestSupport.CurrentStore.Used, Is.Zero);
     }
 
     [Test]
@@ -292,11 +292,11 @@ public class SharedStoreTests
         var name = holder.HoldNew(1 << 20, 1.0).Get(Long);
         var path = Path.Combine(ObjectsDir(ray), name);
         Assert.That(File.Exists(path), Is.True, "the worker wrote its put into shared memory");
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(File.Exists(path), Is.True, "the worker's ref keeps it");
         Assert.That(holder.Sum().Get(Long), Is.EqualTo(1 << 20));
         holder.Drop().Get(Long);
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(File.Exists(path), Is.False, "freed once the worker's ref was collected");
     }
 
@@ -318,10 +318,10 @@ public class SharedStoreTests
         var rereader = Rereader.Remote.New();
         var stored = PutAndLend(ray, rereader, out var path);
         // The worker's first copy is collected; the sweep that reports it lets the worker read the ref again right then.
-        for (var i = 0; i < 20 && !rereader.ReadAgain().Get(Long); i++) SharedPayloads.CollectEverywhere();
+        for (var i = 0; i < 20 && !rereader.ReadAgain().Get(Long); i++) ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(rereader.ReadAgain().Get(Long), Is.True, "the hook ran");
         stored.Value = null;
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(File.Exists(path), Is.True, "the worker's second copy keeps the value: its borrow outlives the release of the first");
         Assert.That(rereader.SumKept().Get(Long), Is.EqualTo(4.0 * (1 << 17)));
     }
@@ -342,11 +342,11 @@ public class SharedStoreTests
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var holder = ViewHolder.Remote.New();
         var path = PutAndOpenView(ray, holder);
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(File.Exists(path), Is.True, "the worker's open view counts as a ref (its file must not be freed, nor reused under the view)");
         Assert.That(holder.Sum().Get(Long), Is.EqualTo(3.0 * (1 << 20)));
         holder.Close().Get(Long);
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(File.Exists(path), Is.False, "freed once the view is closed");
     }
 
@@ -358,7 +358,7 @@ public class SharedStoreTests
         var spilled = a.Entry.Shared!;
         PutAnotherThenDropIt(ray, spilled);
         Assert.That(ProcTasks.Remote.SumDoubles(a).Get(Long), Is.EqualTo(Enumerable.Range(0, 3 << 17).Sum(i => (double)i)), "a worker reads it from disk");
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         Assert.That(a.Get()[12345], Is.EqualTo(12345.0));
         Assert.That(spilled.Spilled, Is.False, "Get brought it back into shared memory");
         Assert.That(File.Exists(Path.Combine(ObjectsDir(ray), spilled.Name)), Is.True);
@@ -377,7 +377,7 @@ public class SharedStoreTests
     public void Put_throws_ObjectStoreFullException_when_nothing_can_be_freed_or_spilled()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
-        SharedPayloads.SpillLimit = 1 << 20;
+        ProcessTestSupport.CurrentStore.SpillLimit = 1 << 20;
         var a = Ray.Put(new byte[700 * 1024]);
         var b = Ray.Put(new byte[700 * 1024]);
         Assert.That(a.Entry.Shared!.Spilled, Is.True);
@@ -393,12 +393,12 @@ public class SharedStoreTests
     public void A_put_in_a_worker_throws_ObjectStoreFullException_when_the_driver_cannot_make_room()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
-        SharedPayloads.SpillLimit = 1 << 20;
+        ProcessTestSupport.CurrentStore.SpillLimit = 1 << 20;
         Assert.That(StoreTasks.Remote.TryPutInWorker(700 * 1024).Get(Long), Is.EqualTo("ok"), "room to spare");
         var a = Ray.Put(new byte[700 * 1024]);
         var b = Ray.Put(new byte[700 * 1024]);
         Assert.That(StoreTasks.Remote.TryPutInWorker(700 * 1024).Get(Long), Is.EqualTo("full"));
-        Assert.That(SharedPayloads.Used, Is.LessThanOrEqualTo(1 << 20), "the driver never went over capacity");
+        Assert.That(ProcessTestSupport.CurrentStore.Used, Is.LessThanOrEqualTo(1 << 20), "the driver never went over capacity");
         Assert.That(Directory.GetFiles(ObjectsDir(ray)), Has.Length.EqualTo(1), "the refused put left no file");
         Assert.That(a.Get(), Has.Length.EqualTo(700 * 1024));
         Assert.That(b.Get(), Has.Length.EqualTo(700 * 1024));

@@ -44,7 +44,7 @@ public class TransportTests
         var stored = Ray.Put(data);
         Assert.That(ReverseLastByte(stored), Is.EqualTo(1));
         // The put value's file stays while its ref lives; the result's file (written by the worker) goes once its ref is collected.
-        SharedPayloads.CollectEverywhere();
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
         var files = System.IO.Directory.GetFiles(System.IO.Path.Combine(ProcessTestSupport.Backend(ray).Session.Path, "objects"));
         Assert.That(files, Has.Length.EqualTo(1));
         Assert.That(System.IO.File.GetUnixFileMode(files[0]), Is.EqualTo(System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite));

@@ -9,55 +9,60 @@ namespace RayGen.Store;
 /// <summary>
 /// Moves large values between processes through files under /dev/shm (mode 0600): the sender writes the
 /// bytes once, the receiver reads them once. A value the driver holds keeps one file for as long as its
-/// bytes live, however many workers it is sent to; the whole directory goes with the session.
+/// bytes live, however many workers it is sent to; the whole directory goes with the session. One store per
+/// runtime: the driver's owns the session's values, each worker's maps them and hands its own over.
 /// </summary>
-internal static partial class SharedPayloads
+internal sealed partial class SharedStore
 {
     /// <summary>Values at least this large travel through shared memory, as Ray's 100 KiB inline limit.</summary>
     public const int Threshold = 100 * 1024;
 
-    private static string? s_directory;
-    private static Func<string>? s_spill;
-    private static string? s_spillDirectory;
-    private static long s_capacity = long.MaxValue;
-    private static long s_used;
-    private static long s_next;
+    private readonly string _directory;
+    private readonly Func<string>? _spill;
+    private string? _spillDirectory;
+    private readonly long _capacity;
+    private long _used;
+    private long _next;
+    private long _peak;
+    private volatile bool _disposed;
 
-    /// <summary>The directory in use; null turns shared memory off (every payload inline).</summary>
-    public static string? Directory => Volatile.Read(ref s_directory);
-
-    /// <summary>Bytes of kept (not transferred) values in shared memory now.</summary>
-    public static long Used => Interlocked.Read(ref s_used);
-
-    /// <summary>Bytes of shared memory the store may use (RayOptions.ObjectStoreMemory in the driver).</summary>
-    internal static long Capacity => s_capacity;
-
-    /// <summary>The most <see cref="Used"/> has been since <see cref="Configure"/> (for tests: capacity is never exceeded, not even for a moment).</summary>
-    internal static long PeakUsed => Interlocked.Read(ref s_peak);
-
-    private static long s_peak;
-
-    /// <param name="directory">The shared-memory directory; null turns shared memory off.</param>
+    /// <param name="directory">The session's shared-memory directory.</param>
+    /// <param name="isOwner">Whether this process owns the values it writes (the driver): they count against the capacity, are spilled and reused; a worker's are handed over.</param>
     /// <param name="capacity">Bytes of shared memory kept values may use (RayOptions.ObjectStoreMemory); beyond it they spill.</param>
     /// <param name="spill">Creates the spill directory on disk when first needed (driver only).</param>
-    public static void Configure(string? directory, long capacity = long.MaxValue, Func<string>? spill = null)
+    public SharedStore(string directory, bool isOwner, long capacity = long.MaxValue, Func<string>? spill = null)
     {
-        // Kept files belong to the session that ends here (or to none, at the first Init).
-        FilePool.Drain();
-        Volatile.Write(ref s_directory, directory);
-        s_capacity = capacity;
-        s_spill = spill;
-        s_spillDirectory = null;
-        Interlocked.Exchange(ref s_used, 0);
-        Interlocked.Exchange(ref s_peak, 0);
-        StartSweeper(directory);
+        _directory = directory;
+        IsOwner = isOwner;
+        _capacity = capacity;
+        _spill = spill;
+        Files = new FilePool(this);
+        _sweeper = new Timer(static store => ((SharedStore)store!).Sweep(), this, 1000, 1000);
     }
 
-    private static string SpillDirectory()
+    /// <summary>The directory in use.</summary>
+    public string Directory => _directory;
+
+    /// <summary>Whether this process owns what it writes (the driver); see the constructor.</summary>
+    public bool IsOwner { get; }
+
+    /// <summary>Freed files the owner keeps mapped for its next large value.</summary>
+    public FilePool Files { get; }
+
+    /// <summary>Bytes of kept (not transferred) values in shared memory now.</summary>
+    public long Used => Interlocked.Read(ref _used);
+
+    /// <summary>Bytes of shared memory the store may use (RayOptions.ObjectStoreMemory in the driver).</summary>
+    internal long Capacity => _capacity;
+
+    /// <summary>The most <see cref="Used"/> has been since the store was made (for tests: capacity is never exceeded, not even for a moment).</summary>
+    internal long PeakUsed => Interlocked.Read(ref _peak);
+
+    private string SpillDirectory()
     {
-        var spill = s_spill ?? throw new ObjectStoreFullException(
-            $"The object store is full ({Used} of {s_capacity} bytes) and this process cannot spill.");
-        return s_spillDirectory ??= spill();
+        var spill = _spill ?? throw new ObjectStoreFullException(
+            $"The object store is full ({Used} of {_capacity} bytes) and this process cannot spill.");
+        return _spillDirectory ??= spill();
     }
 
     /// <summary>
@@ -65,15 +70,15 @@ internal static partial class SharedPayloads
     /// nested-submit argument, or a value left on the heap because tmpfs was full) are copied into a file that the
     /// receiver takes over and deletes; values that the driver keeps are in the store already and never take this path.
     /// </summary>
-    public static Payload Wrap(ReadOnlyMemory<byte> data)
+    public Payload Wrap(ReadOnlyMemory<byte> data)
     {
-        var directory = Directory;
-        if (directory is null || data.Length < Threshold) return new Payload { Inline = data };
+        var directory = _directory;
+        if (data.Length < Threshold) return new Payload { Inline = data };
         if (MemoryMarshal.TryGetMemoryManager(data, out SharedObject? shared)) return PayloadOf(shared, transfer: false);
         try
         {
-            var name = SharedFile.WriteNew(directory, data.Span);
-            Interlocked.Increment(ref s_heapCopies);
+            var name = SharedFile.WriteNew(Path.Combine(directory, NewName()), data.Span);
+            Interlocked.Increment(ref _heapCopies);
             return new Payload { File = name, Length = data.Length, Transfer = true };
         }
         catch (IOException)
@@ -83,16 +88,16 @@ internal static partial class SharedPayloads
         }
     }
 
-    private static long s_heapCopies;
+    private long _heapCopies;
 
     /// <summary>How many times this process copied heap bytes into a shared-memory file (for tests: large values should not be on the heap).</summary>
-    internal static long HeapCopies => Interlocked.Read(ref s_heapCopies);
+    internal long HeapCopies => Interlocked.Read(ref _heapCopies);
 
     /// <summary>
     /// The payload's bytes for one use: inline bytes as they are, a file mapped and read in place.
     /// <paramref name="mapping"/> (when not null) must be disposed once the bytes are no longer read.
     /// </summary>
-    public static ReadOnlyMemory<byte> Open(in Payload payload, out IDisposable? mapping)
+    public ReadOnlyMemory<byte> Open(in Payload payload, out IDisposable? mapping)
     {
         mapping = null;
         if (payload.File is null) return payload.Inline;
@@ -104,9 +109,9 @@ internal static partial class SharedPayloads
         return mapped.Memory;
     }
 
-    private static string PathOf(in Payload payload)
+    private string PathOf(in Payload payload)
     {
-        var directory = Directory ?? throw new InvalidOperationException("A shared-memory payload arrived but this process has no shared-memory directory.");
+        var directory = _directory;
         // The spill directory sits beside the session's shared-memory directory under the same name, on disk.
         if (payload.Spilled) directory = Path.Combine(Path.GetTempPath(), Path.GetFileName(Path.GetDirectoryName(directory)!) + "-spill");
         if (payload.File!.Contains('/', StringComparison.Ordinal) || payload.File.StartsWith('.'))
@@ -115,7 +120,7 @@ internal static partial class SharedPayloads
     }
 
     /// <summary>The payload's bytes as an array of their own.</summary>
-    public static byte[] Unwrap(in Payload payload)
+    public byte[] Unwrap(in Payload payload)
     {
         if (payload.File is null)
         {
@@ -145,10 +150,8 @@ internal static partial class SharedPayloads
     /// <summary>Files written from heap bytes, each taken over (and deleted) by the process that receives it.</summary>
     private static class SharedFile
     {
-        public static string WriteNew(string directory, ReadOnlySpan<byte> data)
+        public static string WriteNew(string path, ReadOnlySpan<byte> data)
         {
-            var name = $"{Environment.ProcessId}-{Interlocked.Increment(ref s_next)}";
-            var path = Path.Combine(directory, name);
             var options = new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
@@ -161,7 +164,7 @@ internal static partial class SharedPayloads
             using var stream = new FileStream(path, options);
             var handle = stream.SafeFileHandle;
             RandomAccess.Write(handle, data, 0);
-            return name;
+            return Path.GetFileName(path);
         }
 
         public static void TryDelete(string path)
