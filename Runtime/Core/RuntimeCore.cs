@@ -26,11 +26,6 @@ internal abstract partial class RuntimeCore : IObjectHost
     /// <summary>This process's shared-memory store; null in process, where values stay on the heap.</summary>
     public abstract SharedStore? Store { get; }
 
-    public bool IsShutDown => _shutDown;
-
-    /// <summary>The CPUs this runtime schedules (0 in a worker, which schedules nothing).</summary>
-    public abstract double TotalCpus { get; }
-
     /// <inheritdoc />
     public abstract bool ResultsAreLocal { get; }
 

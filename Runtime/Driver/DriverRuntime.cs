@@ -30,7 +30,8 @@ internal sealed class DriverRuntime : RuntimeCore
 
     public override SharedStore? Store => Owner.Backend.Store;
 
-    public override double TotalCpus => Owner.Scheduler.Pool.TotalCpus;
+    /// <summary>The CPUs this runtime schedules.</summary>
+    public double TotalCpus => Owner.Scheduler.Pool.TotalCpus;
 
     public override bool ResultsAreLocal => Options.Mode == RayMode.InProcess;
 

@@ -24,8 +24,6 @@ internal sealed class WorkerRuntime : RuntimeCore
 
     public override SharedStore? Store => _store;
 
-    public override double TotalCpus => 0;
-
     public override bool ResultsAreLocal => false;
 
     public override ObjectEntry Put<T>(T value)

@@ -34,15 +34,6 @@ internal sealed unsafe partial class SharedStore : IDisposable
     /// <summary>Worker only: runs after each sweep (the borrow table reports collected refs to the driver).</summary>
     internal Action? AfterSweep { get; set; }
 
-    /// <summary>Shared objects this process holds now (freed ones leave at the next sweep).</summary>
-    internal int ObjectCount
-    {
-        get
-        {
-            lock (_objects) return _objects.Count;
-        }
-    }
-
     /// <summary>
     /// Ends the store with its session: the sweeper stops, every mapping is let go and kept files are dropped.
     /// Files are not deleted one by one: the session's directory goes as a whole.
