@@ -35,16 +35,27 @@ internal sealed partial class RuntimeCore
     public async Task WhenReady(ObjectEntry entry, CancellationToken cancellationToken)
     {
         // What this caller waits for may sit in a deferred send (see FrameConnection.DeferSends).
-        if (!entry.IsCompleted) FrameConnection.FlushAllDeferred();
+        if (!entry.IsCompleted) FlushPendingSends();
         if (!entry.IsCompleted) await entry.WhenCompleted().WaitAsync(cancellationToken).ConfigureAwait(false);
         if (entry.Error is { } error) throw error.ToException();
+    }
+
+    /// <summary>
+    /// Writes the sends this runtime's connections hold back (its <see cref="SendDeferral"/>), before a thread waits
+    /// for what they ask. Each role flushes its own: the driver its process backend's, a worker its connection's
+    /// (asked here by role until the roles are subclasses that override it).
+    /// </summary>
+    internal void FlushPendingSends()
+    {
+        if (Backend is ProcessBackend backend) backend.Deferral.FlushAll();
+        else Driver?.Deferral.FlushAll();
     }
 
     /// <summary>Runs a blocking wait; inside a task, the task's resources are lent out for its duration (Ray does the same for ray.get).</summary>
     private bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout)
     {
         // What this caller waits for may sit in a deferred send (see FrameConnection.DeferSends).
-        FrameConnection.FlushAllDeferred();
+        FlushPendingSends();
         if (Driver is { } driver) return driver.BlockUntil(wait, timeout);
         var task = TaskContext.Current;
         if (task is null || task.Actor is not null) return wait(timeout);

@@ -45,7 +45,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             SharedPayloads.Configure(_session.CreateObjectsDirectory(), StoreCapacity(runtime.Options), _session.CreateSpillDirectory);
             SharedPayloads.CollectRemote = CollectWorkers;
             _launcher = new WorkerLauncher(_session);
-            _listener = new SocketListener(_session.SocketPath, _session.Token, Admit, OnFrame, OnConnectionClosed, Log);
+            _listener = new SocketListener(_session.SocketPath, _session.Token, Admit, OnFrame, OnConnectionClosed, Log, Deferral);
         }
         catch
         {
@@ -62,6 +62,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             for (var i = 0; i < _minWorkers; i++) StartTaskWorkerLocked();
         }
     }
+
+    /// <summary>The sends held back on the workers' connections (FrameConnection.DeferSends): the runtime flushes them before it waits.</summary>
+    internal SendDeferral Deferral { get; } = new();
 
     /// <summary>The session's private directory (socket, later the shared-memory objects).</summary>
     internal SessionDirectory Session => _session;
@@ -470,7 +473,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             waits.Add(done.Task);
         }
 
-        FrameConnection.FlushAllDeferred();
+        Deferral.FlushAll();
         Task.WaitAll(waits.ToArray(), TimeSpan.FromSeconds(2));
         foreach (var id in _collects.Keys) _collects.TryRemove(id, out _);
     }
@@ -492,7 +495,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
         _retireTimer.Dispose();
         // Sends wait for a flush (FrameConnection.DeferSends); what was sent before Shutdown must still leave.
-        FrameConnection.FlushAllDeferred();
+        Deferral.FlushAll();
         _listener.Dispose();
         foreach (var worker in workers)
         {

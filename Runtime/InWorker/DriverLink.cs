@@ -24,6 +24,9 @@ internal sealed class DriverLink
 
     public DriverLink(FrameConnection connection) => _connection = connection;
 
+    /// <summary>Where this worker's held-back sends wait (its connection's).</summary>
+    internal SendDeferral Deferral => _connection.Deferral;
+
     /// <summary>The worker's runtime, set once it is built (it needs this link first).</summary>
     public RuntimeCore Runtime { get; set; } = null!;
 

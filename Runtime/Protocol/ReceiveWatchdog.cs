@@ -107,7 +107,7 @@ internal static class ReceiveWatchdog
     {
         try
         {
-            return connection.CheckTakeover();
+            return connection.OnTick();
         }
         catch (Exception e)
         {

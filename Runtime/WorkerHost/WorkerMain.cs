@@ -42,7 +42,7 @@ internal static class WorkerMain
             return 0;
         }
 
-        var connection = new FrameConnection(socket, "the driver") { CorkWhileReading = true };
+        var connection = new FrameConnection(socket, "the driver", new SendDeferral()) { CorkWhileReading = true };
         SharedPayloads.Configure(SessionDirectory.ObjectsDirectoryBeside(args[0]));
         var link = new DriverLink(connection);
         var core = new RuntimeCore(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link);
