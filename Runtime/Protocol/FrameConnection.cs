@@ -108,6 +108,9 @@ internal sealed class FrameConnection : IDisposable
     /// <summary>Set by <see cref="ReceiveWatchdog"/> while it lists this connection.</summary>
     internal bool Watched { get; set; }
 
+    /// <summary>Counts the times this connection asked the watchdog for a tick (it keeps ticking while they come).</summary>
+    internal int Activity;
+
     /// <summary>A watchdog tick: flushes what a takeover left deferred, rescues an overrunning handler; returns whether a handler is still marked.</summary>
     internal bool OnTick()
     {
