@@ -26,6 +26,9 @@ internal interface IExecutionBackend : IDisposable
     /// <summary>The shared-memory store large values live in (worker processes); null in process, where values stay on the heap.</summary>
     SharedStore? Store { get; }
 
+    /// <summary>Sends what the backend's connections hold back (see FrameConnection.DeferSends), before a thread waits for what they ask.</summary>
+    void FlushPendingSends();
+
     /// <summary>Whether an actor's calls are sent ahead of the running ones (to a worker process, which queues them in order).</summary>
     bool PipelinesActorCalls { get; }
 

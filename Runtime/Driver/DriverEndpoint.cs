@@ -17,13 +17,13 @@ internal sealed class DriverEndpoint : IDisposable
     private readonly SocketListener _listener;
 
     public DriverEndpoint(SessionDirectory session, WorkerPool pool, ProcessBackend backend, WorkerRequests requests,
-        WorkerRefCollector collector, Action<string> log)
+        WorkerRefCollector collector, SendDeferral deferral, Action<string> log)
     {
         _pool = pool;
         _backend = backend;
         _requests = requests;
         _collector = collector;
-        _listener = new SocketListener(session.SocketPath, session.Token, Admit, OnFrame, OnConnectionClosed, log);
+        _listener = new SocketListener(session.SocketPath, session.Token, Admit, OnFrame, OnConnectionClosed, log, deferral);
     }
 
     private bool Admit(HelloFrame hello, FrameConnection connection)

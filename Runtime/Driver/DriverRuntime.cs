@@ -59,7 +59,7 @@ internal sealed class DriverRuntime : RuntimeCore
 
     protected override bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout) => Owner.BlockUntil(wait, timeout);
 
-    internal override void FlushPendingSends() => Protocol.FrameConnection.FlushAllDeferred();
+    internal override void FlushPendingSends() => Owner.Backend.FlushPendingSends();
 
     protected override void OnShutdown() => Owner.Shutdown();
 }

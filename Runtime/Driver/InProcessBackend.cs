@@ -20,6 +20,11 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
     /// <inheritdoc />
     public SharedStore? Store => null;
 
+    /// <inheritdoc />
+    public void FlushPendingSends()
+    {
+    }
+
     // A thread that finished a task runs the next one that fits the freed resources itself, instead of queueing it to
     // the pool and waking another thread: with every CPU busy that is the common case. It hands over to a fresh work
     // item now and then, so that work queued behind it on the pool (continuations, other runtimes) is not held up.

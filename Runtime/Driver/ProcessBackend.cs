@@ -33,13 +33,13 @@ internal sealed class ProcessBackend : IExecutionBackend
         try
         {
             _pool = new WorkerPool(_session, Math.Max(1, (int)Math.Ceiling(cpus)), runtime.Options.IdleWorkerTimeout, OnWorkerDied);
-            var collector = new WorkerRefCollector(_pool);
+            var collector = new WorkerRefCollector(_pool, Deferral);
             _store = new SharedStore(_session.CreateObjectsDirectory(), isOwner: true, StoreCapacity(runtime.Options), _session.CreateSpillDirectory)
             {
                 CollectRemote = collector.Collect,
             };
             // Listening before any worker starts: a worker connects as soon as it is up.
-            _endpoint = new DriverEndpoint(_session, _pool, this, new WorkerRequests(runtime, _store), collector,
+            _endpoint = new DriverEndpoint(_session, _pool, this, new WorkerRequests(runtime, _store), collector, Deferral,
                 message => runtime.WarningSink(message)); // read at each call: tests swap the sink after Init
             _pool.Prestart();
         }
@@ -49,6 +49,12 @@ internal sealed class ProcessBackend : IExecutionBackend
             throw;
         }
     }
+
+    /// <summary>The sends held back on the workers' connections (FrameConnection.DeferSends): the runtime flushes them before it waits.</summary>
+    internal SendDeferral Deferral { get; } = new();
+
+    /// <inheritdoc />
+    public void FlushPendingSends() => Deferral.FlushAll();
 
     /// <summary>The session's private directory (socket, shared-memory objects).</summary>
     internal SessionDirectory Session => _session;
@@ -355,7 +361,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         // No worker starts from here on; those there still get what was sent before Shutdown (sends wait for a flush).
         _pool?.Close();
-        FrameConnection.FlushAllDeferred();
+        Deferral.FlushAll();
         _endpoint?.Dispose();
         _pool?.Dispose();
         _store?.Dispose();

@@ -14,10 +14,15 @@ namespace RayGen.Driver;
 internal sealed class WorkerRefCollector
 {
     private readonly WorkerPool _pool;
+    private readonly SendDeferral _deferral;
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _pending = new();
     private long _nextRequest;
 
-    public WorkerRefCollector(WorkerPool pool) => _pool = pool;
+    public WorkerRefCollector(WorkerPool pool, SendDeferral deferral)
+    {
+        _pool = pool;
+        _deferral = deferral;
+    }
 
     /// <summary>Waits two seconds at most: a worker busy in user code answers late, and the store goes on without it.</summary>
     public void Collect()
@@ -36,7 +41,7 @@ internal sealed class WorkerRefCollector
             waits.Add(done.Task);
         }
 
-        FrameConnection.FlushAllDeferred();
+        _deferral.FlushAll();
         Task.WaitAll(waits.ToArray(), TimeSpan.FromSeconds(2));
         // Only this round's: a round running beside it still waits for its own answers.
         foreach (var id in ids) _pending.TryRemove(id, out _);

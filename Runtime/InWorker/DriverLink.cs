@@ -29,6 +29,9 @@ internal sealed class DriverLink : IObjectOwnership
         _store = store;
     }
 
+    /// <summary>Where this worker's held-back sends wait (its connection's).</summary>
+    internal SendDeferral Deferral => _connection.Deferral;
+
     /// <summary>The worker's object directory, set once its runtime is built (which needs this link first).</summary>
     public ObjectDirectory Objects { get; set; } = null!;
 

@@ -56,7 +56,7 @@ internal sealed class WorkerRuntime : RuntimeCore
 
     protected override bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout) => _link.BlockUntil(wait, timeout);
 
-    internal override void FlushPendingSends() => Protocol.FrameConnection.FlushAllDeferred();
+    internal override void FlushPendingSends() => _link.Deferral.FlushAll();
 
     protected override void OnShutdown()
     {

@@ -19,6 +19,7 @@ internal sealed class SocketListener : IDisposable
     private readonly Action<FrameConnection, IFrame> _onFrame;
     private readonly Action<FrameConnection, string?> _onClosed;
     private readonly Action<string> _log;
+    private readonly SendDeferral _deferral;
     private volatile bool _disposed;
 
     /// <param name="path">The socket file, inside the session directory.</param>
@@ -27,9 +28,11 @@ internal sealed class SocketListener : IDisposable
     /// <param name="onFrame">Every later frame.</param>
     /// <param name="onClosed">An admitted connection ended (with an error text when the peer misbehaved).</param>
     /// <param name="log">Where rejections are reported.</param>
+    /// <param name="deferral">Where the connections' sends wait: the runtime flushes it before it waits for an answer.</param>
     public SocketListener(string path, string token, Func<HelloFrame, FrameConnection, bool> admit,
-        Action<FrameConnection, IFrame> onFrame, Action<FrameConnection, string?> onClosed, Action<string> log)
+        Action<FrameConnection, IFrame> onFrame, Action<FrameConnection, string?> onClosed, Action<string> log, SendDeferral deferral)
     {
+        _deferral = deferral;
         _token = Encoding.ASCII.GetBytes(token);
         _admit = admit;
         _onFrame = onFrame;
@@ -56,7 +59,7 @@ internal sealed class SocketListener : IDisposable
                 continue;
             }
 
-            var connection = new FrameConnection(client, "an unauthenticated connection") { DeferSends = true };
+            var connection = new FrameConnection(client, "an unauthenticated connection", _deferral) { DeferSends = true };
             connection.Start(OnFrame, OnClosed);
         }
     }

@@ -42,7 +42,7 @@ internal static class WorkerMain
             return 0;
         }
 
-        var connection = new FrameConnection(socket, "the driver") { CorkWhileReading = true };
+        var connection = new FrameConnection(socket, "the driver", new SendDeferral()) { CorkWhileReading = true };
         var store = new SharedStore(SessionDirectory.ObjectsDirectoryBeside(args[0]), isOwner: false);
         var link = new DriverLink(connection, store);
         store.AfterSweep = link.ReportReleased;

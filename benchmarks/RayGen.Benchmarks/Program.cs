@@ -13,6 +13,8 @@ using RayGen.Benchmarks.Shared;
 if (args.Length > 0 && args[0] == "pingpong-server") return Limits.PingPongServer(args[1]);
 if (args.Length > 0 && args[0] == "bdn") return MicroSuites.Run(args[1..]);
 if (args.Length > 1 && args[0] == "probe") return Probe.Run(args[1..]);
+if (args.Length > 0 && args[0] == "wakeups") return Wakeups.Run(args[1..]);
+if (args.Length > 0 && args[0] == "transport") return TransportBench.Run(args[1..]);
 
 var options = HarnessOptions.Parse(args);
 if (options is null) return 64;

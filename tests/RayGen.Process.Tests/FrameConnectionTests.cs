@@ -18,6 +18,7 @@ public class FrameConnectionTests
         using var s = sender;
         using var r = receiver;
         using var second = new ManualResetEventSlim();
+        using var firstDone = new ManualResetEventSlim();
         var firstSawSecond = false;
         r.Start((connection, frame) =>
         {
@@ -31,14 +32,14 @@ public class FrameConnectionTests
             // The first handler runs inline and waits for the frame behind it: only a takeover can read that one.
             connection.AllowTakeover();
             firstSawSecond = second.Wait(TimeSpan.FromSeconds(10));
+            firstDone.Set();
         }, (_, _) => { });
 
         sender.Send(new LoadAssembliesFrame { Paths = new[] { "first" } });
         sender.Send(new LoadAssembliesFrame { Paths = new[] { "second" } });
 
-        Assert.That(second.Wait(TimeSpan.FromSeconds(10)), Is.True, "the frame behind a long inline handler was never read");
-        SpinWait.SpinUntil(() => firstSawSecond, TimeSpan.FromSeconds(10));
-        Assert.That(firstSawSecond, Is.True);
+        Assert.That(firstDone.Wait(TimeSpan.FromSeconds(30)), Is.True, "the first handler never ended");
+        Assert.That(firstSawSecond, Is.True, "the frame behind a long inline handler was not read while it ran");
     }
 
     [Test]
@@ -48,20 +49,20 @@ public class FrameConnectionTests
         using var s = sender;
         using var r = receiver;
         var seen = new System.Collections.Concurrent.ConcurrentQueue<int>();
+        var handled = new ManualResetEventSlim[201];
+        for (var i = 0; i < handled.Length; i++) handled[i] = new ManualResetEventSlim();
         using var all = new CountdownEvent(200);
         r.Start((connection, frame) =>
         {
             var n = int.Parse(((LoadAssembliesFrame)frame).Paths[0]);
-            if (n % 50 == 0)
+            // It records itself first: the order of the records is the order the handlers started in.
+            seen.Enqueue(n);
+            handled[n].Set();
+            if (n % 50 == 0 && n + 1 < 200)
             {
-                // Every fiftieth handler runs long enough to be overtaken; it records itself first, so order holds.
-                seen.Enqueue(n);
+                // Every fiftieth handler stays until the frame behind it is handled, which takes a takeover.
                 connection.AllowTakeover();
-                Thread.Sleep(20);
-            }
-            else
-            {
-                seen.Enqueue(n);
+                handled[n + 1].Wait(TimeSpan.FromSeconds(10));
             }
 
             all.Signal();
@@ -69,8 +70,9 @@ public class FrameConnectionTests
 
         for (var i = 0; i < 200; i++) sender.Send(new LoadAssembliesFrame { Paths = new[] { i.ToString() } });
 
-        Assert.That(all.Wait(TimeSpan.FromSeconds(30)), Is.True);
+        Assert.That(all.Wait(TimeSpan.FromSeconds(60)), Is.True);
         Assert.That(seen, Is.EqualTo(System.Linq.Enumerable.Range(0, 200)));
+        foreach (var e in handled) e.Dispose();
     }
 
     [Test]
@@ -98,16 +100,26 @@ public class FrameConnectionTests
 
         peer.Send(batch.ToArray());
         Assert.That(replied.Wait(TimeSpan.FromSeconds(10)), Is.True);
-        var echoed = 0;
-        var buffer = new byte[64 * 1024];
-        var received = 0;
-        while (echoed < 10)
-        {
-            received += peer.Receive(buffer.AsSpan(received));
-            echoed = CountFrames(buffer.AsSpan(0, received));
-        }
+        Assert.That(ReadFrames(peer, 10), Is.EqualTo(10));
 
         Assert.That(worker.Writes, Is.EqualTo(1));
+    }
+
+    /// <summary>Reads from a raw socket until <paramref name="count"/> whole frames have arrived; returns how many did.</summary>
+    internal static int ReadFrames(Socket peer, int count)
+    {
+        var buffer = new byte[64 * 1024];
+        var received = 0;
+        var frames = 0;
+        while (frames < count)
+        {
+            var n = peer.Receive(buffer.AsSpan(received));
+            if (n == 0) break;
+            received += n;
+            frames = CountFrames(buffer.AsSpan(0, received));
+        }
+
+        return frames;
     }
 
     private static int CountFrames(ReadOnlySpan<byte> bytes)

@@ -59,12 +59,12 @@ public class TransportTests
     public void A_client_with_a_wrong_token_is_rejected_while_work_goes_on()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
-        var log = Capture(ray);
+        var log = new LogCapture(ray);
         using var socket = Connect(ray);
         var body = MemoryPackSerializer.Serialize<IFrame>(new HelloFrame { Token = "not the token", WorkerId = 1, Pid = 1 });
         SendFrame(socket, body);
         Assert.That(ReadsEndOfStream(socket), Is.True, "the driver closes the connection");
-        Assert.That(log, Has.Some.Contains("wrong session token"));
+        Assert.That(log.WaitFor("wrong session token"), Is.True, "no log line names the wrong token");
         Assert.That(ProcTasks.Remote.Pid().Get(Long), Is.Not.EqualTo(Environment.ProcessId));
     }
 
@@ -72,11 +72,11 @@ public class TransportTests
     public void A_malformed_frame_is_rejected_while_work_goes_on()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
-        var log = Capture(ray);
+        var log = new LogCapture(ray);
         using var socket = Connect(ray);
         SendFrame(socket, Encoding.ASCII.GetBytes("\u00ffthis is not a frame at all"));
         Assert.That(ReadsEndOfStream(socket), Is.True, "the driver closes the connection");
-        Assert.That(log, Has.Some.Contains("could not be decoded"));
+        Assert.That(log.WaitFor("could not be decoded"), Is.True, "no log line says the frame could not be decoded");
 
         using var second = Connect(ray);
         second.Send(new byte[] { 0xff, 0xff, 0xff, 0x7f, 1, 2, 3 }); // announces ~2 GiB, then stops: truncated
@@ -95,11 +95,32 @@ public class TransportTests
         Assert.That(pids, Has.All.Not.EqualTo(Environment.ProcessId));
     }
 
-    private static ConcurrentQueue<string> Capture(RayRuntime ray)
+    /// <summary>The runtime's warnings; a test waits for the line it expects (written as the connection closes, after the peer saw the close).</summary>
+    private sealed class LogCapture
     {
-        var log = new ConcurrentQueue<string>();
-        ray.Core.WarningSink = log.Enqueue;
-        return log;
+        private readonly ConcurrentQueue<string> _lines = new();
+        private readonly SemaphoreSlim _added = new(0);
+
+        public LogCapture(RayRuntime ray) => ray.Core.WarningSink = line =>
+        {
+            _lines.Enqueue(line);
+            _added.Release();
+        };
+
+        public bool WaitFor(string part)
+        {
+            var deadline = DateTime.UtcNow + Long;
+            while (true)
+            {
+                foreach (var line in _lines)
+                {
+                    if (line.Contains(part, StringComparison.Ordinal)) return true;
+                }
+
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || !_added.Wait(left)) return false;
+            }
+        }
     }
 
     private static Socket Connect(RayRuntime ray)
@@ -124,11 +145,7 @@ public class TransportTests
         {
             while (true)
             {
-                if (socket.Receive(buffer) == 0)
-                {
-                    Thread.Sleep(100); // the log line is written as the connection closes
-                    return true;
-                }
+                if (socket.Receive(buffer) == 0) return true;
             }
         }
         catch (SocketException e)
