@@ -83,29 +83,30 @@ internal static class ProcessTestSupport
     /// <summary>The pids of the workers the runtime knows of now (its own list, not a scan of processes).</summary>
     public static int[] WorkerPids(RayRuntime runtime) => Backend(runtime).Workers.Select(w => w.Pid).Where(p => p > 0).ToArray();
 
-    /// <summary>Waits for <paramref name="pid"/> to exit (the event, not a sleep); false if it still runs after <paramref name="limit"/>.</summary>
+    /// <summary>Waits for <paramref name="pid"/> to exit (the event, polled; not a sleep); false if it still runs after <paramref name="limit"/>.</summary>
     public static bool WaitForExit(int pid, TimeSpan limit)
     {
-        System.Diagnostics.Process process;
-        try
+        var deadline = DateTime.UtcNow + limit;
+        while (Runs(pid))
         {
-            process = System.Diagnostics.Process.GetProcessById(pid);
-        }
-        catch (ArgumentException)
-        {
-            return true; // already gone
+            if (DateTime.UtcNow > deadline) return false;
+            System.Threading.Thread.Sleep(10);
         }
 
-        using (process)
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="pid"/> is a process that has not ended (a zombie waiting to be reaped has ended).</summary>
+    private static bool Runs(int pid)
+    {
+        try
         {
-            try
-            {
-                return process.WaitForExit(limit);
-            }
-            catch (InvalidOperationException)
-            {
-                return true;
-            }
+            var stat = System.IO.File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2] != 'Z';
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
