@@ -8,7 +8,6 @@ namespace RayGen.Process.Tests;
 [NonParallelizable]
 public class ArrayViewTests
 {
-
     [TearDown]
     public void TearDown()
     {
