@@ -141,12 +141,6 @@ public static partial class ProcTasks
         File.Move(aside, path, overwrite: true);
     }
 
-    [Remote]
-    public static int SleepsForever()
-    {
-        Thread.Sleep(Timeout.Infinite);
-        return 0;
-    }
 }
 
 public static partial class ActorUsers

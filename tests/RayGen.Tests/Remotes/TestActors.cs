@@ -39,12 +39,6 @@ public partial class Counter
         return true;
     }
 
-    public async Task<int> WaitForCancelAsync(CancellationToken cancellationToken)
-    {
-        await Task.Delay(Timeout.Infinite, cancellationToken);
-        return _n;
-    }
-
     /// <summary>Marks <paramref name="started"/> once parked awaiting its token, and <paramref name="observed"/> when the token ends that await.</summary>
     public async Task<int> AwaitCancellationAsync(string started, string observed, CancellationToken cancellationToken)
     {
