@@ -54,6 +54,18 @@ internal static class RayMetrics
                 sink += view[0] + view[view.Length - 1];
             }, 1);
         }, "views per second"),
+        // The same view of a 1 MiB array (past the inline threshold, so in shared memory too): the baseline that shows
+        // a view's cost does not grow with the value (zero_copy_view_1GiB against it, a same-run ratio near 1x).
+        new("zero_copy_view_1MiB", double.NaN, _ =>
+        {
+            var stored = Ray.Put(new long[1024 * 1024 / sizeof(long)]);
+            long sink = 0;
+            return (() =>
+            {
+                using var view = stored.GetView();
+                sink += view[0] + view[view.Length - 1];
+            }, 1);
+        }, "views per second"),
         new("single_client_tasks_and_get_batch", 5.80, _ => (() =>
         {
             var submitted = new ObjectRef<byte[]>[1000];

@@ -18,6 +18,7 @@ public class HarnessSmokeTests
     private static readonly string[] Metrics =
     {
         "uds_pingpong_8b_sync", "taskrun_roundtrip_sync", "single_client_tasks_sync", "1_1_actor_calls_async", "single_client_put_calls_Plasma_Store",
+        "zero_copy_view_1MiB",
     };
 
     private static JsonElement s_results;
@@ -73,6 +74,7 @@ public class HarnessSmokeTests
             Assert.That(seen, Does.Contain(group + "/single_client_tasks_sync"));
             Assert.That(seen, Does.Contain(group + "/1_1_actor_calls_async"));
             Assert.That(seen, Does.Contain(group + "/single_client_put_calls_Plasma_Store"));
+            Assert.That(seen, Does.Contain(group + "/zero_copy_view_1MiB"));
         }
     }
 

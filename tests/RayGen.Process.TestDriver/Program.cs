@@ -4,7 +4,7 @@ using RayGen;
 using RayGen.Process.TestDriver;
 
 // print: a worker writes a line, which must show up in this driver's console, prefixed with the worker's pid.
-// hang:  start tasks, print the worker pids, then wait to be killed (the test kills this driver with SIGKILL).
+// hang:  run tasks, print the pids of the workers that ran them, then wait to be killed (the test kills this driver with SIGKILL).
 var mode = args.Length > 0 ? args[0] : "print";
 using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
 switch (mode)
@@ -34,10 +34,6 @@ namespace RayGen.Process.TestDriver
         }
 
         [Remote]
-        public static int Pid()
-        {
-            Thread.Sleep(200);
-            return Environment.ProcessId;
-        }
+        public static int Pid() => Environment.ProcessId;
     }
 }

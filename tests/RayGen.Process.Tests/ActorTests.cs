@@ -17,70 +17,130 @@ public class ActorTests
     }
 
     [Test]
-    public void Each_actor_lives_in_a_process_of_its_own()
+    public void An_actor_runs_in_a_worker_process()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
-        var a = PidActor.Remote.New(0);
-        var b = PidActor.Remote.New(0);
-        var pidA = a.Pid().Get(Long);
-        var pidB = b.Pid().Get(Long);
-        var taskPid = ProcTasks.Remote.Pid().Get(Long);
-        Assert.That(new[] { pidA, pidB, taskPid, Environment.ProcessId }, Is.Unique);
-        Assert.That(a.Count().Get(Long), Is.EqualTo(1));
-        Assert.That(a.Count().Get(Long), Is.EqualTo(2));
+        var pid = PidActor.Remote.New(0).Pid().Get(Long);
+        Assert.That(ProcessTestSupport.IsWorkerProcess(pid), Is.True, $"pid {pid} runs RayGen.Worker.dll");
+        Assert.That(ProcessTestSupport.WorkerPids(ray), Does.Contain(pid), "one of the runtime's own workers");
     }
 
     [Test]
-    public void An_actor_that_kills_its_process_throws_ActorDiedException()
+    public void Two_actors_live_in_two_processes()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var pidA = PidActor.Remote.New(0).Pid().Get(Long);
+        var pidB = PidActor.Remote.New(0).Pid().Get(Long);
+        Assert.That(pidA, Is.Not.EqualTo(pidB));
+    }
+
+    [Test]
+    public void An_actor_does_not_share_its_process_with_tasks()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var actorPid = PidActor.Remote.New(0).Pid().Get(Long);
+        var taskPid = ProcTasks.Remote.Pid().Get(Long);
+        Assert.That(taskPid, Is.Not.EqualTo(actorPid));
+    }
+
+    [Test]
+    public void The_call_during_which_an_actors_process_dies_throws_ActorDiedException()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var actor = PidActor.Remote.New(0);
         Assert.That(actor.Count().Get(Long), Is.EqualTo(1));
         Assert.Throws<ActorDiedException>(() => actor.Die().Get(Long));
+    }
+
+    [Test]
+    public void Calls_to_an_actor_whose_process_died_throw_ActorDiedException()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var actor = PidActor.Remote.New(0);
+        Assert.Throws<ActorDiedException>(() => actor.Die().Get(Long));
         Assert.Throws<ActorDiedException>(() => actor.Count().Get(Long));
     }
 
     [Test]
-    public void With_MaxRestarts_one_a_dead_actor_comes_back_rebuilt()
+    public void With_MaxRestarts_one_a_dead_actor_is_rebuilt_from_its_constructor_arguments()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var actor = PidActor.Remote.With(new RemoteOptions { MaxRestarts = 1 }).New(10);
+        Assert.That(actor.Count().Get(Long), Is.EqualTo(11));
+        Assert.Throws<ActorDiedException>(() => actor.Die().Get(Long));
+        Assert.That(actor.Count().Get(Long), Is.EqualTo(11), "10 again, then one call");
+    }
+
+    [Test]
+    public void A_restarted_actor_runs_in_a_fresh_worker_process()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var actor = PidActor.Remote.With(new RemoteOptions { MaxRestarts = 1 }).New(10);
         var firstPid = actor.Pid().Get(Long);
-        Assert.That(actor.Count().Get(Long), Is.EqualTo(11));
         Assert.Throws<ActorDiedException>(() => actor.Die().Get(Long));
-        // Rebuilt from the constructor's arguments in a fresh process.
-        Assert.That(actor.Count().Get(Long), Is.EqualTo(11));
-        Assert.That(actor.Pid().Get(Long), Is.Not.EqualTo(firstPid));
+        var secondPid = actor.Pid().Get(Long);
+        Assert.That(secondPid, Is.Not.EqualTo(firstPid));
+        Assert.That(ProcessTestSupport.IsWorkerProcess(secondPid), Is.True, $"pid {secondPid} runs RayGen.Worker.dll");
     }
 
     [Test]
-    public void Tasks_create_call_find_and_kill_actors_through_the_driver()
+    public void A_task_drives_the_actor_whose_handle_it_was_passed()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
         var mine = PidActor.Remote.New(100);
         Assert.That(ActorUsers.Remote.CountOn(mine).Get(Long), Is.EqualTo(101));
         Assert.That(mine.Count().Get(Long), Is.EqualTo(102), "the task drove the same actor");
-
-        var made = ActorUsers.Remote.Create(5, "made-in-a-worker").Get(Long);
-        Assert.That(made.Count().Get(Long), Is.EqualTo(7));
-        Assert.That(Ray.GetActor<PidActor>("made-in-a-worker").Count().Get(Long), Is.EqualTo(8));
-        Assert.That(ActorUsers.Remote.CountByName("made-in-a-worker").Get(Long), Is.EqualTo(9));
-        Assert.That(ActorUsers.Remote.NewWithTakenName("made-in-a-worker").Get(Long), Does.Contain("already exists"));
-
-        Assert.That(ActorUsers.Remote.KillIt(made).Get(Long), Is.True);
-        Assert.Throws<ActorDiedException>(() => made.Count().Get(Long));
     }
 
     [Test]
-    public void Kill_ends_the_actor_process()
+    public void The_driver_calls_an_actor_a_task_created_through_the_handle_it_returned()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        var made = ActorUsers.Remote.Create(5, "made-in-a-worker").Get(Long);
+        Assert.That(made.Count().Get(Long), Is.EqualTo(7), "the task's call made 6");
+    }
+
+    [Test]
+    public void The_driver_finds_an_actor_a_task_created_by_its_name()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        ActorUsers.Remote.Create(5, "made-in-a-worker").Get(Long);
+        Assert.That(Ray.GetActor<PidActor>("made-in-a-worker").Count().Get(Long), Is.EqualTo(7));
+    }
+
+    [Test]
+    public void A_task_finds_an_actor_another_task_created_by_its_name()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        ActorUsers.Remote.Create(5, "made-in-a-worker").Get(Long);
+        Assert.That(ActorUsers.Remote.CountByName("made-in-a-worker").Get(Long), Is.EqualTo(7));
+    }
+
+    [Test]
+    public void New_in_a_task_with_a_name_in_use_throws_RayException_there()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        ActorUsers.Remote.Create(0, "taken").Get(Long);
+        Assert.That(ActorUsers.Remote.NewWithTakenName("taken").Get(Long), Does.Contain("already exists"));
+    }
+
+    [Test]
+    public void A_task_kills_the_actor_whose_handle_it_was_passed()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        var actor = PidActor.Remote.New(0);
+        Assert.That(actor.Count().Get(Long), Is.EqualTo(1));
+        Assert.That(ActorUsers.Remote.KillIt(actor).Get(Long), Is.True);
+        Assert.Throws<ActorDiedException>(() => actor.Count().Get(Long));
+    }
+
+    [Test]
+    public void Kill_ends_the_actors_process()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var actor = PidActor.Remote.New(0);
         var pid = actor.Pid().Get(Long);
         Ray.Kill(actor);
-        Assert.Throws<ActorDiedException>(() => actor.Count().Get(Long));
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (ProcessTestSupport.IsAlive(pid) && DateTime.UtcNow < deadline) System.Threading.Thread.Sleep(50);
-        Assert.That(ProcessTestSupport.IsAlive(pid), Is.False);
+        Assert.That(ProcessTestSupport.WaitForExit(pid, Long), Is.True, $"actor process {pid} exited");
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Linq;
 using NUnit.Framework;
 using RayGen.Core;
@@ -67,7 +66,70 @@ internal static class ProcessTestSupport
         }
     }
 
-    public static Stopwatch Time() => Stopwatch.StartNew();
+    public static System.Diagnostics.Stopwatch Time() => System.Diagnostics.Stopwatch.StartNew();
+
+    /// <summary>
+    /// Whether <paramref name="pid"/> is a live RayGen worker: a process whose command line runs RayGen.Worker.dll
+    /// (a stronger proof than "not the driver's pid", which any other process, or a pid reused, would pass).
+    /// </summary>
+    public static bool IsWorkerProcess(int pid)
+    {
+        try
+        {
+            var args = System.IO.File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return args.Any(a => System.IO.Path.GetFileName(a) == "RayGen.Worker.dll");
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The pids of the workers the runtime knows of now (its own list, not a scan of processes).</summary>
+    public static int[] WorkerPids(RayRuntime runtime) => Backend(runtime).Workers.Select(w => w.Pid).Where(p => p > 0).ToArray();
+
+    /// <summary>Waits for <paramref name="pid"/> to exit (the event, polled; not a sleep); false if it still runs after <paramref name="limit"/>.</summary>
+    public static bool WaitForExit(int pid, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (Runs(pid))
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            System.Threading.Thread.Sleep(10);
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="pid"/> is a process that has not ended (a zombie waiting to be reaped has ended).</summary>
+    private static bool Runs(int pid)
+    {
+        try
+        {
+            var stat = System.IO.File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2] != 'Z';
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits until a file a task writes exists; fails the test if it never appears.</summary>
+    public static string WaitForFile(string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!System.IO.File.Exists(path) || new System.IO.FileInfo(path).Length == 0)
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"{System.IO.Path.GetFileName(path)} never appeared");
+            System.Threading.Thread.Sleep(5);
+        }
+
+        return System.IO.File.ReadAllText(path);
+    }
+
+    /// <summary>A fresh path in the temporary folder for a task to mark; the caller deletes it.</summary>
+    public static string ScratchPath(string what) => System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"raygen-test-{what}-{Guid.NewGuid():N}");
 
     public static void AssertNoChildren() =>
         Assert.That(System.IO.Directory.GetDirectories("/proc").Count(d => ParentPid(int.TryParse(System.IO.Path.GetFileName(d), out var p) ? p : -1) == Environment.ProcessId), Is.Zero);

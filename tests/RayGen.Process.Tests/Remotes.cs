@@ -32,13 +32,13 @@ public static partial class ProcTasks
     [Remote]
     public static int[] ThrowsArray(string message) => throw new InvalidOperationException(message);
 
-    /// <summary>Kills its own process the first time (a marker file remembers), returns 42 after.</summary>
+    /// <summary>Kills its own process the first time (a marker file remembers, holding the pid that crashed), returns 42 after.</summary>
     [Remote]
     public static int CrashOnce(string marker)
     {
         if (!File.Exists(marker))
         {
-            File.WriteAllText(marker, "crashed");
+            Mark(marker, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Environment.FailFast("crashing on purpose");
         }
 
@@ -72,13 +72,16 @@ public static partial class ProcTasks
         return sum;
     }
 
+    /// <summary>In a worker: Wait on a ref that never finishes and one that has, for one; true if it returns exactly the finished one.</summary>
     [Remote]
-    public static int WaitForAny()
+    public static bool WaitReturnsTheFinishedRef()
     {
-        var slow = Remote.SleepThenPid(3000);
-        var fast = Remote.SleepThenPid(10);
-        var (ready, _) = Ray.Wait(new[] { slow, fast }, numReturns: 1, timeout: TimeSpan.FromSeconds(20));
-        return ready.Count == 1 && ready[0] == fast ? 1 : 0;
+        var done = Remote.Pid();
+        done.Get();
+        var pending = Remote.WaitsForCancel();
+        var (ready, notReady) = Ray.Wait(new[] { pending, done }, numReturns: 1, timeout: TimeSpan.FromSeconds(20));
+        Ray.Cancel(pending);
+        return ready.Count == 1 && ready[0] == done && notReady.Count == 1 && notReady[0] == pending;
     }
 
     [Remote]
@@ -88,12 +91,56 @@ public static partial class ProcTasks
         return 0;
     }
 
+    /// <summary>Writes its pid to <paramref name="started"/>, awaits its token, and marks <paramref name="observed"/> when the token ends the await.</summary>
     [Remote]
-    public static int SleepsForever()
+    public static async Task<int> PidThenAwaitCancellation(string started, string observed, CancellationToken cancellationToken)
     {
+        Mark(started, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Mark(observed, "cancelled");
+            throw;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Writes its pid to <paramref name="started"/>, then sleeps for ever, deaf to cancellation.</summary>
+    [Remote]
+    public static int PidThenSleepForever(string started)
+    {
+        Mark(started, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Thread.Sleep(Timeout.Infinite);
         return 0;
     }
+
+    /// <summary>Marks <paramref name="mine"/> and waits for <paramref name="other"/>; returns its pid if the two met (they ran at once), else -1.</summary>
+    [Remote]
+    public static int RendezvousThenPid(string mine, string other)
+    {
+        Mark(mine, "here");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(other))
+        {
+            if (DateTime.UtcNow > deadline) return -1;
+            Thread.Sleep(5);
+        }
+
+        return Environment.ProcessId;
+    }
+
+    /// <summary>Writes a whole file at once (aside, then moved into place), so a reader never sees part of it.</summary>
+    private static void Mark(string path, string text)
+    {
+        var aside = path + ".tmp";
+        File.WriteAllText(aside, text);
+        File.Move(aside, path, overwrite: true);
+    }
+
 }
 
 public static partial class ActorUsers

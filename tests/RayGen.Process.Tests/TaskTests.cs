@@ -17,27 +17,55 @@ public class TaskTests
     }
 
     [Test]
-    public void Init_without_options_runs_tasks_in_another_process()
+    public void Init_without_options_starts_process_mode()
     {
         using var ray = Ray.Init();
         Assert.That(ray.Mode, Is.EqualTo(RayMode.Processes));
-        var pid = ProcTasks.Remote.Pid().Get(TimeSpan.FromSeconds(30));
-        Assert.That(pid, Is.Not.EqualTo(Environment.ProcessId));
     }
 
     [Test]
-    public void Two_slow_tasks_on_two_cpus_run_at_once_in_different_processes()
+    public void Init_without_options_runs_tasks_in_a_worker_process()
+    {
+        using var ray = Ray.Init();
+        var pid = ProcTasks.Remote.Pid().Get(TimeSpan.FromSeconds(30));
+        Assert.That(ProcessTestSupport.IsWorkerProcess(pid), Is.True, $"pid {pid} runs RayGen.Worker.dll");
+        Assert.That(ProcessTestSupport.WorkerPids(ray), Does.Contain(pid), "one of the runtime's own workers");
+    }
+
+    [Test]
+    public void Two_tasks_on_two_cpus_run_at_the_same_time()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
-        // Parallelism is the point here, not start-up: wait until the two prestarted workers are connected.
-        var ready = DateTime.UtcNow.AddSeconds(30);
-        while (ProcessTestSupport.Backend(ray).Workers.Count(w => w.IsConnected) < 2 && DateTime.UtcNow < ready) System.Threading.Thread.Sleep(20);
-        var clock = ProcessTestSupport.Time();
-        var a = ProcTasks.Remote.SleepThenPid(1500);
-        var b = ProcTasks.Remote.SleepThenPid(1500);
-        var pids = Ray.Get(new[] { a, b });
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2.9)));
-        Assert.That(pids[0], Is.Not.EqualTo(pids[1]));
+        // Each waits for the other's mark: both return a pid only if they ran side by side.
+        var (a, b) = (ProcessTestSupport.ScratchPath("a"), ProcessTestSupport.ScratchPath("b"));
+        try
+        {
+            var pids = Ray.Get(new[] { ProcTasks.Remote.RendezvousThenPid(a, b), ProcTasks.Remote.RendezvousThenPid(b, a) });
+            Assert.That(pids, Has.None.EqualTo(-1), "both tasks met the other");
+        }
+        finally
+        {
+            File.Delete(a);
+            File.Delete(b);
+        }
+    }
+
+    [Test]
+    public void Two_tasks_running_at_the_same_time_run_in_two_worker_processes()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        var (a, b) = (ProcessTestSupport.ScratchPath("a"), ProcessTestSupport.ScratchPath("b"));
+        try
+        {
+            var pids = Ray.Get(new[] { ProcTasks.Remote.RendezvousThenPid(a, b), ProcTasks.Remote.RendezvousThenPid(b, a) });
+            Assert.That(pids[0], Is.Not.EqualTo(pids[1]));
+            Assert.That(pids.All(ProcessTestSupport.IsWorkerProcess), Is.True, $"pids {pids[0]} and {pids[1]} run RayGen.Worker.dll");
+        }
+        finally
+        {
+            File.Delete(a);
+            File.Delete(b);
+        }
     }
 
     [Test]
@@ -102,13 +130,31 @@ public class TaskTests
     public void With_MaxRetries_zero_a_crash_throws_WorkerCrashedException()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
-        var marker = Path.Combine(Path.GetTempPath(), $"raygen-test-crash-{Guid.NewGuid():N}");
+        var marker = ProcessTestSupport.ScratchPath("crash");
         try
         {
             var result = ProcTasks.Remote.With(new RemoteOptions { MaxRetries = 0 }).CrashOnce(marker);
             Assert.Throws<WorkerCrashedException>(() => result.Get(TimeSpan.FromSeconds(60)));
-            // The runtime replaced the worker and goes on.
-            Assert.That(ProcTasks.Remote.Pid().Get(TimeSpan.FromSeconds(30)), Is.Not.EqualTo(Environment.ProcessId));
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Test]
+    public void After_a_worker_crashed_the_next_task_runs_in_a_fresh_worker()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var marker = ProcessTestSupport.ScratchPath("crash");
+        try
+        {
+            var crashed = ProcTasks.Remote.With(new RemoteOptions { MaxRetries = 0 }).CrashOnce(marker);
+            Assert.Throws<WorkerCrashedException>(() => crashed.Get(TimeSpan.FromSeconds(60)));
+            var crashedPid = int.Parse(File.ReadAllText(marker), System.Globalization.CultureInfo.InvariantCulture);
+            var pid = ProcTasks.Remote.Pid().Get(TimeSpan.FromSeconds(30));
+            Assert.That(pid, Is.Not.EqualTo(crashedPid), "not the crashed worker");
+            Assert.That(ProcessTestSupport.IsWorkerProcess(pid), Is.True, $"pid {pid} runs RayGen.Worker.dll");
         }
         finally
         {
@@ -124,48 +170,124 @@ public class TaskTests
     }
 
     [Test]
-    public void Put_and_wait_inside_a_worker_go_through_the_driver()
+    public void A_value_put_inside_a_worker_reaches_a_nested_task()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
         Assert.That(ProcTasks.Remote.SumOfPut(100).Get(TimeSpan.FromSeconds(60)), Is.EqualTo(4950));
-        Assert.That(ProcTasks.Remote.WaitForAny().Get(TimeSpan.FromSeconds(60)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void Wait_inside_a_worker_returns_the_finished_ref_and_leaves_the_pending_one()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        Assert.That(ProcTasks.Remote.WaitReturnsTheFinishedRef().Get(TimeSpan.FromSeconds(60)), Is.True);
+    }
+
+    /// <summary>Starts a task that writes its pid and awaits its token; returns once it has written the pid.</summary>
+    private static ObjectRef<int> StartAwaitingCancellation(string started, string observed, out int pid)
+    {
+        var running = ProcTasks.Remote.PidThenAwaitCancellation(started, observed);
+        pid = int.Parse(ProcessTestSupport.WaitForFile(started), System.Globalization.CultureInfo.InvariantCulture);
+        return running;
     }
 
     [Test]
     public void Cancel_signals_the_token_in_the_worker()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
-        var pid = ProcTasks.Remote.Pid().Get(TimeSpan.FromSeconds(30));
-        var waiting = ProcTasks.Remote.WaitsForCancel();
-        System.Threading.Thread.Sleep(300);
-        Ray.Cancel(waiting);
-        Assert.Throws<RayTaskCanceledException>(() => waiting.Get(TimeSpan.FromSeconds(30)));
-        Assert.That(ProcessTestSupport.IsAlive(pid), Is.True, "a plain cancel leaves the worker alive");
+        var (started, observed) = (ProcessTestSupport.ScratchPath("started"), ProcessTestSupport.ScratchPath("observed"));
+        try
+        {
+            var running = StartAwaitingCancellation(started, observed, out _);
+            Ray.Cancel(running);
+            Assert.Throws<RayTaskCanceledException>(() => running.Get(TimeSpan.FromSeconds(30)));
+            Assert.That(File.Exists(observed), Is.True, "the task in the worker saw its token end its await");
+        }
+        finally
+        {
+            File.Delete(started);
+            File.Delete(observed);
+        }
     }
 
     [Test]
-    public void Cancel_with_force_kills_the_worker_and_a_fresh_one_takes_over()
+    public void A_plain_cancel_leaves_the_worker_alive()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
-        var stuck = ProcTasks.Remote.SleepsForever();
-        System.Threading.Thread.Sleep(500);
-        var workerPids = ProcessTestSupport.Backend(ray).Workers.Select(w => w.Pid).ToArray();
-        Ray.Cancel(stuck, force: true);
-        Assert.Throws<RayTaskCanceledException>(() => stuck.Get(TimeSpan.FromSeconds(30)));
-        var pid = ProcTasks.Remote.Pid().Get(TimeSpan.FromSeconds(30));
-        Assert.That(workerPids, Does.Not.Contain(pid));
+        var (started, observed) = (ProcessTestSupport.ScratchPath("started"), ProcessTestSupport.ScratchPath("observed"));
+        try
+        {
+            var running = StartAwaitingCancellation(started, observed, out var pid);
+            Ray.Cancel(running);
+            Assert.Throws<RayTaskCanceledException>(() => running.Get(TimeSpan.FromSeconds(30)));
+            Assert.That(ProcessTestSupport.IsWorkerProcess(pid), Is.True, $"worker {pid} still runs");
+            Assert.That(ProcessTestSupport.WorkerPids(ray), Does.Contain(pid), "and the runtime still counts it");
+        }
+        finally
+        {
+            File.Delete(started);
+            File.Delete(observed);
+        }
     }
 
     [Test]
-    public void No_session_file_is_left_after_shutdown()
+    public void Cancel_with_force_kills_the_worker_running_the_task()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var started = ProcessTestSupport.ScratchPath("started");
+        try
+        {
+            var stuck = ProcTasks.Remote.PidThenSleepForever(started);
+            var pid = int.Parse(ProcessTestSupport.WaitForFile(started), System.Globalization.CultureInfo.InvariantCulture);
+            Ray.Cancel(stuck, force: true);
+            Assert.Throws<RayTaskCanceledException>(() => stuck.Get(TimeSpan.FromSeconds(30)));
+            Assert.That(ProcessTestSupport.WaitForExit(pid, TimeSpan.FromSeconds(30)), Is.True, $"worker {pid} exited");
+        }
+        finally
+        {
+            File.Delete(started);
+        }
+    }
+
+    [Test]
+    public void After_a_force_cancel_a_fresh_worker_runs_the_next_task()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var started = ProcessTestSupport.ScratchPath("started");
+        try
+        {
+            var stuck = ProcTasks.Remote.PidThenSleepForever(started);
+            var killed = int.Parse(ProcessTestSupport.WaitForFile(started), System.Globalization.CultureInfo.InvariantCulture);
+            Ray.Cancel(stuck, force: true);
+            var pid = ProcTasks.Remote.Pid().Get(TimeSpan.FromSeconds(30));
+            Assert.That(pid, Is.Not.EqualTo(killed));
+            Assert.That(ProcessTestSupport.IsWorkerProcess(pid), Is.True, $"pid {pid} runs RayGen.Worker.dll");
+        }
+        finally
+        {
+            File.Delete(started);
+        }
+    }
+
+    [Test]
+    public void No_session_folder_is_left_after_shutdown()
     {
         var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var dir = ProcessTestSupport.Backend(ray).Session.Path;
         ProcTasks.Remote.Pid().Get(TimeSpan.FromSeconds(30));
         Assert.That(Directory.Exists(dir), Is.True);
-        var pids = ProcessTestSupport.Backend(ray).Workers.Select(w => w.Pid).ToArray();
         ray.Dispose();
         Assert.That(Directory.Exists(dir), Is.False);
+    }
+
+    [Test]
+    public void No_worker_is_left_alive_after_shutdown()
+    {
+        var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        ProcTasks.Remote.Pid().Get(TimeSpan.FromSeconds(30));
+        var pids = ProcessTestSupport.WorkerPids(ray);
+        Assert.That(pids, Is.Not.Empty);
+        ray.Dispose();
         Assert.That(pids.Where(ProcessTestSupport.IsAlive), Is.Empty);
     }
 }

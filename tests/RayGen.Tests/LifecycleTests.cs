@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using NUnit.Framework;
 using RayGen.Tests.Remotes;
 
@@ -12,8 +13,25 @@ public class LifecycleTests
 
     public LifecycleTests(RayMode mode) => _mode = mode;
 
+    private static readonly TimeSpan NoHang = TimeSpan.FromSeconds(20);
+
+    private string _scratch = null!;
+
+    [SetUp]
+    public void MakeScratch()
+    {
+        _scratch = Path.Combine(Path.GetTempPath(), "raygen-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_scratch);
+    }
+
     [TearDown]
-    public void Stop() => Ray.Shutdown();
+    public void Stop()
+    {
+        Ray.Shutdown();
+        try { Directory.Delete(_scratch, recursive: true); } catch (IOException) { }
+    }
+
+    private string ScratchFile(string name) => Path.Combine(_scratch, name);
 
     [Test]
     public void A_second_Init_while_one_runs_fails_clearly()
@@ -24,13 +42,21 @@ public class LifecycleTests
     }
 
     [Test]
-    public void Init_after_Shutdown_starts_a_fresh_runtime_with_the_new_options()
+    public void Init_after_Shutdown_starts_a_runtime_with_the_new_options()
     {
         Ray.Init(new RayOptions { Mode = _mode, NumCpus = 1 });
         Ray.Shutdown();
         using var second = Ray.Init(new RayOptions { Mode = _mode, NumCpus = 3 });
         Assert.That(second.NumCpus, Is.EqualTo(3));
-        Assert.That(TestTasks.Remote.Add(1, 2).Get(), Is.EqualTo(3));
+    }
+
+    [Test]
+    public void Init_after_Shutdown_runs_tasks()
+    {
+        Ray.Init(new RayOptions { Mode = _mode, NumCpus = 1 });
+        Ray.Shutdown();
+        using var second = Ray.Init(new RayOptions { Mode = _mode, NumCpus = 1 });
+        Assert.That(TestTasks.Remote.Add(1, 2).Get(NoHang), Is.EqualTo(3));
     }
 
     [Test]
@@ -39,31 +65,58 @@ public class LifecycleTests
         var runtime = Ray.Init(new RayOptions { Mode = _mode, NumCpus = 1 });
         runtime.Dispose();
         Assert.That(Ray.IsInitialized, Is.False);
+    }
+
+    [Test]
+    public void Init_after_disposing_the_runtime_starts_a_new_one()
+    {
+        Ray.Init(new RayOptions { Mode = _mode, NumCpus = 1 }).Dispose();
         using var again = Ray.Init(new RayOptions { Mode = _mode, NumCpus = 1 });
         Assert.That(Ray.IsInitialized, Is.True);
     }
 
     [Test]
-    public void Remote_calls_Put_and_Get_without_a_runtime_say_to_call_Init_first()
-    {
+    public void A_remote_call_without_a_runtime_says_to_call_Init_first() =>
         Assert.That(() => TestTasks.Remote.Add(1, 2), Throws.InstanceOf<RayException>().With.Message.Contains("Ray.Init()"));
+
+    [Test]
+    public void Put_without_a_runtime_says_to_call_Init_first() =>
         Assert.That(() => Ray.Put(1), Throws.InstanceOf<RayException>().With.Message.Contains("Ray.Init()"));
+
+    [Test]
+    public void Creating_an_actor_without_a_runtime_says_to_call_Init_first() =>
+        Assert.That(() => Counter.Remote.New(1), Throws.InstanceOf<RayException>().With.Message.Contains("Ray.Init()"));
+
+    [Test]
+    public void Get_of_a_ref_after_Shutdown_says_to_call_Init_first()
+    {
         Ray.Init(new RayOptions { Mode = _mode, NumCpus = 1 });
         var value = Ray.Put(5);
         Ray.Shutdown();
         Assert.That(() => Ray.Get(value), Throws.InstanceOf<RayException>().With.Message.Contains("Ray.Init()"));
-        Assert.That(() => Counter.Remote.New(1), Throws.InstanceOf<RayException>().With.Message.Contains("Ray.Init()"));
     }
 
     [Test]
-    public void Shutdown_fails_pending_refs_instead_of_leaving_them_hanging()
+    public void Shutdown_fails_the_ref_of_a_running_task_instead_of_leaving_it_hanging()
     {
         Ray.Init(new RayOptions { Mode = _mode, NumCpus = 1 });
-        var running = TestTasks.Remote.WaitForCancelAsync();
+        var started = ScratchFile("started");
+        var running = TestTasks.Remote.AwaitCancellationAsync(started, ScratchFile("observed"));
+        Assert.That(Signals.WaitForFile(started, NoHang), Is.True, "the task started");
+        Ray.Shutdown();
+        Assert.That(() => running.Get(NoHang), Throws.InstanceOf<RayException>().With.Message.Contains("shut down"));
+    }
+
+    [Test]
+    public void Shutdown_fails_the_ref_of_a_queued_task_instead_of_leaving_it_hanging()
+    {
+        Ray.Init(new RayOptions { Mode = _mode, NumCpus = 1 });
+        var started = ScratchFile("started");
+        _ = TestTasks.Remote.AwaitCancellationAsync(started, ScratchFile("observed")); // holds the only CPU
+        Assert.That(Signals.WaitForFile(started, NoHang), Is.True, "the first task started");
         var queued = TestTasks.Remote.Add(1, 1);
         Ray.Shutdown();
-        Assert.That(() => running.Get(TimeSpan.FromSeconds(20)), Throws.InstanceOf<RayException>().With.Message.Contains("shut down"));
-        Assert.That(() => queued.Get(TimeSpan.FromSeconds(20)), Throws.InstanceOf<RayException>().With.Message.Contains("shut down"));
+        Assert.That(() => queued.Get(NoHang), Throws.InstanceOf<RayException>().With.Message.Contains("shut down"));
     }
 
     [Test]

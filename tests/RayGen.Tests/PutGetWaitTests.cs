@@ -66,11 +66,18 @@ public class PutGetWaitTests : RuntimeFixture
     }
 
     [Test]
-    public void Get_with_a_timeout_throws_GetTimeoutException_a_TimeoutException()
+    public void Get_with_a_timeout_that_runs_out_throws_GetTimeoutException_a_TimeoutException()
     {
         var slow = TestTasks.Remote.WaitForCancelAsync();
         var e = Assert.Throws<GetTimeoutException>(() => slow.Get(TimeSpan.FromMilliseconds(50)))!;
         Assert.That(e, Is.InstanceOf<TimeoutException>());
+        Ray.Cancel(slow);
+    }
+
+    [Test]
+    public void Ray_Get_with_a_timeout_that_runs_out_throws_GetTimeoutException()
+    {
+        var slow = TestTasks.Remote.WaitForCancelAsync();
         Assert.Throws<GetTimeoutException>(() => Ray.Get(slow, TimeSpan.FromMilliseconds(10)));
         Ray.Cancel(slow);
     }
@@ -118,11 +125,23 @@ public class PutGetWaitTests : RuntimeFixture
     }
 
     [Test]
-    public void Wait_rejects_bad_numReturns_and_duplicate_refs()
+    public void Wait_rejects_numReturns_above_the_number_of_refs()
     {
         var a = Ray.Put(1);
         Assert.Throws<ArgumentOutOfRangeException>(() => Ray.Wait(new[] { a }, numReturns: 2));
+    }
+
+    [Test]
+    public void Wait_rejects_numReturns_of_zero()
+    {
+        var a = Ray.Put(1);
         Assert.Throws<ArgumentOutOfRangeException>(() => Ray.Wait(new[] { a }, numReturns: 0));
+    }
+
+    [Test]
+    public void Wait_rejects_a_ref_given_twice()
+    {
+        var a = Ray.Put(1);
         Assert.That(() => Ray.Wait(new[] { a, a }, numReturns: 1), Throws.ArgumentException.With.Message.Contains("distinct"));
     }
 }

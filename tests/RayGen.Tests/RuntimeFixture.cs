@@ -42,4 +42,8 @@ public abstract class RuntimeFixture
 
     /// <summary>Hang detection for behaviour that must not wait: generous, never a speed claim.</summary>
     protected static readonly TimeSpan NoHang = TimeSpan.FromSeconds(20);
+
+    /// <summary>Waits for a file a task writes (the event a test synchronises on); fails the test if it never appears.</summary>
+    protected static void WaitForFile(string path) =>
+        Assert.That(Remotes.Signals.WaitForFile(path, NoHang), Is.True, $"{Path.GetFileName(path)} never appeared");
 }

@@ -21,20 +21,24 @@ public class TaskTests : RuntimeFixture
         Assert.That(await TestTasks.Remote.Add(20, 22), Is.EqualTo(42));
 
     [Test]
-    public void Ray_Get_and_GetAsync_return_the_result()
-    {
-        var sum = TestTasks.Remote.Add(1, 1);
-        Assert.That(Ray.Get(sum), Is.EqualTo(2));
-        Assert.That(sum.GetAsync().AsTask().Result, Is.EqualTo(2));
-        Assert.That(sum.Get(TimeSpan.FromSeconds(10)), Is.EqualTo(2));
-    }
+    public void Ray_Get_returns_the_result() =>
+        Assert.That(Ray.Get(TestTasks.Remote.Add(1, 1)), Is.EqualTo(2));
 
     [Test]
-    public async Task Task_of_T_and_ValueTask_of_T_methods_return_their_results()
-    {
+    public async Task GetAsync_returns_the_result() =>
+        Assert.That(await TestTasks.Remote.Add(1, 1).GetAsync(), Is.EqualTo(2));
+
+    [Test]
+    public void Get_with_a_timeout_returns_the_result_when_it_comes_in_time() =>
+        Assert.That(TestTasks.Remote.Add(1, 1).Get(NoHang), Is.EqualTo(2));
+
+    [Test]
+    public async Task A_Task_of_T_method_returns_its_result() =>
         Assert.That(await TestTasks.Remote.ConcatAsync("ray", "gen"), Is.EqualTo("raygen"));
+
+    [Test]
+    public async Task A_ValueTask_of_T_method_returns_its_result() =>
         Assert.That(await TestTasks.Remote.LengthAsync("four"), Is.EqualTo(4));
-    }
 
     [Test]
     public void Void_method_returns_an_untyped_ref_that_completes_after_it_ran()
@@ -75,26 +79,48 @@ public class TaskTests : RuntimeFixture
         Assert.That(TestTasks.Remote.Mirror(new Point { X = 1, Y = 2 }).Get(), Has.Property("X").EqualTo(2).And.Property("Y").EqualTo(1));
 
     [Test]
-    public void Remote_exception_becomes_RayTaskException_with_type_message_and_remote_trace()
+    public void A_remote_exception_becomes_a_RayTaskException_a_RayException() =>
+        Assert.That(() => TestTasks.Remote.Throw("boom").Get(), Throws.TypeOf<RayTaskException>().With.InstanceOf<RayException>());
+
+    [Test]
+    public void RayTaskException_ErrorType_is_the_full_name_of_the_remote_exceptions_type()
     {
-        var failed = TestTasks.Remote.Throw("boom");
-        var e = Assert.Throws<RayTaskException>(() => failed.Get())!;
+        var e = Assert.Throws<RayTaskException>(() => TestTasks.Remote.Throw("boom").Get())!;
         Assert.That(e.ErrorType, Is.EqualTo(typeof(InvalidOperationException).FullName));
-        Assert.That(e.Message, Does.Contain("boom"));
-        Assert.That(e.RemoteStackTrace, Does.Contain(nameof(TestTasks.Throw)));
-        Assert.That(e, Is.InstanceOf<RayException>());
     }
 
     [Test]
-    public void A_task_whose_dependency_failed_fails_the_same_way_without_running()
+    public void RayTaskException_Message_contains_the_remote_message()
+    {
+        var e = Assert.Throws<RayTaskException>(() => TestTasks.Remote.Throw("boom").Get())!;
+        Assert.That(e.Message, Does.Contain("boom"));
+    }
+
+    [Test]
+    public void RayTaskException_RemoteStackTrace_names_the_remote_method()
+    {
+        var e = Assert.Throws<RayTaskException>(() => TestTasks.Remote.Throw("boom").Get())!;
+        Assert.That(e.RemoteStackTrace, Does.Contain(nameof(TestTasks.Throw)));
+    }
+
+    [Test]
+    public void A_task_whose_dependency_failed_fails_with_the_dependencys_error()
+    {
+        var failed = TestTasks.Remote.Throw("upstream");
+        var dependent = TestTasks.Remote.TouchAfter(failed, ScratchFile("dependent-ran"));
+        var e = Assert.Throws<RayTaskException>(() => dependent.Get())!;
+        Assert.That(e.ErrorType, Is.EqualTo(typeof(InvalidOperationException).FullName));
+        Assert.That(e.Message, Does.Contain("upstream"));
+    }
+
+    [Test]
+    public void A_task_whose_dependency_failed_never_runs()
     {
         var path = ScratchFile("dependent-ran");
         var failed = TestTasks.Remote.Throw("upstream");
         var dependent = TestTasks.Remote.TouchAfter(failed, path);
-        var e = Assert.Throws<RayTaskException>(() => dependent.Get())!;
-        Assert.That(e.ErrorType, Is.EqualTo(typeof(InvalidOperationException).FullName));
-        Assert.That(e.Message, Does.Contain("upstream"));
-        Assert.That(File.Exists(path), Is.False, "the dependent task never ran");
+        Assert.Throws<RayTaskException>(() => dependent.Get());
+        Assert.That(File.Exists(path), Is.False);
     }
 
     [Test]

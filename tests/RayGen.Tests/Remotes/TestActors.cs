@@ -25,13 +25,6 @@ public partial class Counter
         return new Span(start, DateTime.UtcNow.Ticks);
     }
 
-    /// <summary>Marks <paramref name="startedFile"/> as soon as it runs, so a test knows the call is in flight.</summary>
-    public async Task<Span> StartThenSlowAsync(string startedFile, int ms)
-    {
-        System.IO.File.WriteAllText(startedFile, "started");
-        return await SlowAsync(ms);
-    }
-
     /// <summary>Marks <paramref name="mine"/> and awaits <paramref name="other"/>: two calls meet only if they overlap.</summary>
     public async Task<bool> RendezvousAsync(string mine, string other)
     {
@@ -46,10 +39,35 @@ public partial class Counter
         return true;
     }
 
-    public async Task<int> WaitForCancelAsync(CancellationToken cancellationToken)
+    /// <summary>Marks <paramref name="started"/> once parked awaiting its token, and <paramref name="observed"/> when the token ends that await.</summary>
+    public async Task<int> AwaitCancellationAsync(string started, string observed, CancellationToken cancellationToken)
     {
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        try
+        {
+            await Signals.MarkWhenSuspended(Task.Delay(Timeout.Infinite, cancellationToken), started);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            System.IO.File.WriteAllText(observed, "cancelled");
+            throw;
+        }
+
         return _n;
+    }
+
+    /// <summary>Holds the actor (one call at a time) until <paramref name="gate"/> exists.</summary>
+    public int HoldUntil(string gate)
+    {
+        Signals.WaitForFile(gate, TimeSpan.FromSeconds(30));
+        return _n;
+    }
+
+    /// <summary>Appends a line to <paramref name="starts"/> each time it starts, holds until <paramref name="gate"/> exists, and returns how many times it started.</summary>
+    public int CountStartsThenHoldUntil(string starts, string gate)
+    {
+        System.IO.File.AppendAllText(starts, "started\n");
+        Signals.WaitForFile(gate, TimeSpan.FromSeconds(30));
+        return System.IO.File.ReadAllLines(starts).Length;
     }
 }
 

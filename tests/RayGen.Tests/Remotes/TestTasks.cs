@@ -77,21 +77,39 @@ public static partial class TestTasks
         return 0;
     }
 
-    /// <summary>Marks <paramref name="started"/>, then awaits cancellation: a test knows the task is inside its await.</summary>
+    /// <summary>
+    /// Awaits cancellation; marks <paramref name="started"/> once it is suspended in that await (so a test knows the
+    /// token's callback is registered) and <paramref name="observed"/> when the token ends the await.
+    /// </summary>
     [Remote]
-    public static async Task<int> MarkThenWaitForCancelAsync(string started, CancellationToken cancellationToken)
+    public static async Task<int> AwaitCancellationAsync(string started, string observed, CancellationToken cancellationToken)
     {
-        File.WriteAllText(started, "awaiting");
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        try
+        {
+            await Signals.MarkWhenSuspended(Task.Delay(Timeout.Infinite, cancellationToken), started);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            File.WriteAllText(observed, "cancelled");
+            throw;
+        }
+
         return 0;
+    }
+
+    /// <summary>Marks <paramref name="started"/>, then holds its CPU until <paramref name="gate"/> exists, deaf to its token.</summary>
+    [Remote]
+    public static int MarkThenHoldUntil(string started, string gate)
+    {
+        File.WriteAllText(started, "holding");
+        return HoldUntil(gate);
     }
 
     /// <summary>Blocks until <paramref name="gate"/> exists (a file), so a test controls when a CPU frees up.</summary>
     [Remote]
     public static int HoldUntil(string gate)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(gate) && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        Signals.WaitForFile(gate, TimeSpan.FromSeconds(30));
         return 1;
     }
 
