@@ -42,6 +42,19 @@ public class ChildDriverTests
         Assert.That(driver.ExitCode, Is.Zero, errors.Result);
     }
 
+    [Test]
+    public void An_actors_console_line_reaches_the_drivers_output_prefixed_with_its_class_and_pid()
+    {
+        using var driver = StartDriver("print-actor");
+        var output = driver.StandardOutput.ReadToEndAsync();
+        var errors = driver.StandardError.ReadToEndAsync();
+        Assert.That(driver.WaitForExit(60_000), Is.True, "the child driver finishes");
+        var text = output.Result;
+        var pid = Regex.Match(text, @"driver: actor pid (\d+)").Groups[1].Value;
+        Assert.That(pid, Is.Not.Empty, text + errors.Result);
+        Assert.That(text, Does.Contain($"(Shouter pid={pid}) hello from an actor"));
+    }
+
     /// <summary>A child driver that ran tasks, killed with SIGKILL once ready; returns the pids its tasks ran in and its session folder.</summary>
     private static (int[] TaskWorkers, string Session) RunDriverThenKillIt()
     {
