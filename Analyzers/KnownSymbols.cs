@@ -12,6 +12,8 @@ internal sealed class KnownSymbols
         ObjectRef = compilation.GetTypeByMetadataName("RayGen.ObjectRef");
         ObjectRefOfT = compilation.GetTypeByMetadataName("RayGen.ObjectRef`1");
         ActorHandle = compilation.GetTypeByMetadataName("RayGen.ActorHandle`1");
+        PlacementGroup = compilation.GetTypeByMetadataName("RayGen.PlacementGroup");
+        RayQueue = compilation.GetTypeByMetadataName("RayGen.RayQueue`1");
         MemoryPackable = compilation.GetTypeByMetadataName("MemoryPack.MemoryPackableAttribute");
         MemoryPackUnion = compilation.GetTypeByMetadataName("MemoryPack.MemoryPackUnionAttribute");
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
@@ -26,6 +28,8 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? ObjectRef { get; }
     public INamedTypeSymbol? ObjectRefOfT { get; }
     public INamedTypeSymbol? ActorHandle { get; }
+    public INamedTypeSymbol? PlacementGroup { get; }
+    public INamedTypeSymbol? RayQueue { get; }
     public INamedTypeSymbol? MemoryPackable { get; }
     public INamedTypeSymbol? MemoryPackUnion { get; }
     public INamedTypeSymbol? CancellationToken { get; }
@@ -43,11 +47,12 @@ internal sealed class KnownSymbols
 
     public bool HasRemoteAttribute(ISymbol symbol) => HasAttribute(symbol, RemoteAttribute);
 
-    /// <summary>ObjectRef, ObjectRef&lt;T&gt; or ActorHandle&lt;T&gt;: values the runtime serializes itself.</summary>
+    /// <summary>ObjectRef, ObjectRef&lt;T&gt;, ActorHandle&lt;T&gt;, PlacementGroup or RayQueue&lt;T&gt;: values the runtime serializes itself.</summary>
     public bool IsRayValueType(ITypeSymbol type)
     {
         var definition = type.OriginalDefinition;
-        return Is(definition, ObjectRef) || Is(definition, ObjectRefOfT) || Is(definition, ActorHandle);
+        return Is(definition, ObjectRef) || Is(definition, ObjectRefOfT) || Is(definition, ActorHandle) ||
+               Is(definition, PlacementGroup) || Is(definition, RayQueue);
     }
 
     public bool IsObjectRef(ITypeSymbol? type)

@@ -8,7 +8,7 @@ using RayGen.Driver;
 namespace RayGen;
 
 /// <summary>The entry point: start and stop the runtime, put and get values, wait, cancel, and find actors.</summary>
-public static class Ray
+public static partial class Ray
 {
     private static readonly object s_gate = new();
 

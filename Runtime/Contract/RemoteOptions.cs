@@ -35,6 +35,9 @@ public sealed class RemoteOptions
     /// <summary>How many actor calls may run at once.</summary>
     public int? MaxConcurrency { get; init; }
 
+    /// <summary>Where the task or actor may run: <see cref="RayGen.SchedulingStrategy.Default"/> when null, or into a placement group's bundle.</summary>
+    public SchedulingStrategy? SchedulingStrategy { get; init; }
+
     /// <summary>Returns options where every property set on <paramref name="overrides"/> replaces this one's.</summary>
     public RemoteOptions MergeWith(RemoteOptions? overrides)
     {
@@ -50,6 +53,7 @@ public sealed class RemoteOptions
             MaxRestarts = overrides.MaxRestarts ?? MaxRestarts,
             MaxTaskRetries = overrides.MaxTaskRetries ?? MaxTaskRetries,
             MaxConcurrency = overrides.MaxConcurrency ?? MaxConcurrency,
+            SchedulingStrategy = overrides.SchedulingStrategy ?? SchedulingStrategy,
         };
     }
 

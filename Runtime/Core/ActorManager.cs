@@ -76,6 +76,12 @@ internal sealed class ActorManager
         }
     }
 
+    /// <summary>Every actor this runtime made, dead ones too.</summary>
+    public List<ActorState> All()
+    {
+        lock (_lock) return new List<ActorState>(_byId.Values);
+    }
+
     public void Shutdown()
     {
         List<ActorState> all;

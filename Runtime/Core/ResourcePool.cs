@@ -45,6 +45,20 @@ internal sealed class ResourcePool
         return true;
     }
 
+    /// <summary>A copy whose free figures are this pool's free ones (or its totals), for trying placements on.</summary>
+    public ResourcePool Scratch(bool fromTotals)
+    {
+        var copy = new ResourcePool(TotalCpus, TotalGpus, _totalCustom);
+        if (!fromTotals)
+        {
+            copy.FreeCpus = FreeCpus;
+            copy.FreeGpus = FreeGpus;
+            foreach (var kv in _freeCustom) copy._freeCustom[kv.Key] = kv.Value;
+        }
+
+        return copy;
+    }
+
     public void Take(ResourceRequest r) => Add(r, -1);
 
     public void Give(ResourceRequest r) => Add(r, 1);

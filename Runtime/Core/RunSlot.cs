@@ -10,6 +10,9 @@ internal sealed class RunSlot
 {
     public RunSlot(TaskSpec task) => Current = task;
 
+    /// <summary>Where the resources came from: the runtime's pool, or a placement group's bundle.</summary>
+    public ResourcePool? Pool;
+
     public volatile TaskSpec? Current;
 
     public RunSlot? Previous;

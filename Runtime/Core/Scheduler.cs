@@ -15,11 +15,11 @@ namespace RayGen.Core;
 /// its resources straight to the next task of the same class (<see cref="HandOff"/>). The lock is taken when the
 /// pool's figures change: a task that might fit now, a release with nothing to hand to, lending and reclaiming.
 /// </remarks>
-internal sealed class Scheduler
+internal sealed partial class Scheduler
 {
     private readonly object _lock = new();
     private readonly ResourcePool _pool;
-    private readonly Dictionary<ResourceRequest, TaskClass> _byRequest = new();
+    private readonly Dictionary<(ResourceRequest, BundleTarget?), TaskClass> _byRequest = new();
     private readonly Action<TaskSpec> _dispatch;
     private readonly Action<string> _warn;
 
@@ -56,7 +56,7 @@ internal sealed class Scheduler
         taskClass.Queue.Enqueue(task);
         // Only a request of CPUs alone can be judged from the published figure; anything else takes the lock.
         var request = task.Request;
-        if (request.Gpus == 0 && request.Custom.Length == 0 && taskClass.Feasible &&
+        if (request.Gpus == 0 && request.Custom.Length == 0 && taskClass.Feasible && taskClass.Target is null &&
             request.Cpus > Volatile.Read(ref _freeCpusPublished) + ResourcePool.Epsilon) return;
         lock (_lock) PumpLocked(takeNext: false);
     }
@@ -73,7 +73,7 @@ internal sealed class Scheduler
         lock (_lock)
         {
             if (task.LentResources) task.LentResources = false;
-            else _pool.Give(task.Request);
+            else PoolOf(task).Give(task.Request);
             if (task.Slot is { } slot) Unlink(slot);
             task.Slot = null;
             return PumpLocked(takeNext);
@@ -89,6 +89,7 @@ internal sealed class Scheduler
     {
         handedOff = false;
         if (finished.LentResources || finished.Slot is not { } slot || finished.Class is not { } taskClass) return null;
+        if (taskClass.Target is not null || HasPendingGroups) return null; // placement groups are decided under the lock
         foreach (var other in Volatile.Read(ref _classes))
         {
             if (other != taskClass && other.Feasible && !other.Queue.IsEmpty) return null;
@@ -116,7 +117,7 @@ internal sealed class Scheduler
         {
             if (task.LentResources || task.State != TaskState.Running) return;
             task.LentResources = true;
-            _pool.Give(task.Request);
+            PoolOf(task).Give(task.Request);
             PumpLocked(takeNext: false);
         }
     }
@@ -128,7 +129,7 @@ internal sealed class Scheduler
         {
             if (!task.LentResources) return;
             task.LentResources = false;
-            _pool.Take(task.Request);
+            PoolOf(task).Take(task.Request);
             Volatile.Write(ref _freeCpusPublished, _pool.FreeCpus);
         }
     }
@@ -156,27 +157,28 @@ internal sealed class Scheduler
     private TaskClass ClassOf(TaskSpec task)
     {
         var request = task.Request;
+        var target = TargetOf(task);
         var classes = Volatile.Read(ref _classes);
         foreach (var existing in classes)
         {
-            if (ReferenceEquals(existing.Request, request)) return existing;
+            if (ReferenceEquals(existing.Request, request) && existing.Target == target) return existing;
         }
 
         foreach (var existing in classes)
         {
-            if (existing.Request.Equals(request)) return existing;
+            if (existing.Request.Equals(request) && existing.Target == target) return existing;
         }
 
         lock (_lock)
         {
-            if (_byRequest.TryGetValue(request, out var found)) return found;
-            var created = new TaskClass(request, _pool.IsFeasible(request));
-            _byRequest.Add(request, created);
+            if (_byRequest.TryGetValue((request, target), out var found)) return found;
+            var created = target is null ? new TaskClass(request, _pool.IsFeasible(request)) : NewGroupClassLocked(task, request, target);
+            _byRequest.Add((request, target), created);
             var grown = new TaskClass[_classes.Length + 1];
             _classes.CopyTo(grown, 0);
             grown[^1] = created;
             Volatile.Write(ref _classes, grown);
-            if (!created.Feasible)
+            if (!created.Feasible && target is null)
             {
                 _warn($"{task.Function.DisplayName} asks for {request}, more than this runtime has " +
                       $"(CPU: {_pool.TotalCpus}, GPU: {_pool.TotalGpus}); it stays pending until cancelled.");
@@ -186,9 +188,9 @@ internal sealed class Scheduler
         }
     }
 
-    private void Link(TaskSpec task)
+    private void Link(TaskSpec task, ResourcePool pool)
     {
-        var slot = new RunSlot(task) { Next = _slots };
+        var slot = new RunSlot(task) { Next = _slots, Pool = pool };
         if (_slots is not null) _slots.Previous = slot;
         _slots = slot;
         task.Slot = slot;
@@ -210,9 +212,11 @@ internal sealed class Scheduler
         bool again;
         do
         {
+            ReserveGroupsLocked();
             foreach (var taskClass in _classes)
             {
                 var queue = taskClass.Queue;
+                if (taskClass.Target is { } target && RejectIfRemovedLocked(taskClass, target)) continue;
                 if (!taskClass.Feasible)
                 {
                     // No task of this class ever runs, so nothing else dequeues here: drop the cancelled heads.
@@ -220,11 +224,11 @@ internal sealed class Scheduler
                     continue;
                 }
 
-                while (_pool.Fits(taskClass.Request) && queue.TryDequeue(out var next))
+                while (TryPlaceLocked(taskClass, out var pool) && queue.TryDequeue(out var next))
                 {
                     if (!next.TryMove(TaskState.Queued, TaskState.Running)) continue; // cancelled while queued
-                    _pool.Take(taskClass.Request);
-                    Link(next);
+                    pool.Take(taskClass.Request);
+                    Link(next, pool);
                     if (takeNext && taken is null && !next.IsConstructor) taken = next;
                     else _dispatch(next);
                 }
@@ -237,7 +241,7 @@ internal sealed class Scheduler
             again = false;
             foreach (var taskClass in _classes)
             {
-                if (taskClass.Feasible && !taskClass.Queue.IsEmpty && _pool.Fits(taskClass.Request)) again = true;
+                if (taskClass.Feasible && !taskClass.Queue.IsEmpty && TryPlaceLocked(taskClass, out _)) again = true;
             }
         }
         while (again);

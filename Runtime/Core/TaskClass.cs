@@ -8,11 +8,15 @@ namespace RayGen.Core;
 /// </summary>
 internal sealed class TaskClass
 {
-    public TaskClass(ResourceRequest request, bool feasible)
+    public TaskClass(ResourceRequest request, bool feasible, BundleTarget? target = null)
     {
         Request = request;
         Feasible = feasible;
+        Target = target;
     }
+
+    /// <summary>For tasks scheduled into a placement group: the group and bundle whose resources they use; null for the runtime's pool.</summary>
+    public BundleTarget? Target { get; }
 
     public ResourceRequest Request { get; }
 

@@ -21,7 +21,11 @@ internal sealed class TaskOwner
         Runtime = runtime;
         Scheduler = new Scheduler(new ResourcePool(cpus, runtime.Options.NumGpus ?? 0, runtime.Options.Resources), Dispatch, Warn);
         Actors = new ActorManager(this);
+        PlacementGroups = new PlacementGroupTable(this);
     }
+
+    /// <summary>The placement groups this owner reserves and removes.</summary>
+    public PlacementGroupTable PlacementGroups { get; }
 
     /// <summary>The runtime this owner serves (its directory mints the entries of the tasks it owns).</summary>
     public RuntimeCore Runtime { get; }

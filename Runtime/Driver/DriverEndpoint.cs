@@ -79,6 +79,15 @@ internal sealed class DriverEndpoint : IDisposable
             case EscapeFrame escape:
                 _requests.OnEscape(escape);
                 break;
+            case CreatePlacementGroupFrame createGroup:
+                _requests.OnCreatePlacementGroup(connection, createGroup);
+                break;
+            case RemovePlacementGroupFrame removeGroup:
+                _requests.OnRemovePlacementGroup(removeGroup);
+                break;
+            case PlacementGroupReadyFrame groupReady:
+                _requests.OnPlacementGroupReady(connection, groupReady);
+                break;
             case CollectedFrame collected:
                 _collector.OnCollected(collected);
                 break;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using RayGen.Core;
 using RayGen.Store;
 
@@ -56,6 +57,17 @@ internal sealed class DriverRuntime : RuntimeCore
     public override ActorAddress ActorById(long id, Type actorType) => Owner.Actors.GetById(id, actorType);
 
     public override void KillActor(ActorAddress actor, bool noRestart) => Owner.Actors.Kill((ActorState)actor, noRestart);
+
+    public override PlacementGroup CreatePlacementGroup(IReadOnlyList<Bundle> bundles, PlacementStrategy strategy)
+    {
+        ThrowIfShutDown("create a placement group");
+        return Owner.PlacementGroups.Create(bundles, strategy);
+    }
+
+    public override void RemovePlacementGroup(PlacementGroup group) => Owner.PlacementGroups.Remove(group.Number);
+
+    public override PlacementGroup PlacementGroupById(long id, IReadOnlyList<Bundle> bundles, PlacementStrategy strategy) =>
+        Owner.PlacementGroups.Find(id) ?? throw new ObjectLostException($"Placement group {id:x16} is not known to this runtime.");
 
     protected override bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout) => Owner.BlockUntil(wait, timeout);
 

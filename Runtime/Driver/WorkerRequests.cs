@@ -12,7 +12,7 @@ namespace RayGen.Driver;
 /// cancels, actors created, looked up and killed, and the refs a worker lets go. A nested task becomes a driver task
 /// whose result keeps the id the worker minted, so the worker's ref and every copy of it name the same object.
 /// </summary>
-internal sealed class WorkerRequests
+internal sealed partial class WorkerRequests
 {
     private readonly TaskOwner _runtime;
     private readonly SharedStore _store;

@@ -14,7 +14,7 @@ namespace RayGen.InWorker;
 /// cancels go to the driver; objects the worker waits for come back as <see cref="ObjectValueFrame"/>s;
 /// a run blocked in Get or Wait tells the driver, which lends its resources meanwhile.
 /// </summary>
-internal sealed class DriverLink : IObjectOwnership
+internal sealed partial class DriverLink : IObjectOwnership
 {
     private readonly FrameConnection _connection;
     private readonly SharedStore _store;

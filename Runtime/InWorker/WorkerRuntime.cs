@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using RayGen.Core;
 using RayGen.Store;
 
@@ -53,6 +54,17 @@ internal sealed class WorkerRuntime : RuntimeCore
     public override ActorAddress ActorById(long id, Type actorType) => _link.ActorById(id, actorType);
 
     public override void KillActor(ActorAddress actor, bool noRestart) => _link.KillActor(actor, noRestart);
+
+    public override PlacementGroup CreatePlacementGroup(IReadOnlyList<Bundle> bundles, PlacementStrategy strategy)
+    {
+        ThrowIfShutDown("create a placement group");
+        return _link.CreatePlacementGroup(bundles, strategy);
+    }
+
+    public override void RemovePlacementGroup(PlacementGroup group) => _link.RemovePlacementGroup(group);
+
+    public override PlacementGroup PlacementGroupById(long id, IReadOnlyList<Bundle> bundles, PlacementStrategy strategy) =>
+        _link.PlacementGroupById(id, bundles, strategy);
 
     protected override bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout) => _link.BlockUntil(wait, timeout);
 

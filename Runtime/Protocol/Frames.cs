@@ -24,6 +24,9 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(16, typeof(EscapeFrame))]
 [MemoryPackUnion(17, typeof(CollectFrame))]
 [MemoryPackUnion(18, typeof(CollectedFrame))]
+[MemoryPackUnion(50, typeof(CreatePlacementGroupFrame))]
+[MemoryPackUnion(51, typeof(RemovePlacementGroupFrame))]
+[MemoryPackUnion(52, typeof(PlacementGroupReadyFrame))]
 internal partial interface IFrame
 {
 }
@@ -122,6 +125,7 @@ internal sealed partial class WireOptions
         Resources = o.Resources is null ? null : new Dictionary<string, double>(o.Resources),
         MaxRetries = o.MaxRetries,
         RetryExceptions = o.RetryExceptions,
+        Strategy = WireStrategy.From(o.SchedulingStrategy),
     };
 
     public RemoteOptions ToOptions() => new()
@@ -135,6 +139,7 @@ internal sealed partial class WireOptions
         Resources = Resources,
         MaxRetries = MaxRetries,
         RetryExceptions = RetryExceptions,
+        SchedulingStrategy = Strategy?.ToStrategy(),
     };
 }
 

@@ -173,7 +173,61 @@ internal static class RayMetrics
                 Ray.Get(calls);
             }, 1000);
         }),
+        // Not in ray_perf.py: issue 15's utilities. A burst of 100 puts then 100 gets on a RayQueue (its actor's
+        // calls in flight together), against the same burst on an in-process System.Threading.Channels channel.
+        new("queue_ops_per_second", double.NaN, _ =>
+        {
+            var queue = new RayQueue<int>(maxSize: QueueBurst);
+            queue.Put(0);
+            queue.Get();
+            return (() => QueueBurstOnce(queue).GetAwaiter().GetResult(), 2 * QueueBurst);
+        }, "ops per second"),
+        new("channel_queue_ops_per_second", double.NaN, _ =>
+        {
+            var channel = System.Threading.Channels.Channel.CreateBounded<int>(QueueBurst);
+            return (() => ChannelBurstOnce(channel).GetAwaiter().GetResult(), 2 * QueueBurst);
+        }, "ops per second"),
+        // ActorPool.Map of 1000 inputs over cpus/2 actors, against the plain rate of the same 1000 calls sent
+        // round-robin to the same actors (what the pool adds is its bookkeeping and its laziness).
+        new("actor_pool_map_per_second", double.NaN, ctx =>
+        {
+            var pool = new ActorPool<PerfActor>(NewActors(ctx.HalfCpus));
+            var inputs = new int[PoolInputs];
+            return (() =>
+            {
+                foreach (var _ in pool.Map((a, x) => a.SmallValueArg(x), inputs)) { }
+            }, PoolInputs);
+        }),
+        new("actor_pool_baseline_round_robin_calls", double.NaN, ctx =>
+        {
+            var actors = NewActors(ctx.HalfCpus);
+            return (() =>
+            {
+                var calls = new ObjectRef<byte[]>[PoolInputs];
+                for (var i = 0; i < calls.Length; i++) calls[i] = actors[i % actors.Length].SmallValueArg(i);
+                Ray.Get(calls);
+            }, PoolInputs);
+        }),
     };
+
+    private const int QueueBurst = 100;
+    private const int PoolInputs = 1000;
+
+    private static async System.Threading.Tasks.Task QueueBurstOnce(RayQueue<int> queue)
+    {
+        var puts = new System.Threading.Tasks.Task[QueueBurst];
+        for (var i = 0; i < puts.Length; i++) puts[i] = queue.PutAsync(i);
+        await System.Threading.Tasks.Task.WhenAll(puts);
+        var gets = new System.Threading.Tasks.Task<int>[QueueBurst];
+        for (var i = 0; i < gets.Length; i++) gets[i] = queue.GetAsync();
+        await System.Threading.Tasks.Task.WhenAll(gets);
+    }
+
+    private static async System.Threading.Tasks.Task ChannelBurstOnce(System.Threading.Channels.Channel<int> channel)
+    {
+        for (var i = 0; i < QueueBurst; i++) await channel.Writer.WriteAsync(i);
+        for (var i = 0; i < QueueBurst; i++) await channel.Reader.ReadAsync();
+    }
 
     private static ObjectRef<byte[]>[] Submit(int n)
     {

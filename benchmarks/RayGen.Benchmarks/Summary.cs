@@ -26,6 +26,10 @@ internal static class Summary
         ("1_1_actor_calls_async", "processes", "akka_remote_ask_1000_concurrent"),
         ("zero_copy_view_1GiB", "processes", "zero_copy_view_1MiB"),
         ("zero_copy_view_1GiB", "inprocess", "zero_copy_view_1MiB"),
+        ("queue_ops_per_second", "processes", "channel_queue_ops_per_second"),
+        ("queue_ops_per_second", "inprocess", "channel_queue_ops_per_second"),
+        ("actor_pool_map_per_second", "processes", "actor_pool_baseline_round_robin_calls"),
+        ("actor_pool_map_per_second", "inprocess", "actor_pool_baseline_round_robin_calls"),
     };
 
     public static void Print(IReadOnlyList<BenchResult> results)

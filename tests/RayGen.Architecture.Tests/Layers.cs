@@ -19,5 +19,6 @@ internal static class Layers
         ["InWorker"] = 4,   // a worker's role: its runtime forwards to the driver, runs what arrives
         ["Api"] = 5,        // Ray, RayRuntime, the generated code's entry point
         ["WorkerHost"] = 5, // the worker process's main
+        ["Utilities"] = 6,  // Ray's ray.util (actor pool, queue), written against the public API
     };
 }
