@@ -35,6 +35,12 @@ public sealed class RemoteOptions
     /// <summary>How many actor calls may run at once.</summary>
     public int? MaxConcurrency { get; init; }
 
+    /// <summary>
+    /// For a method that returns a stream: how many items may be produced and not yet consumed before the producer
+    /// pauses (Ray's <c>_generator_backpressure_num_objects</c>). Null: no bound. Must be positive.
+    /// </summary>
+    public int? StreamBackpressure { get; init; }
+
     /// <summary>Returns options where every property set on <paramref name="overrides"/> replaces this one's.</summary>
     public RemoteOptions MergeWith(RemoteOptions? overrides)
     {
@@ -50,6 +56,7 @@ public sealed class RemoteOptions
             MaxRestarts = overrides.MaxRestarts ?? MaxRestarts,
             MaxTaskRetries = overrides.MaxTaskRetries ?? MaxTaskRetries,
             MaxConcurrency = overrides.MaxConcurrency ?? MaxConcurrency,
+            StreamBackpressure = overrides.StreamBackpressure ?? StreamBackpressure,
         };
     }
 

@@ -15,5 +15,6 @@ internal static class FormatterRegistration
         MemoryPackFormatterProvider.Register(new ObjectRefFormatter());
         MemoryPackFormatterProvider.RegisterGenericType(typeof(ObjectRef<>), typeof(ObjectRefFormatter<>));
         MemoryPackFormatterProvider.RegisterGenericType(typeof(ActorHandle<>), typeof(ActorHandleFormatter<>));
+        MemoryPackFormatterProvider.RegisterGenericType(typeof(ObjectRefStream<>), typeof(ObjectRefStreamFormatter<>));
     }
 }

@@ -24,6 +24,10 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(16, typeof(EscapeFrame))]
 [MemoryPackUnion(17, typeof(CollectFrame))]
 [MemoryPackUnion(18, typeof(CollectedFrame))]
+[MemoryPackUnion(40, typeof(StreamItemFrame))]
+[MemoryPackUnion(41, typeof(StreamAckFrame))]
+[MemoryPackUnion(42, typeof(StreamNextFrame))]
+[MemoryPackUnion(43, typeof(StreamNextReplyFrame))]
 internal partial interface IFrame
 {
 }
