@@ -12,6 +12,7 @@ internal sealed class KnownSymbols
         ObjectRef = compilation.GetTypeByMetadataName("RayGen.ObjectRef");
         ObjectRefOfT = compilation.GetTypeByMetadataName("RayGen.ObjectRef`1");
         ActorHandle = compilation.GetTypeByMetadataName("RayGen.ActorHandle`1");
+        ObjectRefStream = compilation.GetTypeByMetadataName("RayGen.ObjectRefStream`1");
         MemoryPackable = compilation.GetTypeByMetadataName("MemoryPack.MemoryPackableAttribute");
         MemoryPackUnion = compilation.GetTypeByMetadataName("MemoryPack.MemoryPackUnionAttribute");
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
@@ -26,6 +27,7 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? ObjectRef { get; }
     public INamedTypeSymbol? ObjectRefOfT { get; }
     public INamedTypeSymbol? ActorHandle { get; }
+    public INamedTypeSymbol? ObjectRefStream { get; }
     public INamedTypeSymbol? MemoryPackable { get; }
     public INamedTypeSymbol? MemoryPackUnion { get; }
     public INamedTypeSymbol? CancellationToken { get; }
@@ -43,11 +45,11 @@ internal sealed class KnownSymbols
 
     public bool HasRemoteAttribute(ISymbol symbol) => HasAttribute(symbol, RemoteAttribute);
 
-    /// <summary>ObjectRef, ObjectRef&lt;T&gt; or ActorHandle&lt;T&gt;: values the runtime serializes itself.</summary>
+    /// <summary>ObjectRef, ObjectRef&lt;T&gt;, ActorHandle&lt;T&gt; or ObjectRefStream&lt;T&gt;: values the runtime serializes itself.</summary>
     public bool IsRayValueType(ITypeSymbol type)
     {
         var definition = type.OriginalDefinition;
-        return Is(definition, ObjectRef) || Is(definition, ObjectRefOfT) || Is(definition, ActorHandle);
+        return Is(definition, ObjectRef) || Is(definition, ObjectRefOfT) || Is(definition, ActorHandle) || Is(definition, ObjectRefStream);
     }
 
     public bool IsObjectRef(ITypeSymbol? type)
