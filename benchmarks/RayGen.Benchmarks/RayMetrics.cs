@@ -173,7 +173,16 @@ internal static class RayMetrics
                 Ray.Get(calls);
             }, 1000);
         }),
+        // Not in ray_perf.py (Ray publishes no streaming-generator figure): a stream of 1,000 small items read as they
+        // are produced, each Get; judged against channel_items_per_second, the same hand-off in one process.
+        new("stream_items_per_second", double.NaN, _ => (() =>
+        {
+            foreach (var item in PerfTasks.Remote.StreamSmallValues(StreamItems)) item.Get();
+        }, StreamItems), "items per second"),
     };
+
+    /// <summary>Items in each stream stream_items_per_second reads.</summary>
+    public const int StreamItems = 1000;
 
     private static ObjectRef<byte[]>[] Submit(int n)
     {

@@ -26,6 +26,8 @@ internal static class Summary
         ("1_1_actor_calls_async", "processes", "akka_remote_ask_1000_concurrent"),
         ("zero_copy_view_1GiB", "processes", "zero_copy_view_1MiB"),
         ("zero_copy_view_1GiB", "inprocess", "zero_copy_view_1MiB"),
+        ("stream_items_per_second", "processes", "channel_items_per_second"),
+        ("stream_items_per_second", "inprocess", "channel_items_per_second"),
     };
 
     public static void Print(IReadOnlyList<BenchResult> results)
