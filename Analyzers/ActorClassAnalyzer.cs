@@ -21,7 +21,8 @@ public sealed class ActorClassAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.NotSerializable,
         DiagnosticDescriptors.ByReference,
         DiagnosticDescriptors.GenericRemoteMethod,
-        DiagnosticDescriptors.ParamsCollection);
+        DiagnosticDescriptors.ParamsCollection,
+        DiagnosticDescriptors.StreamBackpressure);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -42,6 +43,9 @@ public sealed class ActorClassAnalyzer : DiagnosticAnalyzer
         var type = (INamedTypeSymbol)context.Symbol;
         if (!known.HasRemoteAttribute(type))
             return;
+
+        // On an actor the bound applies to every stream method it has; only the count itself can be wrong here.
+        shapes.CheckStreamBackpressure(type, context.ReportDiagnostic);
 
         var constructible = true;
         foreach (var violation in RemoteShape.ActorTypeViolations(type))

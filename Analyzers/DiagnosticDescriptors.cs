@@ -90,6 +90,11 @@ internal static class DiagnosticDescriptors
         "[Remote] goes on ordinary methods and classes",
         "[Remote] is on {0}, which a worker cannot call by name; put [Remote] on a static method to make a task, or on a class to make an actor");
 
+    public static readonly DiagnosticDescriptor StreamBackpressure = Error(
+        "RAY017",
+        "StreamBackpressure needs a method that streams and a positive count",
+        "{0} {1}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         Create(id, title, message, DiagnosticSeverity.Error);
 

@@ -14,6 +14,7 @@ internal sealed class KnownSymbols
         ActorHandle = compilation.GetTypeByMetadataName("RayGen.ActorHandle`1");
         PlacementGroup = compilation.GetTypeByMetadataName("RayGen.PlacementGroup");
         RayQueue = compilation.GetTypeByMetadataName("RayGen.RayQueue`1");
+        ObjectRefStream = compilation.GetTypeByMetadataName("RayGen.ObjectRefStream`1");
         MemoryPackable = compilation.GetTypeByMetadataName("MemoryPack.MemoryPackableAttribute");
         MemoryPackUnion = compilation.GetTypeByMetadataName("MemoryPack.MemoryPackUnionAttribute");
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
@@ -30,6 +31,7 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? ActorHandle { get; }
     public INamedTypeSymbol? PlacementGroup { get; }
     public INamedTypeSymbol? RayQueue { get; }
+    public INamedTypeSymbol? ObjectRefStream { get; }
     public INamedTypeSymbol? MemoryPackable { get; }
     public INamedTypeSymbol? MemoryPackUnion { get; }
     public INamedTypeSymbol? CancellationToken { get; }
@@ -47,11 +49,11 @@ internal sealed class KnownSymbols
 
     public bool HasRemoteAttribute(ISymbol symbol) => HasAttribute(symbol, RemoteAttribute);
 
-    /// <summary>ObjectRef, ObjectRef&lt;T&gt;, ActorHandle&lt;T&gt;, PlacementGroup or RayQueue&lt;T&gt;: values the runtime serializes itself.</summary>
+    /// <summary>ObjectRef, ObjectRef&lt;T&gt;, ActorHandle&lt;T&gt;, ObjectRefStream&lt;T&gt;, PlacementGroup or RayQueue&lt;T&gt;: values the runtime serializes itself.</summary>
     public bool IsRayValueType(ITypeSymbol type)
     {
         var definition = type.OriginalDefinition;
-        return Is(definition, ObjectRef) || Is(definition, ObjectRefOfT) || Is(definition, ActorHandle) ||
+        return Is(definition, ObjectRef) || Is(definition, ObjectRefOfT) || Is(definition, ActorHandle) || Is(definition, ObjectRefStream) ||
                Is(definition, PlacementGroup) || Is(definition, RayQueue);
     }
 

@@ -21,7 +21,8 @@ public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.GenericRemoteMethod,
         DiagnosticDescriptors.ExtensionRemoteMethod,
         DiagnosticDescriptors.ParamsCollection,
-        DiagnosticDescriptors.NotAnOrdinaryMethod);
+        DiagnosticDescriptors.NotAnOrdinaryMethod,
+        DiagnosticDescriptors.StreamBackpressure);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -46,7 +47,9 @@ public sealed class RemoteMethodAnalyzer : DiagnosticAnalyzer
 
     private static void Analyze(IMethodSymbol method, System.Action<Diagnostic> report, KnownSymbols known, ShapeDiagnostics shapes)
     {
-        if (known.HasRemoteAttribute(method))
-            shapes.CheckRemoteMethod(method, report);
+        if (!known.HasRemoteAttribute(method))
+            return;
+        shapes.CheckRemoteMethod(method, report);
+        shapes.CheckStreamBackpressure(method, report);
     }
 }

@@ -63,7 +63,36 @@ internal sealed class ShapeDiagnostics
         var returnFault = value is null ? null : _serializability.Check(value);
         // Names the awaited type: that is the value that crosses the wire.
         if (returnFault is not null)
-            report(NotSerializable(new ShapeViolation(ShapeRule.NotATypeArgument, method).GetLocation(), "The return value", name, value!, returnFault));
+            report(NotSerializable(new ShapeViolation(ShapeRule.NotATypeArgument, method).GetLocation(), ResultNoun(method), name, value!, returnFault));
+    }
+
+    private static string ResultNoun(IMethodSymbol method) =>
+        RemoteShape.StreamItemType(method.ReturnType) is null ? "The return value" : "Each stream item";
+
+    /// <summary>
+    /// RAY017: StreamBackpressure set in [Remote] on a method that does not return a stream (the option would do
+    /// nothing), or to a count that is not positive (every call would throw).
+    /// </summary>
+    public void CheckStreamBackpressure(ISymbol symbol, Action<Diagnostic> report)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            if (!KnownSymbols.Is(attribute.AttributeClass, _known.RemoteAttribute) || attribute.ApplicationSyntaxReference is not { } syntax)
+                continue;
+            foreach (var pair in attribute.NamedArguments)
+            {
+                if (pair.Key != "StreamBackpressure" || pair.Value.Value is not int bound)
+                    continue;
+                var location = syntax.GetSyntax().GetLocation();
+                var name = symbol is IMethodSymbol m ? Describe(m) : $"'{symbol.Name}'";
+                if (bound <= 0)
+                    report(Diagnostic.Create(DiagnosticDescriptors.StreamBackpressure, location, name,
+                        $"sets StreamBackpressure = {bound}; it must be positive: the number of items produced and not yet read at which the producer pauses"));
+                else if (symbol is IMethodSymbol method && RemoteShape.StreamItemType(method.ReturnType) is null)
+                    report(Diagnostic.Create(DiagnosticDescriptors.StreamBackpressure, location, name,
+                        $"sets StreamBackpressure, but it returns '{method.ReturnType.ToDisplayString(TypeFormat)}', not a stream; only a method returning IEnumerable<T> or IAsyncEnumerable<T> streams its items"));
+            }
+        }
     }
 
     /// <summary>The diagnostic for one rejection; <paramref name="reason"/> says why a holder type matters (RAY001, RAY011, RAY012).</summary>
@@ -115,16 +144,18 @@ internal sealed class ShapeDiagnostics
             {
                 var method = (IMethodSymbol)symbol;
                 var value = AwaitedValueType(method.ReturnType) ?? method.ReturnType;
-                return NotSerializable(location, "The return value", Describe(method), value, _serializability.Check(value));
+                return NotSerializable(location, ResultNoun(method), Describe(method), value, _serializability.Check(value));
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(violation), violation.Rule, "a shape rule without a diagnostic");
         }
     }
 
-    /// <summary>The type whose value crosses the wire: T for T, Task&lt;T&gt; and ValueTask&lt;T&gt;; null for void, Task, ValueTask.</summary>
+    /// <summary>The type whose value crosses the wire: T for T, Task&lt;T&gt;, ValueTask&lt;T&gt; and each item of a stream; null for void, Task, ValueTask.</summary>
     private ITypeSymbol? AwaitedValueType(ITypeSymbol returnType)
     {
+        if (RemoteShape.StreamItemType(returnType) is { } item)
+            return item;
         if (returnType.SpecialType == SpecialType.System_Void
             || KnownSymbols.Is(returnType, _known.Task)
             || KnownSymbols.Is(returnType, _known.ValueTask))

@@ -70,7 +70,9 @@ internal static class Emitter
         foreach (var method in model.StaticMethods)
         {
             w.Line();
-            w.Line($"/// <summary>Runs <c>{type.DottedName}.{method.Name}</c> as a remote task and returns a ref to its result at once.</summary>");
+            w.Line(IsStream(method)
+                ? $"/// <summary>Runs <c>{type.DottedName}.{method.Name}</c> as a remote task and returns at once the stream of refs to its items, which arrive as it yields them.</summary>"
+                : $"/// <summary>Runs <c>{type.DottedName}.{method.Name}</c> as a remote task and returns a ref to its result at once.</summary>");
             w.Open($"{Access(method)} {RefType(method)} {Escape(method.Name)}({StubParameters(method)})");
             w.Line($"var {Call(method)} = global::RayGen.Internal.RemoteCall.ForTask({FunctionsClass}.{method.FieldName}, this._options, {ArgCount(method)});");
             EmitAddArguments(w, method, Call(method));
@@ -100,7 +102,7 @@ internal static class Emitter
             var display = $"{type.DottedName}.{method.Name}";
             var defaults = kind == "method" ? "new global::RayGen.RemoteOptions()" : Options(method.Options);
             w.Line($"internal static readonly global::RayGen.Internal.RemoteFunction {method.FieldName} = new global::RayGen.Internal.RemoteFunction(");
-            w.Line($"    {Literal(method.FunctionId)}, {Literal(display)}, {defaults}, Invoke_{method.FieldName});");
+            w.Line($"    {Literal(method.FunctionId)}, {Literal(display)}, {defaults}, Invoke_{method.FieldName}){(IsStream(method) ? " { IsStream = true }" : "")};");
             w.Line();
         }
 
@@ -155,6 +157,12 @@ internal static class Emitter
             case ReturnKind.ValueTask:
                 w.Line($"return {target};");
                 break;
+            case ReturnKind.Stream:
+                w.Line($"return context.StreamItems<{method.ResultType}>({target});");
+                break;
+            case ReturnKind.AsyncStream:
+                w.Line($"return context.StreamItemsAsync<{method.ResultType}>({target});");
+                break;
             default:
                 w.Line($"context.SetResult<{method.ResultType}>(await {target}.ConfigureAwait(false));");
                 break;
@@ -178,7 +186,9 @@ internal static class Emitter
             var self = method.Parameters.Any(p => p.Name == "actor") ? "__actor" : "actor";
             var parameters = StubParameters(method);
             var signature = parameters.Length == 0 ? $"this {handle} {self}" : $"this {handle} {self}, {parameters}";
-            w.Line($"/// <summary>Calls <c>{type.DottedName}.{method.Name}</c> on the actor; calls from one caller run in the order they were made.</summary>");
+            w.Line(IsStream(method)
+                ? $"/// <summary>Calls <c>{type.DottedName}.{method.Name}</c> on the actor and returns at once the stream of refs to its items; calls from one caller run in the order they were made.</summary>"
+                : $"/// <summary>Calls <c>{type.DottedName}.{method.Name}</c> on the actor; calls from one caller run in the order they were made.</summary>");
             w.Open($"{Access(method)} static {RefType(method)} {Escape(method.Name)}({signature})");
             w.Line($"var {Call(method)} = global::RayGen.Internal.RemoteCall.ForActorMethod({self}, {type.FullyQualifiedName}.{FunctionsClass}.{method.FieldName}, {ArgCount(method)});");
             EmitAddArguments(w, method, Call(method));
@@ -229,11 +239,16 @@ internal static class Emitter
 
     private static int ArgCount(MethodModel method) => method.Parameters.Count(p => p.Kind != ParameterKind.CancellationToken);
 
-    private static string RefType(MethodModel method) => method.ResultType is null
-        ? "global::RayGen.ObjectRef"
+    private static bool IsStream(MethodModel method) => method.ReturnKind is ReturnKind.Stream or ReturnKind.AsyncStream;
+
+    private static string RefType(MethodModel method) =>
+        IsStream(method) ? $"global::RayGen.ObjectRefStream<{method.ResultType}>"
+        : method.ResultType is null ? "global::RayGen.ObjectRef"
         : $"global::RayGen.ObjectRef<{method.ResultType}>";
 
-    private static string Submit(MethodModel method) => method.ResultType is null ? "Submit()" : $"Submit<{method.ResultType}>()";
+    private static string Submit(MethodModel method) =>
+        IsStream(method) ? $"SubmitStream<{method.ResultType}>()"
+        : method.ResultType is null ? "Submit()" : $"Submit<{method.ResultType}>()";
 
     private static string Access(MethodModel method) => method.IsPublic ? "public" : "internal";
 

@@ -42,6 +42,12 @@ internal enum ReturnKind
     TaskOfT,
     ValueTask,
     ValueTaskOfT,
+
+    /// <summary>IEnumerable&lt;T&gt;: the stub returns ObjectRefStream&lt;T&gt;, the invoker streams each item.</summary>
+    Stream,
+
+    /// <summary>IAsyncEnumerable&lt;T&gt;: as <see cref="Stream"/>, awaited item by item.</summary>
+    AsyncStream,
 }
 
 /// <summary>A named argument of [Remote], as the C# literal to assign in the generated RemoteOptions.</summary>

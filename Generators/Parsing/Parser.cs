@@ -146,6 +146,8 @@ internal static class Parser
     private static (ReturnKind, string?) ParseReturn(ITypeSymbol returnType)
     {
         if (returnType.SpecialType == SpecialType.System_Void) return (ReturnKind.Void, null);
+        if (RemoteShape.StreamItemType(returnType) is { } item)
+            return (RemoteShape.IsAsyncStream(returnType) ? ReturnKind.AsyncStream : ReturnKind.Stream, item.ToDisplayString(TypeFormat));
         if (returnType is INamedTypeSymbol named && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks")
         {
             var generic = named.IsGenericType && named.TypeArguments.Length == 1;

@@ -275,12 +275,29 @@ internal static class RemoteShape
     private static bool CanBeTypeArgument(ITypeSymbol type) =>
         type is not (IPointerTypeSymbol or IFunctionPointerTypeSymbol) && !type.IsRefLikeType;
 
-    // Task<T> and ValueTask<T> results travel as T; anything else travels as itself.
-    private static ITypeSymbol AwaitedOrSelf(ITypeSymbol type) =>
-        type is INamedTypeSymbol { Name: "Task" or "ValueTask", TypeArguments.Length: 1 } named
-        && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks"
+    // Task<T> and ValueTask<T> results travel as T, a stream's items as T each; anything else travels as itself.
+    private static ITypeSymbol AwaitedOrSelf(ITypeSymbol type)
+    {
+        if (StreamItemType(type) is { } item) return item;
+        return type is INamedTypeSymbol { Name: "Task" or "ValueTask", TypeArguments.Length: 1 } named
+               && named.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks"
             ? named.TypeArguments[0]
             : type;
+    }
+
+    /// <summary>
+    /// The item type of a stream result: a method declared to return <c>IEnumerable&lt;T&gt;</c> or
+    /// <c>IAsyncEnumerable&lt;T&gt;</c> streams its items (the stub returns <c>ObjectRefStream&lt;T&gt;</c>); null for any
+    /// other result, a collection type included (a <c>List&lt;T&gt;</c> is one value).
+    /// </summary>
+    public static ITypeSymbol? StreamItemType(ITypeSymbol returnType) =>
+        returnType is INamedTypeSymbol { Name: "IEnumerable" or "IAsyncEnumerable", TypeArguments.Length: 1 } named
+        && named.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic"
+            ? named.TypeArguments[0]
+            : null;
+
+    /// <summary>Whether a stream result is awaited item by item (<c>IAsyncEnumerable&lt;T&gt;</c>).</summary>
+    public static bool IsAsyncStream(ITypeSymbol returnType) => StreamItemType(returnType) is not null && returnType.Name == "IAsyncEnumerable";
 
     /// <summary>
     /// An ordinary method with a body a worker can call as Type.M(...): not an operator, accessor, constructor,

@@ -127,6 +127,18 @@ public static partial class Ray
         reference.Entry.Host.Cancel(reference.Entry, force);
     }
 
+    /// <summary>
+    /// Stops the producer of <paramref name="stream"/>: a queued one never runs; a running one sees its
+    /// <see cref="CancellationToken"/> signalled and is asked for no more items. The items it yielded stay readable;
+    /// then the stream ends with an item whose <c>Get</c> throws <see cref="RayTaskCanceledException"/>.
+    /// </summary>
+    public static void Cancel<T>(ObjectRefStream<T> stream, bool force = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        CurrentCore("cancel a stream");
+        stream.Entry.Host.Cancel(stream.Entry, force);
+    }
+
     /// <summary>Ends an actor for good, whatever its MaxRestarts: calls in flight and later calls throw <see cref="ActorDiedException"/>.</summary>
     public static void Kill<TActor>(ActorHandle<TActor> actor) where TActor : class => Kill(actor, noRestart: true);
 

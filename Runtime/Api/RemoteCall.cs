@@ -66,6 +66,13 @@ public readonly struct RemoteCall
         return new ObjectRef<T>(_task.Runtime.Submit(_task));
     }
 
+    /// <summary>Submits a call whose result is a stream of <typeparamref name="T"/> items (a method returning <c>IEnumerable&lt;T&gt;</c> or <c>IAsyncEnumerable&lt;T&gt;</c>).</summary>
+    public ObjectRefStream<T> SubmitStream<T>()
+    {
+        ValueCodec<T>.EnsureSupported(_task.Function.ReturnUsage);
+        return new ObjectRefStream<T>(_task.Runtime.Submit(_task));
+    }
+
     /// <summary>Submits a call that returns nothing.</summary>
     public ObjectRef Submit() => new(_task.Runtime.Submit(_task));
 

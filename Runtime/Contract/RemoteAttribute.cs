@@ -37,4 +37,7 @@ public sealed class RemoteAttribute : Attribute
 
     /// <summary>For actors: how many calls may run at once (async methods interleave at awaits). Default 1.</summary>
     public int MaxConcurrency { get; set; }
+
+    /// <summary>For a method that returns a stream: items produced and not yet consumed before the producer pauses. Unset: no bound.</summary>
+    public int StreamBackpressure { get; set; }
 }

@@ -37,6 +37,11 @@ public sealed class RemoteOptions
 
     /// <summary>Where the task or actor may run: <see cref="RayGen.SchedulingStrategy.Default"/> when null, or into a placement group's bundle.</summary>
     public SchedulingStrategy? SchedulingStrategy { get; init; }
+    /// <summary>
+    /// For a method that returns a stream: how many items may be produced and not yet consumed before the producer
+    /// pauses (Ray's <c>_generator_backpressure_num_objects</c>). Null: no bound. Must be positive.
+    /// </summary>
+    public int? StreamBackpressure { get; init; }
 
     /// <summary>Returns options where every property set on <paramref name="overrides"/> replaces this one's.</summary>
     public RemoteOptions MergeWith(RemoteOptions? overrides)
@@ -54,6 +59,7 @@ public sealed class RemoteOptions
             MaxTaskRetries = overrides.MaxTaskRetries ?? MaxTaskRetries,
             MaxConcurrency = overrides.MaxConcurrency ?? MaxConcurrency,
             SchedulingStrategy = overrides.SchedulingStrategy ?? SchedulingStrategy,
+            StreamBackpressure = overrides.StreamBackpressure ?? StreamBackpressure,
         };
     }
 

@@ -16,5 +16,6 @@ internal static class FormatterRegistration
         MemoryPackFormatterProvider.RegisterGenericType(typeof(ObjectRef<>), typeof(ObjectRefFormatter<>));
         MemoryPackFormatterProvider.RegisterGenericType(typeof(ActorHandle<>), typeof(ActorHandleFormatter<>));
         MemoryPackFormatterProvider.Register(new PlacementGroupFormatter());
+        MemoryPackFormatterProvider.RegisterGenericType(typeof(ObjectRefStream<>), typeof(ObjectRefStreamFormatter<>));
     }
 }

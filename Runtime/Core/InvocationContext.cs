@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.ComponentModel;
 using System.Threading;
+using System.Threading.Tasks;
 using RayGen.Store;
 using RayGen.Core;
 
@@ -109,6 +111,84 @@ public sealed class InvocationContext
 
     /// <summary>The refs serialized into the result (a worker reports their ids with it).</summary>
     internal ObjectEntry[]? ResultRefs { get; private set; }
+
+    /// <summary>The worker's run this call is (0 in process), which names it to the driver when it streams.</summary>
+    internal long RunId { get; init; }
+
+    /// <summary>Streams the items of a method returning <c>IEnumerable&lt;T&gt;</c>, each to the owner as it is yielded.</summary>
+    public ValueTask StreamItems<T>(IEnumerable<T> source)
+    {
+        var cancellationToken = CancellationToken;
+        var sink = OpenStreamSink();
+        IEnumerator<T> items;
+        try
+        {
+            items = source.GetEnumerator();
+        }
+        catch
+        {
+            sink.Close();
+            throw;
+        }
+
+        return StreamItems(items, sink, cancellationToken);
+    }
+
+    private async ValueTask StreamItems<T>(IEnumerator<T> items, IStreamSink sink, CancellationToken cancellationToken)
+    {
+        // Disposing the enumerator runs the producer's finally blocks: a cancelled producer stops even if it never looks at its token.
+        try
+        {
+            for (long index = 0; ; index++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!items.MoveNext()) break;
+                var room = sink.AddAsync(index, SerializeItem(items.Current), cancellationToken);
+                if (!room.IsCompletedSuccessfully) await room.ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            items.Dispose();
+            sink.Close();
+        }
+    }
+
+    /// <summary>Streams the items of a method returning <c>IAsyncEnumerable&lt;T&gt;</c>, each to the owner as it is yielded.</summary>
+    public async ValueTask StreamItemsAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var cancellationToken = CancellationToken;
+        var sink = OpenStreamSink();
+        try
+        {
+            var items = source.GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                for (long index = 0; ; index++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (!await items.MoveNextAsync().ConfigureAwait(false)) break;
+                    var room = sink.AddAsync(index, SerializeItem(items.Current), cancellationToken);
+                    if (!room.IsCompletedSuccessfully) await room.ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                await items.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            sink.Close();
+        }
+    }
+
+    // An item is stored as a result is: large ones straight into a worker's shared memory, with the refs inside it held by it.
+    private object SerializeItem<T>(T item) => ObjectValues.Serialize(item, _function.ReturnUsage, Store);
+
+    private IStreamSink OpenStreamSink() =>
+        _task?.Stream ?? (IStreamSink?)RuntimeCore.Current?.OpenStreamSink(RunId)
+        ?? throw new InvalidOperationException($"{_function.DisplayName} streams, but no runtime is running.");
 
     /// <summary>Records an actor constructor's new instance.</summary>
     public void SetInstance(object instance) => CreatedInstance = instance;

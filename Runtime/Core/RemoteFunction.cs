@@ -37,6 +37,9 @@ public sealed class RemoteFunction
     /// <summary>Runs the function.</summary>
     public RemoteInvoker Invoker { get; }
 
+    /// <summary>Whether the function returns a stream: its owner opens the stream when it is submitted.</summary>
+    public bool IsStream { get; init; }
+
     // The phrases errors name this function by, made once: building them per call cost a string per submit.
     private string? _callAction;
     private string? _argumentUsage;

@@ -34,6 +34,7 @@ internal sealed class TaskOwner
     public ObjectDirectory Objects => Runtime.Objects;
     public Scheduler Scheduler { get; }
     public ActorManager Actors { get; }
+    public StreamTable Streams { get; } = new();
     public bool IsShutDown => _shutDown;
 
     /// <summary>Where ready work runs; set once, right after the owner is built (a backend needs its owner first).</summary>
@@ -47,6 +48,8 @@ internal sealed class TaskOwner
     {
         Runtime.ThrowIfShutDown(task.Function.CallAction);
         task.Owner = this;
+        if (task.Function.IsStream)
+            task.Stream = Streams.Open(task.Result, Objects, task.Options.StreamBackpressure ?? task.Function.Defaults.StreamBackpressure);
         // A task whose arguments are all there goes straight to the scheduler, which tracks it from then on (queued
         // or holding resources); only tasks that wait somewhere else, and actor calls, join the live set.
         if (task.Actor is not null || task.HasPendingDependencies())
@@ -232,6 +235,7 @@ internal sealed class TaskOwner
 
         Backend.Dispose();
         Objects.Clear();
+        Streams.Clear();
     }
 
     /// <summary>A run about to block in Get or Wait lends its resources out meanwhile (Ray does the same for ray.get).</summary>

@@ -59,6 +59,9 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem, IObjectProdu
     public int ArgCount { get; set; }
     public ObjectEntry Result { get; }
 
+    /// <summary>For a stream's producer, at its owner: where its items go.</summary>
+    public StreamState? Stream { get; set; }
+
     /// <summary>For actor calls: the actor it goes to; null for tasks.</summary>
     public ActorAddress? Actor { get; init; }
 

@@ -91,6 +91,12 @@ internal sealed class DriverEndpoint : IDisposable
             case CollectedFrame collected:
                 _collector.OnCollected(collected);
                 break;
+            case StreamItemFrame item:
+                _requests.Streams.OnItem(connection, item);
+                break;
+            case StreamNextFrame next:
+                _requests.Streams.OnNext(connection, next);
+                break;
             default:
                 connection.Close($"it sent a {frame.GetType().Name}, which only the driver sends");
                 break;

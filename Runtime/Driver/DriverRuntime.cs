@@ -74,4 +74,7 @@ internal sealed class DriverRuntime : RuntimeCore
     internal override void FlushPendingSends() => Owner.Backend.FlushPendingSends();
 
     protected override void OnShutdown() => Owner.Shutdown();
+
+    /// <inheritdoc />
+    public override IStreamReader OpenStream(ObjectEntry stream) => (IStreamReader?)Owner.Streams.Find(stream.Id) ?? EndedStream.Instance;
 }

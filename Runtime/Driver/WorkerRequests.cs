@@ -21,7 +21,11 @@ internal sealed partial class WorkerRequests
     {
         _runtime = runtime;
         _store = store;
+        Streams = new StreamRequests(runtime, store);
     }
+
+    /// <summary>Items of streams produced in workers, and reads of streams from workers.</summary>
+    public StreamRequests Streams { get; }
 
     public void OnSubmit(FrameConnection connection, SubmitFrame frame)
     {

@@ -29,6 +29,11 @@ internal sealed partial class DriverLink : IObjectOwnership
         _store = store;
     }
 
+    private StreamLink? _streams;
+
+    /// <summary>The worker's streaming runs and stream reads.</summary>
+    internal StreamLink Streams => LazyInitializer.EnsureInitialized(ref _streams, () => new StreamLink(_connection, _store, this));
+
     /// <summary>Where this worker's held-back sends wait (its connection's).</summary>
     internal SendDeferral Deferral => _connection.Deferral;
 
@@ -248,6 +253,7 @@ internal sealed partial class DriverLink : IObjectOwnership
             entry.TrySetError(ErrorInfo.Of(ErrorKind.Runtime, "The connection to the RayGen driver was lost."));
         _awaiting.Clear();
         foreach (var request in _requests.Values) request.TrySetException(new RayException("The connection to the RayGen driver was lost."));
+        _streams?.FailAll();
     }
 
     private void Send(IFrame frame)

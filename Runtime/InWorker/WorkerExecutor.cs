@@ -137,7 +137,7 @@ internal sealed class WorkerExecutor
                 if (mapping is not null) AddMapping(frame.RunId, mapping);
             }
 
-            context = new InvocationContext(args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function) { Store = _store };
+            context = new InvocationContext(args, frame.Kind == RunKind.ActorCall ? _actor : null, cts.Token, function) { Store = _store, RunId = frame.RunId };
             pending = function.Invoker(context);
         }
         catch (Exception e)

@@ -70,6 +70,10 @@ internal sealed class WorkerRuntime : RuntimeCore
 
     internal override void FlushPendingSends() => _link.Deferral.FlushAll();
 
+    public override IStreamReader OpenStream(ObjectEntry stream) => _link.Streams.OpenReader(stream.Id);
+
+    public override IStreamSink OpenStreamSink(long runId) => _link.Streams.OpenSink(runId);
+
     protected override void OnShutdown()
     {
         Objects.Clear();

@@ -27,6 +27,10 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(50, typeof(CreatePlacementGroupFrame))]
 [MemoryPackUnion(51, typeof(RemovePlacementGroupFrame))]
 [MemoryPackUnion(52, typeof(PlacementGroupReadyFrame))]
+[MemoryPackUnion(40, typeof(StreamItemFrame))]
+[MemoryPackUnion(41, typeof(StreamAckFrame))]
+[MemoryPackUnion(42, typeof(StreamNextFrame))]
+[MemoryPackUnion(43, typeof(StreamNextReplyFrame))]
 internal partial interface IFrame
 {
 }

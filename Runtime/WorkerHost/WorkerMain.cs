@@ -62,6 +62,8 @@ internal static class WorkerMain
                     case ActorReplyFrame reply: link.OnActorReply(reply); break;
                     case LoadAssembliesFrame load: AssemblyLoading.Load(load.Paths); break;
                     case CollectFrame collect: link.OnCollect(collect); break;
+                    case StreamAckFrame ack: link.Streams.OnAck(ack); break;
+                    case StreamNextReplyFrame next: link.Streams.OnNextReply(next); break;
                     default: connection.Close($"the driver sent a {frame.GetType().Name}, which only workers send"); break;
                 }
             },

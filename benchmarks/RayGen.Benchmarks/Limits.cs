@@ -27,6 +27,7 @@ internal static class Limits
         }
 
         if (wanted("memcpy_100MiB")) yield return Memcpy(settings);
+        if (wanted("channel_items_per_second")) yield return ChannelItems(settings);
         if (wanted("taskrun_roundtrip_sync"))
             yield return Timeit.Run("taskrun_roundtrip_sync", "limit", () => Task.Run(static () => 1).GetAwaiter().GetResult(), 1, settings);
         if (!wanted("taskrun_1000_then_wait_all")) yield break;
@@ -37,6 +38,28 @@ internal static class Limits
             Task.WaitAll(tasks);
         }, PipelineDepth, settings);
     }
+
+    /// <summary>
+    /// The floor under stream_items_per_second: 1,000 small items handed from a producer on the thread pool to this
+    /// thread through an unbounded Channel, with no serialization, store or scheduling on top.
+    /// </summary>
+    private static BenchResult ChannelItems(TimeitSettings settings) =>
+        Timeit.Run("channel_items_per_second", "limit", () =>
+        {
+            var channel = System.Threading.Channels.Channel.CreateUnbounded<byte[]>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+            _ = Task.Run(() =>
+            {
+                for (var i = 0; i < RayMetrics.StreamItems; i++) channel.Writer.TryWrite(PerfTasks.Ok);
+                channel.Writer.Complete();
+            });
+            var reader = channel.Reader;
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out _))
+                {
+                }
+            }
+        }, RayMetrics.StreamItems, settings);
 
     /// <summary>8-byte ping-pong with a child process over a Unix socket: one blocking round trip (the floor under a sync call), and 1,000 in flight (the most an async call rate can batch).</summary>
     private static List<BenchResult> PingPong(TimeitSettings settings)

@@ -208,6 +208,12 @@ internal static class RayMetrics
                 Ray.Get(calls);
             }, PoolInputs);
         }),
+        // Not in ray_perf.py (Ray publishes no streaming-generator figure): a stream of 1,000 small items read as they
+        // are produced, each Get; judged against channel_items_per_second, the same hand-off in one process.
+        new("stream_items_per_second", double.NaN, _ => (() =>
+        {
+            foreach (var item in PerfTasks.Remote.StreamSmallValues(StreamItems)) item.Get();
+        }, StreamItems), "items per second"),
     };
 
     private const int QueueBurst = 100;
@@ -228,6 +234,9 @@ internal static class RayMetrics
         for (var i = 0; i < QueueBurst; i++) await channel.Writer.WriteAsync(i);
         for (var i = 0; i < QueueBurst; i++) await channel.Reader.ReadAsync();
     }
+
+    /// <summary>Items in each stream stream_items_per_second reads.</summary>
+    public const int StreamItems = 1000;
 
     private static ObjectRef<byte[]>[] Submit(int n)
     {

@@ -15,6 +15,12 @@ public static partial class PerfTasks
     public static byte[] SmallValue() => Ok;
 
     [Remote]
+    public static IEnumerable<byte[]> StreamSmallValues(int n)
+    {
+        for (var i = 0; i < n; i++) yield return Ok;
+    }
+
+    [Remote]
     public static int SmallValueBatch(int n)
     {
         var submitted = new ObjectRef<byte[]>[n];

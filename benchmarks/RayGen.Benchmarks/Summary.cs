@@ -30,6 +30,8 @@ internal static class Summary
         ("queue_ops_per_second", "inprocess", "channel_queue_ops_per_second"),
         ("actor_pool_map_per_second", "processes", "actor_pool_baseline_round_robin_calls"),
         ("actor_pool_map_per_second", "inprocess", "actor_pool_baseline_round_robin_calls"),
+        ("stream_items_per_second", "processes", "channel_items_per_second"),
+        ("stream_items_per_second", "inprocess", "channel_items_per_second"),
     };
 
     public static void Print(IReadOnlyList<BenchResult> results)

@@ -384,6 +384,63 @@ public sealed class ShapeCorpusTests
             public static partial class Tasks { [Remote] public static int Sum(params List<int> values) => values.Count; }
             """),
 
+        // Streams: a method returning IEnumerable<T> or IAsyncEnumerable<T> streams its items as ObjectRefStream<T>.
+        new("Static_method_returning_IEnumerable", Stub, """
+            public static partial class Gen { [Remote] public static IEnumerable<int> Count(int n) { for (var i = 0; i < n; i++) yield return i; } }
+            static class Use { static ObjectRefStream<int> Run() => Gen.Remote.Count(3); }
+            """),
+        new("Static_method_returning_IAsyncEnumerable_with_a_token", Stub, """
+            public static partial class Gen
+            {
+                [Remote(StreamBackpressure = 2)]
+                public static async IAsyncEnumerable<string> Lines(int n, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token)
+                { await Task.Yield(); yield return "a"; }
+            }
+            static class Use { static async Task<int> Run() { var n = 0; await foreach (var line in Gen.Remote.Lines(1)) n += (await line).Length; return n; } }
+            """),
+        new("Actor_methods_returning_streams", Stub, """
+            [Remote(StreamBackpressure = 4)]
+            public partial class Reader
+            {
+                public IEnumerable<int> Take(int n) { yield return n; }
+                public async IAsyncEnumerable<int> TakeAsync(int n) { await Task.Yield(); yield return n; }
+            }
+            static class Use { static ObjectRefStream<int> Run(ActorHandle<Reader> r) => r.TakeAsync(1); }
+            """),
+        new("Stream_passed_as_a_parameter", Stub, """
+            public static partial class Gen
+            {
+                [Remote] public static IEnumerable<int> Count(int n) { yield return n; }
+                [Remote] public static int Sum(ObjectRefStream<int> items) => items.AsEnumerable().Sum(r => r.Get());
+            }
+            static class Use { static ObjectRef<int> Run() => Gen.Remote.Sum(Gen.Remote.Count(3)); }
+            """),
+        new("Collection_result_is_one_value_not_a_stream", Stub, """
+            public static partial class Gen { [Remote] public static List<int> All(int n) => new(); }
+            static class Use { static ObjectRef<List<int>> Run() => Gen.Remote.All(3); }
+            """),
+        new("Stream_of_a_ref_struct", "RAY003", """
+            public static partial class Gen { [Remote] public static IEnumerable<Span<int>> Spans() => throw new NotSupportedException(); }
+            """),
+        new("Async_stream_of_an_unserializable_item", "RAY003", """
+            public static partial class Gen { [Remote] public static async IAsyncEnumerable<Stream> Files() { await Task.Yield(); yield break; } }
+            """),
+        new("Actor_stream_of_an_unserializable_item", "RAY003", """
+            [Remote] public partial class Reader { public IEnumerable<Action> Callbacks() { yield break; } }
+            """),
+        new("Enumerator_result", "RAY003", """
+            public static partial class Gen { [Remote] public static IEnumerator<int> Count() { yield return 1; } }
+            """),
+        new("StreamBackpressure_on_a_method_that_does_not_stream", "RAY017", """
+            public static partial class Gen { [Remote(StreamBackpressure = 8)] public static int[] All(int n) => new int[n]; }
+            """),
+        new("StreamBackpressure_that_is_not_positive", "RAY017", """
+            public static partial class Gen { [Remote(StreamBackpressure = 0)] public static IEnumerable<int> Count() { yield return 1; } }
+            """),
+        new("StreamBackpressure_that_is_not_positive_on_an_actor", "RAY017", """
+            [Remote(StreamBackpressure = -1)] public partial class Reader { public IEnumerable<int> Take() { yield return 1; } }
+            """),
+
         // RAY016: [Remote] on something a worker cannot call by name.
         new("Operator", "RAY016", """
             public readonly partial struct Money

@@ -259,4 +259,46 @@ public class SnapshotTests
             public static int Count(int[] items) => items.Length;
         }
         """);
+    [Test]
+    public void Methods_returning_IEnumerable_or_IAsyncEnumerable_stream_their_items() => Verify("""
+        using System.Collections.Generic;
+        using System.Runtime.CompilerServices;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using RayGen;
+        namespace Demo;
+        public static partial class Gen
+        {
+            [Remote]
+            public static IEnumerable<int> Count(int n) { for (var i = 0; i < n; i++) yield return i; }
+
+            [Remote(StreamBackpressure = 4)]
+            public static async IAsyncEnumerable<string> LinesAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
+            {
+                await Task.Yield();
+                yield return path;
+            }
+
+            [Remote]
+            public static int Sum(ObjectRefStream<int> items) { var sum = 0; foreach (var item in items) sum += item.Get(); return sum; }
+
+            [Remote]
+            public static List<int> NotAStream() => new();
+        }
+        """);
+
+    [Test]
+    public void Actor_methods_returning_streams() => Verify("""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using RayGen;
+        namespace Demo;
+        [Remote(StreamBackpressure = 2)]
+        public partial class Reader
+        {
+            private int _next;
+            public IEnumerable<int> Take(int count) { for (var i = 0; i < count; i++) yield return _next++; }
+            public async IAsyncEnumerable<byte[]> ChunksAsync(int size) { await Task.Yield(); yield return new byte[size]; }
+        }
+        """);
 }
