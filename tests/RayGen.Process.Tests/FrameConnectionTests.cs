@@ -11,6 +11,9 @@ namespace RayGen.Process.Tests;
 [TestFixture]
 public class FrameConnectionTests
 {
+    /// <summary>Hang detection, never a speed claim.</summary>
+    private static readonly TimeSpan NoHang = TimeSpan.FromSeconds(30);
+
     [Test]
     public void A_handler_running_long_inline_is_overtaken_so_later_frames_are_read_meanwhile()
     {
@@ -45,33 +48,55 @@ public class FrameConnectionTests
     [Test]
     public void Frames_after_an_overtaken_handler_keep_their_order()
     {
+        const int frames = 200;
+        var blockers = new[] { 0, 50, 100, 150 };
         var (sender, receiver) = Pair();
         using var s = sender;
         using var r = receiver;
         var seen = new System.Collections.Concurrent.ConcurrentQueue<int>();
-        var handled = new ManualResetEventSlim[201];
-        for (var i = 0; i < handled.Length; i++) handled[i] = new ManualResetEventSlim();
-        using var all = new CountdownEvent(200);
+        var handled = new ManualResetEventSlim[frames];
+        var release = new ManualResetEventSlim[frames];
+        for (var i = 0; i < frames; i++)
+        {
+            handled[i] = new ManualResetEventSlim();
+            release[i] = new ManualResetEventSlim();
+        }
+
+        using var all = new CountdownEvent(frames);
         r.Start((connection, frame) =>
         {
-            var n = int.Parse(((LoadAssembliesFrame)frame).Paths[0]);
+            var n = int.Parse(((LoadAssembliesFrame)frame).Paths[0], System.Globalization.CultureInfo.InvariantCulture);
             // It records itself first: the order of the records is the order the handlers started in.
             seen.Enqueue(n);
             handled[n].Set();
-            if (n % 50 == 0 && n + 1 < 200)
+            if (Array.IndexOf(blockers, n) >= 0)
             {
-                // Every fiftieth handler stays until the frame behind it is handled, which takes a takeover.
+                // Blocked until the test releases it: the frames behind it can only be handled through a takeover.
                 connection.AllowTakeover();
-                handled[n + 1].Wait(TimeSpan.FromSeconds(10));
+                release[n].Wait(NoHang);
             }
 
             all.Signal();
         }, (_, _) => { });
 
-        for (var i = 0; i < 200; i++) sender.Send(new LoadAssembliesFrame { Paths = new[] { i.ToString() } });
+        for (var i = 0; i < frames; i++) sender.Send(new LoadAssembliesFrame { Paths = new[] { i.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
 
-        Assert.That(all.Wait(TimeSpan.FromSeconds(60)), Is.True);
-        Assert.That(seen, Is.EqualTo(System.Linq.Enumerable.Range(0, 200)));
+        try
+        {
+            foreach (var n in blockers)
+            {
+                Assert.That(handled[n + 1].Wait(NoHang), Is.True, $"precondition: frame {n + 1} was handled while handler {n} was still blocked");
+                release[n].Set();
+            }
+
+            Assert.That(all.Wait(NoHang), Is.True, "precondition: every frame was handled");
+            Assert.That(seen, Is.EqualTo(System.Linq.Enumerable.Range(0, frames)));
+        }
+        finally
+        {
+            foreach (var e in release) e.Set();
+        }
+
         foreach (var e in handled) e.Dispose();
     }
 

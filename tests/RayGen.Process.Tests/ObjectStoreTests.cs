@@ -20,84 +20,205 @@ public class ObjectStoreTests
         ProcessTestSupport.KillLeftoverWorkers();
     }
 
-    [Test]
-    public void Rounds_of_128_MB_arrays_through_a_512_MB_store_never_fail()
+    private const long RoundsCapacity = 512L * 1024 * 1024;
+
+    /// <summary>24 rounds of one 128 MB array put and summed by a worker; returns the sum each round got.</summary>
+    private static double[] SumRoundsOf128MBArrays()
     {
-        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 512L * 1024 * 1024 });
         var data = new double[16 * 1024 * 1024]; // 128 MB
-        for (var round = 0; round < 24; round++)
+        var sums = new double[24];
+        for (var round = 0; round < sums.Length; round++)
         {
             data[round] = round + 1;
-            var stored = Ray.Put(data);
-            Assert.That(ProcTasks.Remote.SumDoubles(stored).Get(Long), Is.EqualTo(Enumerable.Range(1, round + 1).Sum()), $"round {round}");
-            Assert.That(ProcessTestSupport.CurrentStore.Used, Is.LessThanOrEqualTo(512L * 1024 * 1024));
+            sums[round] = ProcTasks.Remote.SumDoubles(Ray.Put(data)).Get(Long);
         }
+
+        return sums;
     }
 
     [Test]
-    public void Worker_results_never_push_the_store_past_its_capacity()
+    public void Rounds_of_128_MB_arrays_through_a_512_MB_store_each_reach_the_worker_intact()
     {
-        const long capacity = 4L * 1024 * 1024;
-        var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = capacity });
-        var session = ProcessTestSupport.Backend(ray).Session;
-        // Six results of 2 MiB each, all held: three times what shared memory may hold.
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = RoundsCapacity });
+        var expected = Enumerable.Range(1, 24).Select(round => (double)Enumerable.Range(1, round).Sum());
+        Assert.That(SumRoundsOf128MBArrays(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Rounds_of_128_MB_arrays_through_a_512_MB_store_never_take_it_past_its_capacity()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = RoundsCapacity });
+        SumRoundsOf128MBArrays();
+        Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(RoundsCapacity));
+    }
+
+    private const long SixResultsCapacity = 4L * 1024 * 1024;
+
+    /// <summary>Six results of 2 MiB each (result i all i + 1), all held: three times what shared memory may hold.</summary>
+    private static ObjectRef<double[]>[] SixResultsHeld()
+    {
         var results = new ObjectRef<double[]>[6];
         for (var i = 0; i < results.Length; i++)
         {
             results[i] = StoreTasks.Remote.MakeDoubles(1 << 18, i + 1.0);
             results[i].Get(Long);
-            Assert.That(ProcessTestSupport.CurrentStore.Used, Is.LessThanOrEqualTo(capacity), $"after result {i}");
-            Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(capacity), $"at any time up to result {i}");
         }
 
-        Assert.That(Directory.GetFiles(session.SpillPath), Is.Not.Empty, "results that did not fit went to the spill directory");
+        return results;
+    }
+
+    [Test]
+    public void Worker_results_never_push_the_store_past_its_capacity()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = SixResultsCapacity });
+        var results = SixResultsHeld();
+        Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(SixResultsCapacity));
+        GC.KeepAlive(results);
+    }
+
+    [Test]
+    public void Worker_results_that_do_not_fit_in_shared_memory_go_to_the_spill_directory()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = SixResultsCapacity });
+        var results = SixResultsHeld();
+        Assert.That(Directory.GetFiles(ProcessTestSupport.Backend(ray).Session.SpillPath), Is.Not.Empty);
+        GC.KeepAlive(results);
+    }
+
+    [Test]
+    public void Spilled_worker_results_read_back_intact()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = SixResultsCapacity });
+        var results = SixResultsHeld();
         for (var i = 0; i < results.Length; i++)
         {
-            var values = results[i].Get(Long);
-            Assert.That(values, Has.Length.EqualTo(1 << 18));
-            Assert.That(values.All(v => v == i + 1.0), Is.True, $"result {i} reads back intact");
+            Assert.That(results[i].Get(Long), Has.Length.EqualTo(1 << 18).And.All.EqualTo(i + 1.0), $"result {i}");
         }
+    }
 
-        Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(capacity), "reading spilled results back kept to the capacity too");
+    [Test]
+    public void Reading_spilled_worker_results_back_keeps_to_the_capacity()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = SixResultsCapacity });
+        foreach (var result in SixResultsHeld()) result.Get(Long);
+        Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(SixResultsCapacity));
+    }
+
+    [Test]
+    public void Shutdown_leaves_no_spilled_worker_result_behind()
+    {
+        var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = SixResultsCapacity });
+        var session = ProcessTestSupport.Backend(ray).Session;
+        var results = SixResultsHeld();
+        GC.KeepAlive(results);
         ray.Dispose();
-        Assert.That(Directory.Exists(session.SpillPath), Is.False);
-        Assert.That(Directory.Exists(session.Path), Is.False);
+        Assert.That(new[] { session.SpillPath, session.Path }.Where(Directory.Exists), Is.Empty, "the spill directory and the session are gone");
+    }
+
+    private sealed record Refused(ObjectRef<byte[]> A, ObjectRef<byte[]> B, string ObjectsDir);
+
+    /// <summary>A 1 MiB store whose spill directory holds 1 MiB too: a is spilled and b fills shared memory.</summary>
+    private static (ObjectRef<byte[]> A, ObjectRef<byte[]> B) FillMemoryAndSpill()
+    {
+        ProcessTestSupport.CurrentStore.SpillLimit = 1 << 20;
+        var a = Ray.Put(new byte[700 * 1024]);
+        var b = Ray.Put(new byte[700 * 1024]);
+        Assert.That(a.Entry.Shared!.Spilled, Is.True, "precondition: the spill directory is full now, and shared memory holds b");
+        return (a, b);
+    }
+
+    /// <summary>A 720 KiB worker result where it fits nowhere (see <see cref="FillMemoryAndSpill"/>); its ref has failed when this returns.</summary>
+    private static Refused RefuseAWorkerResult(RayRuntime ray)
+    {
+        var (a, b) = FillMemoryAndSpill();
+        var result = StoreTasks.Remote.MakeDoubles(90 * 1024, 1.0);
+        Assert.Throws<ObjectStoreFullException>(() => result.Get(Long), "precondition: the result was refused");
+        return new Refused(a, b, Path.Combine(ProcessTestSupport.Backend(ray).Session.Path, "objects"));
     }
 
     [Test]
     public void A_worker_result_that_fits_neither_memory_nor_spill_fails_its_ref_with_ObjectStoreFullException()
     {
-        var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
-        var objects = Path.Combine(ProcessTestSupport.Backend(ray).Session.Path, "objects");
-        ProcessTestSupport.CurrentStore.SpillLimit = 1 << 20;
-        var a = Ray.Put(new byte[700 * 1024]);
-        var b = Ray.Put(new byte[700 * 1024]);
-        Assert.That(a.Entry.Shared!.Spilled, Is.True, "the spill directory is full now, and shared memory holds b");
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
+        var full = FillMemoryAndSpill();
         var result = StoreTasks.Remote.MakeDoubles(90 * 1024, 1.0); // 720 KiB
         Assert.Throws<ObjectStoreFullException>(() => result.Get(Long));
-        Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(1 << 20));
-        Assert.That(Directory.GetFiles(objects), Has.Length.EqualTo(1), "the refused result left no file");
-        Assert.That(a.Get(), Has.Length.EqualTo(700 * 1024));
-        Assert.That(b.Get(), Has.Length.EqualTo(700 * 1024));
-        Assert.That(StoreTasks.Remote.MakeDoubles(10, 1.0).Get(Long), Has.Length.EqualTo(10), "the worker goes on serving");
-        ray.Dispose();
+        GC.KeepAlive(full.B);
     }
 
     [Test]
-    public void When_shared_memory_is_full_values_spill_to_disk_and_still_arrive()
+    public void A_refused_worker_result_never_takes_the_store_past_its_capacity()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
+        var held = RefuseAWorkerResult(ray);
+        Assert.That(ProcessTestSupport.CurrentStore.PeakUsed, Is.LessThanOrEqualTo(1 << 20));
+        GC.KeepAlive(held);
+    }
+
+    [Test]
+    public void A_refused_worker_result_leaves_no_file()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
+        var held = RefuseAWorkerResult(ray);
+        Assert.That(Directory.GetFiles(held.ObjectsDir).Select(Path.GetFileName), Is.EqualTo(new[] { held.B.Entry.Shared!.Name }), "only b is in shared memory");
+    }
+
+    [Test]
+    public void Values_stored_before_a_refused_worker_result_still_read_back()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
+        var held = RefuseAWorkerResult(ray);
+        Assert.That(new[] { held.A.Get().Length, held.B.Get().Length }, Is.EqualTo(new[] { 700 * 1024, 700 * 1024 }));
+    }
+
+    [Test]
+    public void The_worker_goes_on_serving_after_its_result_was_refused()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
+        var held = RefuseAWorkerResult(ray);
+        Assert.That(StoreTasks.Remote.MakeDoubles(10, 1.0).Get(Long), Has.Length.EqualTo(10));
+        GC.KeepAlive(held);
+    }
+
+    /// <summary>
+    /// A 1 MiB store: a 700 KiB value is kept, then another (first byte 9) is put and reversed by a worker.
+    /// Returns the kept value's ref and the reversed bytes.
+    /// </summary>
+    private static (ObjectRef<byte[]> Kept, byte[] Reversed) ReverseWhileSharedMemoryIsFull()
+    {
+        var kept = Ray.Put(new byte[700 * 1024]);
+        Assert.That(ProcTasks.Remote.Reverse(kept).Get(Long), Has.Length.EqualTo(700 * 1024), "precondition: the kept value reaches a worker");
+        var big = new byte[700 * 1024];
+        big[0] = 9;
+        return (kept, ProcTasks.Remote.Reverse(Ray.Put(big)).Get(Long));
+    }
+
+    [Test]
+    public void When_shared_memory_is_full_values_still_reach_their_task_and_its_result_arrives()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1024 * 1024 });
+        var (kept, reversed) = ReverseWhileSharedMemoryIsFull();
+        Assert.That(reversed[^1], Is.EqualTo(9), "the worker reversed the value it was given");
+        GC.KeepAlive(kept);
+    }
+
+    [Test]
+    public void When_shared_memory_is_full_values_spill_to_disk()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1024 * 1024 });
+        var (kept, _) = ReverseWhileSharedMemoryIsFull();
+        Assert.That(Directory.GetFiles(ProcessTestSupport.Backend(ray).Session.SpillPath), Is.Not.Empty);
+        GC.KeepAlive(kept);
+    }
+
+    [Test]
+    public void Shutdown_leaves_no_spilled_value_behind()
     {
         var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1024 * 1024 });
         var session = ProcessTestSupport.Backend(ray).Session;
-        var kept = Ray.Put(new byte[700 * 1024]);
-        Assert.That(ProcTasks.Remote.Reverse(kept).Get(Long), Has.Length.EqualTo(700 * 1024));
-        var big = new byte[700 * 1024];
-        big[0] = 9;
-        var spilled = ProcTasks.Remote.Reverse(Ray.Put(big)).Get(Long);
-        Assert.That(spilled[^1], Is.EqualTo(9));
-        Assert.That(Directory.GetFiles(session.SpillPath), Is.Not.Empty, "the second value went to the spill directory");
+        var (kept, _) = ReverseWhileSharedMemoryIsFull();
         GC.KeepAlive(kept);
         ray.Dispose();
-        Assert.That(Directory.Exists(session.SpillPath), Is.False);
-        Assert.That(Directory.Exists(session.Path), Is.False);
+        Assert.That(new[] { session.SpillPath, session.Path }.Where(Directory.Exists), Is.Empty, "the spill directory and the session are gone");
     }
 }

@@ -118,14 +118,19 @@ internal static class ProcessTestSupport
     /// <summary>Waits until a file a task writes exists; fails the test if it never appears.</summary>
     public static string WaitForFile(string path)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!System.IO.File.Exists(path) || new System.IO.FileInfo(path).Length == 0)
+        WaitUntil(() => System.IO.File.Exists(path) && new System.IO.FileInfo(path).Length > 0, $"{System.IO.Path.GetFileName(path)} to appear", TimeSpan.FromSeconds(30));
+        return System.IO.File.ReadAllText(path);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> (an event: a file, a count) until it holds; fails the test, naming <paramref name="what"/>, after <paramref name="limit"/> (a hang, not a speed claim).</summary>
+    public static void WaitUntil(Func<bool> condition, string what, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (!condition())
         {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"{System.IO.Path.GetFileName(path)} never appeared");
+            if (DateTime.UtcNow > deadline) Assert.Fail($"gave up waiting for {what}");
             System.Threading.Thread.Sleep(5);
         }
-
-        return System.IO.File.ReadAllText(path);
     }
 
     /// <summary>A fresh path in the temporary folder for a task to mark; the caller deletes it.</summary>

@@ -39,8 +39,18 @@ public class WorkerPoolTests
         try { Directory.Delete(_scratch, recursive: true); } catch (IOException) { }
     }
 
-    [Test]
-    public void Extra_task_workers_retire_once_idle_down_to_NumCpus_quietly_and_leave_nothing_behind()
+    /// <summary>What a burst and the retirement after it left: the runtime stays up for the test to dispose.</summary>
+    private sealed record Retirement(RayRuntime Ray, int[] Burst, bool DownToNumCpus, ConcurrentQueue<string> Warnings, string WorkerOutput)
+    {
+        public ProcessBackend Backend => ProcessTestSupport.Backend(Ray);
+    }
+
+    /// <summary>
+    /// NumCpus = 2 and a short idle timeout: a burst of four children that must run at once grows the pool, then the
+    /// extra workers go idle and retire. Returns once the pool is down to NumCpus task workers (or the wait gave up),
+    /// with the workers' stderr and the runtime's warnings captured meanwhile.
+    /// </summary>
+    private Retirement BurstThenRetire()
     {
         var warnings = new ConcurrentQueue<string>();
         var workerOutput = new StringWriter();
@@ -48,32 +58,99 @@ public class WorkerPoolTests
         Console.SetError(TextWriter.Synchronized(workerOutput)); // worker processes' stderr lines land here
         try
         {
-            using var ray = Ray.Init(new RayOptions { NumCpus = 2, IdleWorkerTimeout = TimeSpan.FromMilliseconds(300) });
+            var ray = Ray.Init(new RayOptions { NumCpus = 2, IdleWorkerTimeout = TimeSpan.FromMilliseconds(300) });
             ray.Core.WarningSink = warnings.Enqueue;
             var backend = ProcessTestSupport.Backend(ray);
             using var downToNumCpus = new ManualResetEventSlim();
+            // Called once a retired worker's process has exited and the pool has let go of it.
             backend.Pool.Retired = _ =>
             {
                 if (LiveTaskWorkers(backend) <= 2) downToNumCpus.Set();
             };
 
             var burst = PoolTasks.Remote.PidsOfConcurrentChildren(4, 0.5, Path.Combine(_scratch, "barrier")).Get(NoHang);
-            Assert.That(burst, Has.Length.GreaterThan(2), "the burst ran in more task workers than NumCpus");
-
-            Assert.That(downToNumCpus.Wait(NoHang), Is.True, "the extra workers retired");
-            Assert.That(LiveTaskWorkers(backend), Is.EqualTo(2), "down to NumCpus and no further");
-            var kept = backend.Workers.Select(w => w.Pid).ToArray();
-            Assert.That(burst.Except(kept).Where(ProcessTestSupport.IsAlive), Is.Empty, "the retired workers' processes are gone");
-            Assert.That(kept, Does.Contain(PoolTasks.Remote.Pid().Get(NoHang)), "a later task runs in a worker that was kept");
-            Assert.That(Directory.GetFileSystemEntries(Path.Combine(backend.Session.Path, "objects")), Is.Empty, "retirement leaves no files");
-            Assert.That(warnings, Is.Empty, "retirement is not reported as a crash");
+            var down = downToNumCpus.Wait(NoHang);
+            backend.Pool.Retired = null;
+            return new Retirement(ray, burst, down, warnings, workerOutput.ToString());
         }
         finally
         {
             Console.SetError(stderr);
         }
+    }
 
-        Assert.That(workerOutput.ToString(), Is.Empty, "retired workers exit quietly");
+    [Test]
+    public void A_burst_of_children_that_must_run_at_once_runs_in_more_task_workers_than_NumCpus()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        var burst = PoolTasks.Remote.PidsOfConcurrentChildren(4, 0.5, Path.Combine(_scratch, "barrier")).Get(NoHang);
+        Assert.That(burst, Has.Length.GreaterThan(2), "distinct pids of the burst and its children");
+    }
+
+    [Test]
+    public void Extra_task_workers_retire_once_idle()
+    {
+        var retirement = BurstThenRetire();
+        using var ray = retirement.Ray;
+        Assert.That(retirement.DownToNumCpus, Is.True, "the pool came down to NumCpus task workers");
+    }
+
+    [Test]
+    public void Retirement_stops_at_NumCpus_task_workers()
+    {
+        var retirement = BurstThenRetire();
+        using var ray = retirement.Ray;
+        Assert.That(retirement.DownToNumCpus, Is.True, "precondition: the extra workers retired");
+        Assert.That(LiveTaskWorkers(retirement.Backend), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void The_processes_of_retired_workers_have_exited_when_they_are_reported_retired()
+    {
+        var retirement = BurstThenRetire();
+        using var ray = retirement.Ray;
+        Assert.That(retirement.DownToNumCpus, Is.True, "precondition: the extra workers retired");
+        var kept = ProcessTestSupport.WorkerPids(ray);
+        Assert.That(retirement.Burst.Except(kept).Where(ProcessTestSupport.IsAlive), Is.Empty);
+    }
+
+    [Test]
+    public void A_task_after_retirement_runs_in_a_worker_that_was_kept()
+    {
+        var retirement = BurstThenRetire();
+        using var ray = retirement.Ray;
+        Assert.That(retirement.DownToNumCpus, Is.True, "precondition: the extra workers retired");
+        var kept = ProcessTestSupport.WorkerPids(ray);
+        Assert.That(kept, Does.Contain(PoolTasks.Remote.Pid().Get(NoHang)));
+    }
+
+    [Test]
+    public void Retirement_leaves_no_files()
+    {
+        var retirement = BurstThenRetire();
+        using var ray = retirement.Ray;
+        Assert.That(retirement.DownToNumCpus, Is.True, "precondition: the extra workers retired");
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(retirement.Backend.Session.Path, "objects")), Is.Empty);
+    }
+
+    [Test]
+    public void Retirement_is_not_reported_as_a_crash()
+    {
+        var retirement = BurstThenRetire();
+        using var ray = retirement.Ray;
+        Assert.That(retirement.DownToNumCpus, Is.True, "precondition: the extra workers retired");
+        // A crash is reported as its connection closes or as its exit is handled; a retired worker's exit came first.
+        Assert.That(retirement.Warnings, Is.Empty);
+    }
+
+    [Test]
+    public void Retired_workers_exit_quietly()
+    {
+        var retirement = BurstThenRetire();
+        using var ray = retirement.Ray;
+        Assert.That(retirement.DownToNumCpus, Is.True, "precondition: the extra workers retired");
+        // Their exit, awaited before they are reported retired, includes the end of their relayed output.
+        Assert.That(retirement.WorkerOutput, Is.Empty);
     }
 
     [Test]
@@ -89,24 +166,44 @@ public class WorkerPoolTests
         Assert.That(worker.TryRetire(FarAhead(), idleMilliseconds: 0), Is.False, "a worker holding a run stays");
 
         File.WriteAllText(gate, "");
-        Assert.That(held.Get(NoHang), Is.EqualTo(worker.Pid));
+        held.Get(NoHang); // not a check: the run ends before the runtime does
+    }
+
+    /// <summary>NumCpus = 1: the one task worker, connected and idle after a task.</summary>
+    private static WorkerProcess TheIdleWorker(RayRuntime ray)
+    {
+        var worker = ProcessTestSupport.Backend(ray).Workers.Single();
+        Assert.That(PoolTasks.Remote.Pid().Get(NoHang), Is.EqualTo(worker.Pid), "precondition: the worker is connected and idle again");
+        return worker;
     }
 
     [Test]
-    public void A_retired_worker_refuses_the_run_that_picked_it_just_before_and_the_pool_places_it_on_another()
+    public void An_idle_worker_retires()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        Assert.That(TheIdleWorker(ray).TryRetire(FarAhead(), idleMilliseconds: 0), Is.True);
+    }
+
+    [Test]
+    public void A_retired_worker_refuses_the_run_that_picked_it_just_before()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var worker = TheIdleWorker(ray);
+        Assert.That(worker.TryRetire(FarAhead(), idleMilliseconds: 0), Is.True, "precondition: the worker retired");
+        // The window between the pool picking a worker and starting a run on it: the run is refused, not lost.
+        var late = new WorkerRun(0, RunKind.Task, null!, null, worker);
+        Assert.That(worker.TryStart(late, new RunFrame { RunId = 0 }), Is.False);
+    }
+
+    [Test]
+    public void The_pool_places_the_next_task_past_a_retired_worker_on_another()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         var backend = ProcessTestSupport.Backend(ray);
-        var worker = backend.Workers.Single();
-        Assert.That(PoolTasks.Remote.Pid().Get(NoHang), Is.EqualTo(worker.Pid), "the worker is connected and idle again");
-
-        Assert.That(worker.TryRetire(FarAhead(), idleMilliseconds: 0), Is.True, "an idle worker retires");
-        // The window between the pool picking a worker and starting a run on it: the run is refused, not lost.
-        var late = new WorkerRun(0, RunKind.Task, null!, null, worker);
-        Assert.That(worker.TryStart(late, new RunFrame { RunId = 0 }), Is.False, "a retired worker refuses a run");
-
+        var worker = TheIdleWorker(ray);
+        Assert.That(worker.TryRetire(FarAhead(), idleMilliseconds: 0), Is.True, "precondition: the worker retired");
         var next = PoolTasks.Remote.Pid().Get(NoHang);
-        Assert.That(backend.Workers.Where(w => w != worker).Select(w => w.Pid), Does.Contain(next), "the next task ran in another worker of the pool");
+        Assert.That(backend.Workers.Where(w => w != worker).Select(w => w.Pid), Does.Contain(next));
     }
 
     [Test]
@@ -127,21 +224,47 @@ public class WorkerPoolTests
         }
     }
 
-    [Test]
-    public void A_task_sharing_the_worker_of_a_force_cancelled_task_runs_again_elsewhere_without_spending_a_retry()
+    /// <summary>
+    /// NumCpus = 1: a task blocked for good in Get, and a task with <paramref name="maxRetries"/> that shares its worker
+    /// and waits for <paramref name="gate"/>, appending its pid to <paramref name="pidFile"/> at each attempt.
+    /// </summary>
+    private (ObjectRef<int> Blocked, int BlockedPid, ObjectRef<int> Sharing) ShareTheWorkerOfABlockedTask(RayRuntime ray, int maxRetries, string pidFile, string gate)
     {
-        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
         ray.Core.WarningSink = _ => { }; // the never-placed child warns that it cannot fit
         var (blocked, blockedPid) = StartBlockedTask();
-        var pidFile = Path.Combine(_scratch, "sharing.pids");
-        var gate = Path.Combine(_scratch, "gate");
-        var sharing = PoolTasks.Remote.With(new RemoteOptions { MaxRetries = 1 }).RecordsPidThenWaitsFor(pidFile, gate);
-        Assert.That(WaitForPids(pidFile, 1)[0], Is.EqualTo(blockedPid), "the two tasks share one worker");
+        var sharing = PoolTasks.Remote.With(new RemoteOptions { MaxRetries = maxRetries }).RecordsPidThenWaitsFor(pidFile, gate);
+        Assert.That(WaitForPids(pidFile, 1)[0], Is.EqualTo(blockedPid), "precondition: the two tasks share one worker");
+        return (blocked, blockedPid, sharing);
+    }
 
+    [Test]
+    public void A_force_cancelled_task_blocked_in_Get_fails_with_RayTaskCanceledException()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var (blocked, _, _) = ShareTheWorkerOfABlockedTask(ray, 1, Path.Combine(_scratch, "sharing.pids"), Path.Combine(_scratch, "gate"));
         Ray.Cancel(blocked, force: true);
         Assert.Throws<RayTaskCanceledException>(() => blocked.Get(NoHang));
+    }
+
+    [Test]
+    public void A_task_sharing_the_worker_of_a_force_cancelled_task_runs_again_in_another_worker()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var pidFile = Path.Combine(_scratch, "sharing.pids");
+        var (blocked, blockedPid, _) = ShareTheWorkerOfABlockedTask(ray, 1, pidFile, Path.Combine(_scratch, "gate"));
+        Ray.Cancel(blocked, force: true);
+        Assert.That(WaitForPids(pidFile, 2)[1], Is.Not.EqualTo(blockedPid), "the pid of its second start");
+    }
+
+    [Test]
+    public void A_task_rerun_for_sharing_the_worker_of_a_force_cancelled_task_has_not_spent_its_retry()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var pidFile = Path.Combine(_scratch, "sharing.pids");
+        var gate = Path.Combine(_scratch, "gate");
+        var (blocked, _, sharing) = ShareTheWorkerOfABlockedTask(ray, 1, pidFile, gate);
+        Ray.Cancel(blocked, force: true);
         var rerunPid = WaitForPids(pidFile, 2)[1];
-        Assert.That(rerunPid, Is.Not.EqualTo(blockedPid), "the task started again, in another worker");
 
         // Its one retry is still there: a crash of the worker running it now is survived.
         using (var rerunWorker = System.Diagnostics.Process.GetProcessById(rerunPid)) rerunWorker.Kill();
@@ -151,35 +274,75 @@ public class WorkerPoolTests
     }
 
     [Test]
-    public void A_task_with_no_retries_sharing_the_worker_of_a_force_cancelled_task_fails_and_never_runs_twice()
+    public void A_task_with_no_retries_sharing_the_worker_of_a_force_cancelled_task_fails_with_WorkerCrashedException()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
-        ray.Core.WarningSink = _ => { };
-        var (blocked, blockedPid) = StartBlockedTask();
-        var pidFile = Path.Combine(_scratch, "sharing.pids");
-        var sharing = PoolTasks.Remote.With(new RemoteOptions { MaxRetries = 0 }).RecordsPidThenWaitsFor(pidFile, Path.Combine(_scratch, "never"));
-        Assert.That(WaitForPids(pidFile, 1)[0], Is.EqualTo(blockedPid), "the two tasks share one worker");
-
+        var (blocked, _, sharing) = ShareTheWorkerOfABlockedTask(ray, 0, Path.Combine(_scratch, "sharing.pids"), Path.Combine(_scratch, "never"));
         Ray.Cancel(blocked, force: true);
-
-        var error = Assert.Throws<WorkerCrashedException>(() => sharing.Get(NoHang))!;
-        Assert.That(error.Message, Does.Contain("cancelled with force"), "the error says why the worker died");
-        Assert.That(File.ReadAllLines(pidFile), Has.Length.EqualTo(1), "MaxRetries = 0: it ran once");
+        Assert.Throws<WorkerCrashedException>(() => sharing.Get(NoHang));
     }
 
     [Test]
-    public void A_forced_cancel_kills_a_worker_only_while_it_still_holds_the_cancelled_run()
+    public void The_error_of_a_task_lost_with_the_worker_of_a_force_cancelled_task_says_why_the_worker_died()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var (blocked, _, sharing) = ShareTheWorkerOfABlockedTask(ray, 0, Path.Combine(_scratch, "sharing.pids"), Path.Combine(_scratch, "never"));
+        Ray.Cancel(blocked, force: true);
+        var error = Assert.Catch<RayException>(() => sharing.Get(NoHang), "precondition: the task failed")!;
+        Assert.That(error.Message, Does.Contain("cancelled with force"));
+    }
+
+    [Test]
+    public void A_task_with_no_retries_sharing_the_worker_of_a_force_cancelled_task_never_runs_twice()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var pidFile = Path.Combine(_scratch, "sharing.pids");
+        var (blocked, _, sharing) = ShareTheWorkerOfABlockedTask(ray, 0, pidFile, Path.Combine(_scratch, "never"));
+        Ray.Cancel(blocked, force: true);
+        // Its ref settles once its fate is decided: a rerun would have been started before it could fail.
+        Assert.Catch<RayException>(() => sharing.Get(NoHang), "precondition: the task failed");
+        Assert.That(File.ReadAllLines(pidFile), Has.Length.EqualTo(1), "MaxRetries = 0: it ran once");
+    }
+
+    /// <summary>A worker record (no process) holding two runs, the first of whose results the driver has taken.</summary>
+    private static (WorkerProcess Worker, WorkerRun Finished, WorkerRun Running) AWorkerWithAFinishedAndARunningRun()
     {
         var worker = new WorkerProcess(1, null);
         var finished = new WorkerRun(1, RunKind.Task, null!, null, worker);
         var running = new WorkerRun(2, RunKind.Task, null!, null, worker);
-        Assert.That(worker.TryStart(finished, new RunFrame { RunId = 1 }) && worker.TryStart(running, new RunFrame { RunId = 2 }), Is.True);
-        Assert.That(worker.TryFinish(finished.Id, out _), Is.True, "the driver took the first run's result");
+        Assert.That(worker.TryStart(finished, new RunFrame { RunId = 1 }) && worker.TryStart(running, new RunFrame { RunId = 2 }), Is.True, "precondition: both runs started");
+        Assert.That(worker.TryFinish(finished.Id, out _), Is.True, "precondition: the driver took the first run's result");
+        return (worker, finished, running);
+    }
 
-        Assert.That(worker.TryKillForCancel(finished), Is.False, "a run whose result was taken is not killed for");
-        Assert.That(worker.IsLeaving || worker.KilledForCancel, Is.False, "the worker stays in the pool");
-        Assert.That(worker.TryKillForCancel(running), Is.True, "a run it still holds is");
-        Assert.That(worker.IsLeaving && worker.KilledForCancel, Is.True, "the worker takes no more runs and its others count as innocent");
+    [Test]
+    public void A_forced_cancel_does_not_kill_for_a_run_whose_result_was_taken()
+    {
+        var (worker, finished, _) = AWorkerWithAFinishedAndARunningRun();
+        Assert.That(worker.TryKillForCancel(finished), Is.False);
+    }
+
+    [Test]
+    public void A_worker_not_killed_for_a_finished_run_stays_in_the_pool()
+    {
+        var (worker, finished, _) = AWorkerWithAFinishedAndARunningRun();
+        worker.TryKillForCancel(finished);
+        Assert.That(worker.IsLeaving || worker.KilledForCancel, Is.False);
+    }
+
+    [Test]
+    public void A_forced_cancel_kills_the_worker_still_holding_the_cancelled_run()
+    {
+        var (worker, _, running) = AWorkerWithAFinishedAndARunningRun();
+        Assert.That(worker.TryKillForCancel(running), Is.True);
+    }
+
+    [Test]
+    public void A_worker_killed_for_a_forced_cancel_takes_no_more_runs_and_its_other_runs_count_as_innocent()
+    {
+        var (worker, _, running) = AWorkerWithAFinishedAndARunningRun();
+        worker.TryKillForCancel(running);
+        Assert.That(worker.IsLeaving && worker.KilledForCancel, Is.True);
     }
 
     [Test]
@@ -200,7 +363,7 @@ public class WorkerPoolTests
         PoolActor.Remote.New().Pid().Get(NoHang);
         PoolTasks.Remote.PidsOfConcurrentChildren(4, 0.25, Path.Combine(_scratch, "barrier")).Get(NoHang);
 
-        Assert.That(starts, Is.GreaterThanOrEqualTo(1 + 3), "the actor's worker and three more task workers were started");
+        Assert.That(starts, Is.GreaterThanOrEqualTo(1 + 3), "precondition: the actor's worker and three more task workers were started");
         Assert.That(startsUnderLock, Is.Zero, "no process was started by a thread holding the scheduler's lock");
     }
 
@@ -233,14 +396,8 @@ public class WorkerPoolTests
     /// <summary>Waits until <paramref name="file"/> holds <paramref name="count"/> whole pids, one per line, and returns them.</summary>
     private static int[] WaitForPids(string file, int count)
     {
-        var deadline = DateTime.UtcNow + NoHang;
-        while (true)
-        {
-            var pids = ReadPids(file);
-            if (pids.Length >= count) return pids;
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"{Path.GetFileName(file)} got {count} pid(s)");
-            Thread.Sleep(10);
-        }
+        ProcessTestSupport.WaitUntil(() => ReadPids(file).Length >= count, $"{Path.GetFileName(file)} to get {count} pid(s)", NoHang);
+        return ReadPids(file);
     }
 
     private static int[] ReadPids(string file)

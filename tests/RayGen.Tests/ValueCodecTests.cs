@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using MemoryPack;
 using NUnit.Framework;
 using RayGen.Store;
@@ -10,50 +12,56 @@ namespace RayGen.Tests;
 [TestFixture]
 public class ValueCodecTests
 {
-    [Test]
-    public void A_large_long_array_is_written_in_MemoryPacks_layout()
+    /// <summary>Arrays large enough for the direct copy, with contents that tell a shifted or truncated copy apart.</summary>
+    private static IEnumerable<TestCaseData> LargeArrays()
     {
-        var value = new long[100_000];
-        for (var i = 0; i < value.Length; i++) value[i] = i * 7919L - 3;
-        Assert.That(ValueCodec<long[]>.Serialize(value, "test"), Is.EqualTo(MemoryPackSerializer.Serialize(value)));
-    }
-
-    [Test]
-    public void Large_int_double_and_byte_arrays_round_trip_through_MemoryPack()
-    {
-        var ints = new int[50_000];
-        var doubles = new double[50_000];
         var bytes = new byte[200_000];
-        for (var i = 0; i < ints.Length; i++)
-        {
-            ints[i] = -i;
-            doubles[i] = i / 3.0;
-        }
-
         new Random(7).NextBytes(bytes);
-        Assert.That(MemoryPackSerializer.Deserialize<int[]>(ValueCodec<int[]>.Serialize(ints, "test")), Is.EqualTo(ints));
-        Assert.That(MemoryPackSerializer.Deserialize<double[]>(ValueCodec<double[]>.Serialize(doubles, "test")), Is.EqualTo(doubles));
-        Assert.That(ValueCodec<byte[]>.Serialize(bytes, "test"), Is.EqualTo(MemoryPackSerializer.Serialize(bytes)));
+        yield return new TestCaseData(Enumerable.Range(0, 100_000).Select(i => i * 7919L - 3).ToArray()).SetArgDisplayNames("long[100000]");
+        yield return new TestCaseData(Enumerable.Range(0, 50_000).Select(i => -i).ToArray()).SetArgDisplayNames("int[50000]");
+        yield return new TestCaseData(Enumerable.Range(0, 50_000).Select(i => i / 3.0).ToArray()).SetArgDisplayNames("double[50000]");
+        yield return new TestCaseData(bytes).SetArgDisplayNames("byte[200000]");
     }
 
-    [Test]
-    public void Null_and_small_arrays_are_written_in_MemoryPacks_layout_too()
+    private static IEnumerable<TestCaseData> SmallArrays()
     {
+        yield return new TestCaseData(new long[] { 1, 2, 3 }).SetArgDisplayNames("long[3]");
+        yield return new TestCaseData(Array.Empty<byte>()).SetArgDisplayNames("byte[0]");
+    }
+
+    /// <summary>Arrays MemoryPack wrote, of every kind of element the direct copy reads.</summary>
+    private static IEnumerable<TestCaseData> WrittenByMemoryPack()
+    {
+        yield return new TestCaseData("ok"u8.ToArray()).SetArgDisplayNames("byte[2]");
+        yield return new TestCaseData(Array.Empty<byte>()).SetArgDisplayNames("byte[0]");
+        yield return new TestCaseData(new[] { true, false, true }).SetArgDisplayNames("bool[3]");
+        yield return new TestCaseData("raygen".ToCharArray()).SetArgDisplayNames("char[6]");
+        yield return new TestCaseData(new[] { 0.5, -1e300 }).SetArgDisplayNames("double[2]");
+    }
+
+    [TestCaseSource(nameof(LargeArrays))]
+    public void A_large_primitive_array_is_written_in_MemoryPacks_layout<T>(T[] value) where T : unmanaged =>
+        Assert.That(ValueCodec<T[]>.Serialize(value, "test"), Is.EqualTo(MemoryPackSerializer.Serialize(value)));
+
+    [TestCaseSource(nameof(LargeArrays))]
+    public void A_large_primitive_array_written_by_the_codec_reads_back_through_MemoryPack<T>(T[] value) where T : unmanaged =>
+        Assert.That(MemoryPackSerializer.Deserialize<T[]>(ValueCodec<T[]>.Serialize(value, "test")), Is.EqualTo(value));
+
+    [TestCaseSource(nameof(SmallArrays))]
+    public void A_small_or_empty_primitive_array_is_written_in_MemoryPacks_layout_too<T>(T[] value) where T : unmanaged =>
+        Assert.That(ValueCodec<T[]>.Serialize(value, "test"), Is.EqualTo(MemoryPackSerializer.Serialize(value)));
+
+    [Test]
+    public void A_null_array_is_written_in_MemoryPacks_layout() =>
         Assert.That(ValueCodec<long[]?>.Serialize(null, "test"), Is.EqualTo(MemoryPackSerializer.Serialize<long[]?>(null)));
-        Assert.That(ValueCodec<long[]>.Serialize(new long[] { 1, 2, 3 }, "test"), Is.EqualTo(MemoryPackSerializer.Serialize(new long[] { 1, 2, 3 })));
-        Assert.That(ValueCodec<byte[]>.Serialize(Array.Empty<byte>(), "test"), Is.EqualTo(MemoryPackSerializer.Serialize(Array.Empty<byte>())));
-    }
+
+    [TestCaseSource(nameof(WrittenByMemoryPack))]
+    public void A_primitive_array_written_by_MemoryPack_reads_back_the_same<T>(T[] value) where T : unmanaged =>
+        Assert.That(ValueCodec<T[]>.Deserialize(MemoryPackSerializer.Serialize(value)), Is.EqualTo(value));
 
     [Test]
-    public void Primitive_arrays_written_by_MemoryPack_read_back_the_same()
-    {
-        Assert.That(ValueCodec<byte[]>.Deserialize(MemoryPackSerializer.Serialize("ok"u8.ToArray())), Is.EqualTo("ok"u8.ToArray()));
-        Assert.That(ValueCodec<byte[]>.Deserialize(MemoryPackSerializer.Serialize(Array.Empty<byte>())), Is.Empty);
+    public void A_null_array_written_by_MemoryPack_reads_back_as_null() =>
         Assert.That(ValueCodec<int[]?>.Deserialize(MemoryPackSerializer.Serialize<int[]?>(null)), Is.Null);
-        Assert.That(ValueCodec<bool[]>.Deserialize(MemoryPackSerializer.Serialize(new[] { true, false, true })), Is.EqualTo(new[] { true, false, true }));
-        Assert.That(ValueCodec<char[]>.Deserialize(MemoryPackSerializer.Serialize("raygen".ToCharArray())), Is.EqualTo("raygen".ToCharArray()));
-        Assert.That(ValueCodec<double[]>.Deserialize(MemoryPackSerializer.Serialize(new[] { 0.5, -1e300 })), Is.EqualTo(new[] { 0.5, -1e300 }));
-    }
 
     [Test]
     public void A_truncated_array_is_left_to_MemoryPack_to_reject()
