@@ -63,13 +63,13 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem, IObjectProdu
     public ActorAddress? Actor { get; init; }
 
     /// <summary>The actor whose call this is, on its owner's side (where every actor address is the actor's state).</summary>
-    public ActorState? OwnedActor => (ActorState?)Actor;
+    public ActorRecord? OwnedActor => (ActorRecord?)Actor;
 
     /// <summary>For actor constructor calls: marks the call that places and builds an actor.</summary>
     public bool IsConstructor { get; init; }
 
     /// <summary>For actor constructor calls: the actor being built.</summary>
-    public ActorState? CreatesActor { get; set; }
+    public ActorRecord? CreatesActor { get; set; }
 
     /// <summary>For actor calls: the actor incarnation it was started on, so a result from before a restart is ignored.</summary>
     public int Incarnation { get; set; }

@@ -55,7 +55,7 @@ internal sealed class DriverRuntime : RuntimeCore
 
     public override ActorAddress ActorById(long id, Type actorType) => Owner.Actors.GetById(id, actorType);
 
-    public override void KillActor(ActorAddress actor, bool noRestart) => Owner.Actors.Kill((ActorState)actor, noRestart);
+    public override void KillActor(ActorAddress actor, bool noRestart) => Owner.Actors.Kill((ActorRecord)actor, noRestart);
 
     protected override bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout) => Owner.BlockUntil(wait, timeout);
 

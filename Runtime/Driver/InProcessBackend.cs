@@ -88,10 +88,10 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
         task.Cancellation?.Cancel();
     }
 
-    public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments) =>
+    public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments) =>
         ThreadPool.UnsafeQueueUserWorkItem(static s => Construct(s.actor, s.constructor, s.arguments), (actor, constructor, arguments), preferLocal: false);
 
-    private static void Construct(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
+    private static void Construct(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
     {
         try
         {
@@ -107,13 +107,13 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
         }
     }
 
-    public void ExecuteActorCall(ActorState actor, TaskSpec call)
+    public void ExecuteActorCall(ActorRecord actor, TaskSpec call)
     {
         var instance = actor.BackendHandle;
         ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Run(s.Item2, s.Item3, s.Item4.OnCallCompleted), (this, call, instance, actor), preferLocal: false);
     }
 
-    public void StopActor(ActorState actor) => actor.BackendHandle = null;
+    public void StopActor(ActorRecord actor) => actor.BackendHandle = null;
 
     private void Run(TaskSpec task, object? instance, Action<TaskSpec, byte[]?, Exception?> done)
     {

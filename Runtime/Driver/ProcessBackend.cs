@@ -91,7 +91,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         }
     }
 
-    public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
+    public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
     {
         WorkerProcess worker;
         try
@@ -109,7 +109,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         StartRun(run, arguments);
     }
 
-    public void ExecuteActorCall(ActorState actor, TaskSpec call)
+    public void ExecuteActorCall(ActorRecord actor, TaskSpec call)
     {
         // A dead worker's actor is already dying (its exit runs Die, which fails or re-sends this call).
         if (actor.BackendHandle is not WorkerProcess worker) return;
@@ -117,7 +117,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         StartRun(run, call.ResolveArguments());
     }
 
-    public void StopActor(ActorState actor)
+    public void StopActor(ActorRecord actor)
     {
         if (actor.BackendHandle is not WorkerProcess worker) return;
         actor.BackendHandle = null;

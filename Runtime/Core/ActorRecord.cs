@@ -17,7 +17,7 @@ internal enum ActorStatus
 /// One actor: its instance, its mailbox (calls in the order they were made) and its life — construction,
 /// restarts from the original constructor arguments, death. Calls run at most MaxConcurrency at a time.
 /// </summary>
-internal sealed class ActorState : ActorAddress
+internal sealed class ActorRecord : ActorAddress
 {
     /// <summary>Calls sent to an actor's worker process ahead of the ones running there.</summary>
     internal const int PipelineDepth = 512;
@@ -31,7 +31,7 @@ internal sealed class ActorState : ActorAddress
     private int _restarts;
     private bool _holdsResources;
 
-    public ActorState(TaskOwner owner, long id, Type actorType, TaskSpec constructor)
+    public ActorRecord(TaskOwner owner, long id, Type actorType, TaskSpec constructor)
         : base(id, actorType, constructor.Options)
     {
         _runtime = owner;
