@@ -76,6 +76,12 @@ internal sealed class ActorManager
         }
     }
 
+    /// <summary>Every actor this runtime made, dead ones included (their ids stay known).</summary>
+    public List<ActorRecord> Snapshot()
+    {
+        lock (_lock) return new List<ActorRecord>(_byId.Values);
+    }
+
     public void Shutdown()
     {
         List<ActorRecord> all;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using RayGen.Protocol;
 using RayGen.Store;
 
@@ -39,6 +40,18 @@ internal sealed class ActorRecord : ActorAddress
     }
 
     public ActorStatus Status { get; private set; }
+
+    /// <summary>How many times it was restarted (State API's NumRestarts).</summary>
+    public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>The call that builds it (State API: its dependencies, its node).</summary>
+    public TaskSpec Constructor => _constructor;
+
+    /// <summary>The calls sent to its instance and not finished (State API: running, or waiting in the worker behind earlier ones).</summary>
+    public List<TaskSpec> InFlightSnapshot()
+    {
+        lock (_lock) return new List<TaskSpec>(_inFlight);
+    }
     public int Incarnation { get; private set; }
     public ErrorInfo? Death { get; private set; }
     private string DisplayName => Name is null ? $"{ActorType.Name}({Id})" : $"{ActorType.Name}(\"{Name}\")";

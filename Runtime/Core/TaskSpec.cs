@@ -199,4 +199,27 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem, IObjectProdu
     void IThreadPoolWorkItem.Execute() => ((IThreadRunner)Owner!.Backend).RunFrom(this);
 
     public override string ToString() => $"{Function.DisplayName} -> {Result.Id}";
+
+    // What observability reads (see TaskObserver): Stopwatch timestamps, the worker that ran it, the trace context.
+
+    /// <summary>When it was submitted to its owner (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).</summary>
+    public long SubmittedAt { get; set; }
+
+    /// <summary>When its last attempt started executing; a worker's own reading once its result arrived. 0 before.</summary>
+    public long StartedAt { get; set; }
+
+    /// <summary>When its last attempt stopped executing; 0 before.</summary>
+    public long EndedAt { get; set; }
+
+    /// <summary>The process that runs (ran) its last attempt; 0 before it was handed to one.</summary>
+    public int WorkerPid { get; set; }
+
+    /// <summary>The worker (process mode) or thread (in process) its last attempt ran on: the timeline's row.</summary>
+    public int WorkerSlot { get; set; }
+
+    /// <summary>The W3C traceparent its execution is a child of: its submit span's, or its submitter's; null when nobody traces.</summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>The span of its attempt executing now, when traced.</summary>
+    public System.Diagnostics.Activity? ExecutionSpan { get; set; }
 }

@@ -79,6 +79,9 @@ internal sealed class DriverEndpoint : IDisposable
             case EscapeFrame escape:
                 _requests.OnEscape(escape);
                 break;
+            case LogFrame log:
+                _backend.OnLog((WorkerProcess)connection.Tag!, log);
+                break;
             case CollectedFrame collected:
                 _collector.OnCollected(collected);
                 break;

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using RayGen.Store;
 using System.Threading;
 using System.Threading.Tasks;
@@ -58,13 +59,16 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
         var context = t_spareContext ?? new InvocationContext();
         t_spareContext = null;
         ValueTask pending;
+        var outer = TaskObserver.OnRunningHere(task);
         try
         {
             context.Reuse(task.ResolveArguments(), task);
             pending = task.Function.Invoker(context);
+            if (task.TraceParent is not null) Activity.Current = outer;
         }
         catch (Exception e)
         {
+            if (task.TraceParent is not null) Activity.Current = outer;
             context.Clear();
             t_spareContext = context;
             return _runtime.CompleteTask(task, null, e, takeNext: true);
@@ -93,6 +97,7 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
 
     private static void Construct(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
     {
+        TaskObserver.OnRunningHere(constructor);
         try
         {
             var context = new InvocationContext(arguments, null, CancellationToken.None, constructor.Function);
@@ -120,13 +125,16 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
         TaskContext.Current = task;
         InvocationContext context;
         ValueTask pending;
+        var outer = TaskObserver.OnRunningHere(task);
         try
         {
             context = new InvocationContext(task.ResolveArguments(), instance, task);
             pending = task.Function.Invoker(context);
+            if (task.TraceParent is not null) Activity.Current = outer;
         }
         catch (Exception e)
         {
+            if (task.TraceParent is not null) Activity.Current = outer;
             done(task, null, e);
             return;
         }

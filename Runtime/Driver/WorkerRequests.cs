@@ -55,6 +55,7 @@ internal sealed class WorkerRequests
                 return;
             }
 
+            task.TraceParent = frame.TraceParent;
             AddArgs(task, frame.Args);
             _runtime.Submit(task);
         }

@@ -57,6 +57,7 @@ internal sealed class DriverLink : IObjectOwnership
             Options = WireOptions.From(task.Options),
             Args = WireArgs(task),
             ActorId = task.Actor?.Id ?? 0,
+            TraceParent = WorkerExecutor.CurrentTraceParent,
         });
         return task.Result;
     }
@@ -249,6 +250,9 @@ internal sealed class DriverLink : IObjectOwnership
         _awaiting.Clear();
         foreach (var request in _requests.Values) request.TrySetException(new RayException("The connection to the RayGen driver was lost."));
     }
+
+    /// <summary>A line the worker's code logged goes to the driver's loggers; lost quietly when the driver is gone.</summary>
+    public void Log(LogFrame frame) => _connection.Send(frame);
 
     private void Send(IFrame frame)
     {
