@@ -200,5 +200,5 @@ internal sealed class TaskObserver : IRuntimeGauges
     IEnumerable<KeyValuePair<string, long>> IRuntimeGauges.WorkerCounts() =>
         CountWorkers?.Invoke() ?? Array.Empty<KeyValuePair<string, long>>();
 
-    (long Used, long Spilled, long Capacity, long Objects) IRuntimeGauges.ObjectStore() => StoreFigures?.Invoke() ?? default;
+    (long Used, long Spilled, long Capacity, long Objects)? IRuntimeGauges.ObjectStore() => StoreFigures?.Invoke();
 }

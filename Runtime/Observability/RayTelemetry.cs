@@ -18,8 +18,8 @@ internal interface IRuntimeGauges
     /// <summary>Worker processes by type (<c>task</c>, <c>actor</c>).</summary>
     IEnumerable<KeyValuePair<string, long>> WorkerCounts();
 
-    /// <summary>Bytes in shared memory, bytes spilled to disk, the store's capacity; zeros without a store (in process).</summary>
-    (long Used, long Spilled, long Capacity, long Objects) ObjectStore();
+    /// <summary>Bytes in shared memory, bytes spilled to disk, the store's capacity, objects held; null without a store (in process).</summary>
+    (long Used, long Spilled, long Capacity, long Objects)? ObjectStore();
 }
 
 /// <summary>
@@ -79,16 +79,15 @@ internal static class RayTelemetry
 
     private static IEnumerable<Measurement<long>> StoreBytes()
     {
-        if (Gauges is not { } gauges) yield break;
-        var store = gauges.ObjectStore();
+        if (Gauges?.ObjectStore() is not { } store) yield break;
         yield return new Measurement<long>(store.Used, new KeyValuePair<string, object?>("Location", "MMAP_SHM"));
         yield return new Measurement<long>(store.Spilled, new KeyValuePair<string, object?>("Location", "SPILLED"));
     }
 
     private static IEnumerable<Measurement<long>> StoreFigure(Func<(long Used, long Spilled, long Capacity, long Objects), long> pick)
     {
-        if (Gauges is not { } gauges) yield break;
-        yield return new Measurement<long>(pick(gauges.ObjectStore()));
+        if (Gauges?.ObjectStore() is not { } store) yield break;
+        yield return new Measurement<long>(pick(store));
     }
 
     private static readonly DateTime s_anchorUtc = DateTime.UtcNow;
