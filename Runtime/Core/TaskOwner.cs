@@ -46,8 +46,8 @@ internal sealed class TaskOwner
     public ObjectEntry Submit(TaskSpec task)
     {
         task.SubmittedAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        // Tracing and the latency histogram cost only while someone listens.
-        if (Observability.RayTelemetry.Source.HasListeners() || Observability.RayTelemetry.SubmitLatency.Enabled) return SubmitObserved(task);
+        // Tracing and the latency histogram cost only while someone listens (and, for spans, while a trace is recorded).
+        if (Observability.RayTelemetry.SubmitLatency.Enabled || TaskTracing.ShouldTrace(task)) return SubmitObserved(task);
         return SubmitUnobserved(task);
     }
 
@@ -61,7 +61,7 @@ internal sealed class TaskOwner
         finally
         {
             if (span is not null) TaskTracing.StopSubmit(span);
-            Observability.RayTelemetry.SubmitLatency.Record(Observability.RayTelemetry.Seconds(task.SubmittedAt, System.Diagnostics.Stopwatch.GetTimestamp()));
+            if (Observability.RayTelemetry.SubmitLatency.Enabled) Observability.RayTelemetry.SubmitLatency.Record(Observability.RayTelemetry.Seconds(task.SubmittedAt, System.Diagnostics.Stopwatch.GetTimestamp()));
         }
     }
 

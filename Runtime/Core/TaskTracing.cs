@@ -12,9 +12,19 @@ namespace RayGen.Core;
 /// </summary>
 internal static class TaskTracing
 {
+    /// <summary>
+    /// Whether a submission is traced: someone listens, and the submitter is inside a recorded trace (its current activity,
+    /// or the traced run in a worker that submitted it). RayGen joins the application's traces and starts none of its
+    /// own: a loop submitting a million tasks outside any trace makes no root span per task, so with a sampling exporter
+    /// attached the task path pays one read of <see cref="Activity.Current"/>, not a sampling decision per task.
+    /// </summary>
+    public static bool ShouldTrace(TaskSpec task) =>
+        RayTelemetry.Source.HasListeners() && (task.TraceParent is not null || Activity.Current is { Recorded: true });
+
     /// <summary>Starts the submit span (its parent: the task's traceparent, from a worker, or the caller's current activity).</summary>
     public static Activity? StartSubmit(TaskSpec task)
     {
+        if (!ShouldTrace(task)) return null;
         var name = task.Function.DisplayName;
         Activity? span;
         if (task.TraceParent is { } remote && ActivityContext.TryParse(remote, null, out var parent))

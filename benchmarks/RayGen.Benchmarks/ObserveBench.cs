@@ -16,6 +16,8 @@ namespace RayGen.Benchmarks;
 /// </summary>
 internal static class ObserveBench
 {
+    private static readonly ActivitySource s_application = new("RayGen.Benchmarks.Application");
+
     public static int Run(string[] args)
     {
         var quick = args.Contains("--quick");
@@ -34,7 +36,21 @@ internal static class ObserveBench
         }
 
         var settings = quick ? TimeitSettings.Quick : TimeitSettings.Ray;
-        var metrics = RayMetrics.All.Where(m => m.Name is "single_client_tasks_async" or "single_client_tasks_sync").ToList();
+        // Each iteration runs inside an application span (a request, a job step): RayGen's spans join that trace when it is sampled.
+        var metrics = RayMetrics.All.Where(m => m.Name is "single_client_tasks_async" or "single_client_tasks_sync")
+            .Select(m => m with
+            {
+                Setup = context =>
+                {
+                    var (body, multiplier) = m.Setup(context);
+                    return (() =>
+                    {
+                        using var iteration = s_application.StartActivity("iteration");
+                        body();
+                    }, multiplier);
+                },
+            })
+            .ToList();
         Console.WriteLine($"observability overhead: {cpus} CPUs, machine {Environment.ProcessorCount} cores");
         foreach (var mode in modes)
         {
@@ -44,16 +60,18 @@ internal static class ObserveBench
                 foreach (var metric in metrics)
                 {
                     var off = new List<double>();
-                    var on = new List<double>();
+                    var sampled = new List<double>();
+                    var all = new List<double>();
                     for (var round = 0; round < 2; round++)
                     {
                         off.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
-                        using (Listen()) on.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
+                        using (Listen(everySpan: false)) sampled.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
+                        using (Listen(everySpan: true)) all.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
                     }
 
-                    var (offMean, onMean) = (off.Average(), on.Average());
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{group,-10} {metric.Name,-28} off {offMean,10:F0}/s  on {onMean,10:F0}/s  change {(onMean / offMean - 1) * 100,6:F1}%  (off rounds {string.Join(", ", off.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}; on {string.Join(", ", on.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))})"));
+                        $"{group,-10} {metric.Name,-28} off {off.Average(),8:F0}/s  metrics+1% traces {Change(off, sampled)}  metrics+every span {Change(off, all)}  " +
+                        $"(rounds off {Rounds(off)}; 1% {Rounds(sampled)}; every {Rounds(all)})"));
                 }
             }
         }
@@ -61,8 +79,16 @@ internal static class ObserveBench
         return 0;
     }
 
-    /// <summary>Every RayGen instrument enabled and every RayGen span sampled, as an exporter would; disposing detaches both.</summary>
-    private static IDisposable Listen()
+    private static string Change(List<double> off, List<double> on) =>
+        string.Create(CultureInfo.InvariantCulture, $"{on.Average(),8:F0}/s ({(on.Average() / off.Average() - 1) * 100:+0.0;-0.0}%)");
+
+    private static string Rounds(List<double> values) => string.Join("/", values.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
+
+    /// <summary>
+    /// Every RayGen instrument enabled, and spans sampled as an exporter would: one iteration's trace in 100 by trace id,
+    /// children as their parent (OpenTelemetry's ParentBased(TraceIdRatioBased(0.01))), or every trace. Disposing detaches both.
+    /// </summary>
+    private static IDisposable Listen(bool everySpan)
     {
         var meters = new MeterListener
         {
@@ -77,12 +103,21 @@ internal static class ObserveBench
         meters.Start();
         var spans = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "RayGen",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ShouldListenTo = source => source.Name is "RayGen" or "RayGen.Benchmarks.Application",
+            Sample = everySpan ? static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded : OnePercent,
             ActivityStopped = _ => sink++,
         };
         ActivitySource.AddActivityListener(spans);
         return new Both(meters, spans);
+    }
+
+    private static ActivitySamplingResult OnePercent(ref ActivityCreationOptions<ActivityContext> options)
+    {
+        if (options.Parent != default)
+            return (options.Parent.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None;
+        Span<byte> id = stackalloc byte[16];
+        options.TraceId.CopyTo(id);
+        return BitConverter.ToUInt64(id[8..]) % 100 == 0 ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None;
     }
 
     private sealed class Both(MeterListener meters, ActivityListener spans) : IDisposable

@@ -32,10 +32,35 @@ public class TracingTests : RuntimeFixture
 
     private Activity Span(string name) => _stopped.Single(a => a.DisplayName == name);
 
+    private ActivitySource _caller = null!;
+    private ActivityListener _callerListener = null!;
+
+    [SetUp]
+    public void ListenToTheCaller()
+    {
+        _caller = new ActivitySource("RayGen.Tests.Caller");
+        _callerListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == _caller.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(_callerListener);
+    }
+
+    [TearDown]
+    public void StopListeningToTheCaller()
+    {
+        _callerListener.Dispose();
+        _caller.Dispose();
+    }
+
+    /// <summary>The application's span around the calls (a request, a job step): RayGen's spans join its trace.</summary>
+    private Activity Request() => _caller.StartActivity("handle request")!;
+
     [Test]
     public void A_tasks_execution_span_is_a_child_of_its_submit_span()
     {
-        Assert.That(TestTasks.Remote.Add(2, 3).Get(), Is.EqualTo(5));
+        using (Request()) Assert.That(TestTasks.Remote.Add(2, 3).Get(), Is.EqualTo(5));
 
         var submit = Span("submit TestTasks.Add");
         var execute = Span("execute TestTasks.Add");
@@ -54,16 +79,9 @@ public class TracingTests : RuntimeFixture
     [Test]
     public void A_submit_span_is_a_child_of_the_callers_activity()
     {
-        using var caller = new ActivitySource("RayGen.Tests.Caller");
-        using var callerListener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == caller.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-        };
-        ActivitySource.AddActivityListener(callerListener);
         ActivityTraceId trace;
         ActivitySpanId parent;
-        using (var request = caller.StartActivity("handle request")!)
+        using (var request = Request())
         {
             trace = request.TraceId;
             parent = request.SpanId;
@@ -78,16 +96,29 @@ public class TracingTests : RuntimeFixture
     [Test]
     public void What_a_task_submits_is_traced_under_the_task_that_submitted_it()
     {
-        Assert.That(TestTasks.Remote.Fib(2).Get(), Is.EqualTo(1));
+        ActivitySpanId request;
+        using (var caller = Request())
+        {
+            request = caller.SpanId;
+            Assert.That(TestTasks.Remote.Fib(2).Get(), Is.EqualTo(1));
+        }
 
         var executions = _stopped.Where(a => a.DisplayName == "execute TestTasks.Fib").ToList();
         var submits = _stopped.Where(a => a.DisplayName == "submit TestTasks.Fib").ToList();
         Assert.That(executions, Has.Count.EqualTo(3));
         Assert.That(submits, Has.Count.EqualTo(3));
-        var outerSubmit = submits.Single(s => s.ParentSpanId == default);
+        var outerSubmit = submits.Single(s => s.ParentSpanId == request);
         var outer = executions.Single(e => e.ParentSpanId == outerSubmit.SpanId);
         var nested = submits.Where(s => s.ParentSpanId == outer.SpanId).ToList();
         Assert.That(nested, Has.Count.EqualTo(2), "Fib(2) submits Fib(1) and Fib(0) from inside its execution");
         Assert.That(_stopped.Select(a => a.TraceId).Distinct().Count(), Is.EqualTo(1), "one trace from the driver's call down");
+    }
+
+    [Test]
+    public void A_submit_outside_any_recorded_trace_makes_no_span()
+    {
+        Assert.That(TestTasks.Remote.Add(2, 3).Get(), Is.EqualTo(5));
+
+        Assert.That(_stopped.Where(a => a.Source.Name == "RayGen"), Is.Empty, "RayGen joins traces; it starts none per task");
     }
 }
