@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using Microsoft.Extensions.Logging;
 using RayGen.Core;
 using RayGen.Driver;
 
@@ -150,6 +151,58 @@ public static partial class Ray
     {
         ArgumentNullException.ThrowIfNull(actor);
         CurrentCore("kill an actor").KillActor(actor.State, noRestart);
+    }
+
+    /// <summary>The runtime's state as rows: tasks, actors, objects, nodes, workers (Ray's State API).</summary>
+    public static RayState State => RayState.Instance;
+
+    /// <summary>The nodes of the runtime: locally, one head node (Ray's <c>ray.nodes()</c>).</summary>
+    public static IReadOnlyList<NodeInfo> Nodes() => State.Nodes();
+
+    /// <summary>
+    /// Writes the tasks and actor calls that ran since Init (the last 100,000) as a Chrome trace (a JSON array of
+    /// <c>"ph": "X"</c> events, <c>ts</c>/<c>dur</c> in µs, <c>pid</c> the worker's process id): open it in
+    /// chrome://tracing or https://ui.perfetto.dev, as Ray's <c>ray timeline</c>.
+    /// </summary>
+    public static void Timeline(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (CurrentCore("write a timeline") is not DriverRuntime driver)
+            throw new RayException("Cannot write a timeline in a worker: Ray.Timeline reads the driver's runtime. Call it from the driver.");
+        driver.State.WriteTimeline(path);
+    }
+
+    /// <summary>
+    /// A logger for code that runs remotely (or anywhere): in the driver it writes to <see cref="RayOptions.LoggerFactory"/>;
+    /// in a worker process its lines travel to the driver and are written there. A line written inside a task or actor
+    /// call carries a scope with <c>TaskId</c>, <c>FunctionName</c>, <c>WorkerPid</c> (and <c>ActorId</c>). The logger
+    /// binds to whichever runtime is current when it writes, so it can be kept in a static field.
+    /// </summary>
+    public static ILogger<T> GetLogger<T>() => new TypedLogger<T>(new RemoteLogger(TypeCategory(typeof(T))));
+
+    /// <inheritdoc cref="GetLogger{T}"/>
+    public static ILogger GetLogger(string categoryName)
+    {
+        ArgumentNullException.ThrowIfNull(categoryName);
+        return new RemoteLogger(categoryName);
+    }
+
+    // As Microsoft.Extensions.Logging names a type's category: its full name, nested types with '.', no generic arity.
+    private static string TypeCategory(Type type)
+    {
+        var name = (type.FullName ?? type.Name).Replace('+', '.');
+        var tick = name.IndexOf('`');
+        return tick < 0 ? name : name[..tick];
+    }
+
+    private sealed class TypedLogger<T>(ILogger inner) : ILogger<T>
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            inner.Log(logLevel, eventId, state, exception, formatter);
     }
 
     /// <summary>Finds a live actor by the name it was created with.</summary>

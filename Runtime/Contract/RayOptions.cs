@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.Extensions.Logging;
 
 namespace RayGen;
 
@@ -30,6 +31,18 @@ public sealed class RayOptions
 
     /// <summary>Capacity of the shared-memory object store in bytes; defaults to 30% of RAM.</summary>
     public long? ObjectStoreMemory { get; init; }
+
+    /// <summary>
+    /// Where the runtime's own messages (warnings, a worker's errors) and the logs of remote code (<c>Ray.GetLogger</c>)
+    /// go. Null (the default): a console logger that writes Warning and above to stderr. The runtime does not dispose it.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// Shows a progress bar on the console while a <c>Ray.Get</c> or <c>Ray.Wait</c> of many refs waits (off by default;
+    /// never shown when the output is redirected, see <see cref="System.Console.IsOutputRedirected"/>).
+    /// </summary>
+    public bool ShowProgress { get; init; }
 
     /// <summary>
     /// How long a task worker beyond the NumCpus kept at all times may stay idle before it is retired

@@ -3,7 +3,7 @@ using System;
 namespace RayGen.Core;
 
 /// <summary>
-/// What a handle needs to reach an actor: its id, class and options. The owner's <see cref="ActorState"/> is one;
+/// What a handle needs to reach an actor: its id, class and options. The owner's <see cref="ActorRecord"/> is one;
 /// a worker holds a plain address of an actor its driver owns, and its calls go to the driver by id.
 /// </summary>
 internal class ActorAddress

@@ -9,23 +9,23 @@ namespace RayGen.Core;
 internal sealed class ActorManager
 {
     private readonly object _lock = new();
-    private readonly Dictionary<long, ActorState> _byId = new();
-    private readonly Dictionary<string, ActorState> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, ActorRecord> _byId = new();
+    private readonly Dictionary<string, ActorRecord> _byName = new(StringComparer.Ordinal);
     private readonly TaskOwner _runtime;
     private long _nextId;
 
     public ActorManager(TaskOwner owner) => _runtime = owner;
 
-    public ActorState Create(TaskSpec constructor, Type actorType)
+    public ActorRecord Create(TaskSpec constructor, Type actorType)
     {
         var name = constructor.Options.Name;
         if (name is not null && name.Length == 0) throw new ArgumentException("An actor name cannot be empty.");
-        ActorState actor;
+        ActorRecord actor;
         lock (_lock)
         {
             if (name is not null && _byName.ContainsKey(name))
                 throw new RayException($"An actor named \"{name}\" already exists; names are unique while the actor lives.");
-            actor = new ActorState(_runtime, Interlocked.Increment(ref _nextId), actorType, constructor);
+            actor = new ActorRecord(_runtime, Interlocked.Increment(ref _nextId), actorType, constructor);
             _byId.Add(actor.Id, actor);
             if (name is not null) _byName.Add(name, actor);
         }
@@ -35,9 +35,9 @@ internal sealed class ActorManager
         return actor;
     }
 
-    public ActorState GetByName(string name, Type actorType)
+    public ActorRecord GetByName(string name, Type actorType)
     {
-        ActorState? actor;
+        ActorRecord? actor;
         lock (_lock) _byName.TryGetValue(name, out actor);
         if (actor is null) throw new RayException($"No live actor is named \"{name}\".");
         if (actor.ActorType != actorType)
@@ -46,12 +46,12 @@ internal sealed class ActorManager
     }
 
     /// <summary>The actor with this id, whatever its type; null when unknown.</summary>
-    public ActorState? Find(long id)
+    public ActorRecord? Find(long id)
     {
         lock (_lock) return _byId.GetValueOrDefault(id);
     }
 
-    public ActorState GetById(long id, Type actorType)
+    public ActorRecord GetById(long id, Type actorType)
     {
         lock (_lock)
         {
@@ -61,14 +61,14 @@ internal sealed class ActorManager
         throw new ObjectLostException($"Actor {id} ({actorType.Name}) is not known to this runtime.");
     }
 
-    public void Kill(ActorState actor, bool noRestart) =>
+    public void Kill(ActorRecord actor, bool noRestart) =>
         actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, noRestart
             ? $"The actor {actor.ActorType.Name}({actor.Id}) was killed with Ray.Kill."
             : $"The actor {actor.ActorType.Name}({actor.Id}) died and its restarts (MaxRestarts = {actor.Options.MaxRestarts ?? 0}) are used up."),
             allowRestart: !noRestart);
 
     /// <summary>A dead actor's name becomes free; its id stays known so that old handles report its death.</summary>
-    public void Forget(ActorState actor)
+    public void Forget(ActorRecord actor)
     {
         lock (_lock)
         {
@@ -76,16 +76,16 @@ internal sealed class ActorManager
         }
     }
 
-    /// <summary>Every actor this runtime made, dead ones too.</summary>
-    public List<ActorState> All()
+    /// <summary>Every actor this runtime made, dead ones included (their ids stay known).</summary>
+    public List<ActorRecord> Snapshot()
     {
-        lock (_lock) return new List<ActorState>(_byId.Values);
+        lock (_lock) return new List<ActorRecord>(_byId.Values);
     }
 
     public void Shutdown()
     {
-        List<ActorState> all;
-        lock (_lock) all = new List<ActorState>(_byId.Values);
+        List<ActorRecord> all;
+        lock (_lock) all = new List<ActorRecord>(_byId.Values);
         var error = ErrorInfo.Of(ErrorKind.ActorDied, "The RayGen runtime was shut down.");
         foreach (var actor in all) actor.Die(error, allowRestart: false);
     }

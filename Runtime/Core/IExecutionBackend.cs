@@ -7,7 +7,7 @@ namespace RayGen.Core;
 /// Where tasks and actors execute: the thread pool (in-process mode) or worker processes. The runtime core
 /// owns scheduling, dependencies, retries, actor lifecycles and the object directory; a backend only runs
 /// what it is handed and reports back: tasks through <see cref="TaskOwner.CompleteTask(TaskSpec, object?, Exception?)"/> (or
-/// <see cref="TaskOwner.OnWorkerCrashed"/>), actor constructors and calls through the <see cref="ActorState"/>.
+/// <see cref="TaskOwner.OnWorkerCrashed"/>), actor constructors and calls through the <see cref="ActorRecord"/>.
 /// </summary>
 internal interface IExecutionBackend : IDisposable
 {
@@ -17,11 +17,11 @@ internal interface IExecutionBackend : IDisposable
     /// <summary>Forcibly stops a running task (Cancel with force): in process mode its worker is killed and replaced.</summary>
     void ForceStop(TaskSpec task);
 
-    /// <summary>Builds the actor's instance with its constructor arguments, then calls <see cref="ActorState.OnConstructed"/>. Must not block.</summary>
-    void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments);
+    /// <summary>Builds the actor's instance with its constructor arguments, then calls <see cref="ActorRecord.OnConstructed"/>. Must not block.</summary>
+    void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments);
 
-    /// <summary>Runs one call on the actor's instance, then calls <see cref="ActorState.OnCallCompleted"/>. Must not block.</summary>
-    void ExecuteActorCall(ActorState actor, TaskSpec call);
+    /// <summary>Runs one call on the actor's instance, then calls <see cref="ActorRecord.OnCallCompleted"/>. Must not block.</summary>
+    void ExecuteActorCall(ActorRecord actor, TaskSpec call);
 
     /// <summary>The shared-memory store large values live in (worker processes); null in process, where values stay on the heap.</summary>
     SharedStore? Store { get; }
@@ -33,7 +33,7 @@ internal interface IExecutionBackend : IDisposable
     bool PipelinesActorCalls { get; }
 
     /// <summary>Drops the actor's instance (in process mode: ends its worker). Calls still running are abandoned.</summary>
-    void StopActor(ActorState actor);
+    void StopActor(ActorRecord actor);
 }
 
 /// <summary>A backend that runs tasks on this process's threads: a task dispatched as a thread-pool work item runs through it.</summary>

@@ -78,7 +78,7 @@ internal sealed class PlacementGroupTable
             if (task.Actor is null) _owner.Backend.ForceStop(task);
         }
 
-        foreach (var actor in _owner.Actors.All())
+        foreach (var actor in _owner.Actors.Snapshot())
         {
             if (actor.Options.SchedulingStrategy is PlacementGroupSchedulingStrategy pg && pg.Group.Number == id)
             {

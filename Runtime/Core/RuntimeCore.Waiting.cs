@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
+using RayGen.Observability;
 using RayGen.Store;
 
 namespace RayGen.Core;
@@ -11,8 +13,10 @@ internal abstract partial class RuntimeCore
     /// <summary>Blocks until <paramref name="entry"/> completes, lending the current task's resources meanwhile; throws its error.</summary>
     public void WaitReady(ObjectEntry entry, TimeSpan timeout)
     {
+        var started = RayTelemetry.GetLatency.Enabled ? Stopwatch.GetTimestamp() : 0;
         if (!entry.IsCompleted && !Block(entry.Wait, timeout))
             throw new GetTimeoutException($"Get timed out after {timeout.TotalMilliseconds} ms waiting for {entry.Id}.");
+        if (started != 0) RayTelemetry.GetLatency.Record(RayTelemetry.Seconds(started, Stopwatch.GetTimestamp()));
         if (entry.Error is { } error) throw error.ToException();
     }
 
@@ -30,6 +34,13 @@ internal abstract partial class RuntimeCore
 
     public async Task WhenReady(ObjectEntry entry, CancellationToken cancellationToken)
     {
+        var started = RayTelemetry.GetLatency.Enabled ? Stopwatch.GetTimestamp() : 0;
+        await WhenReadyUnmeasured(entry, cancellationToken).ConfigureAwait(false);
+        if (started != 0) RayTelemetry.GetLatency.Record(RayTelemetry.Seconds(started, Stopwatch.GetTimestamp()));
+    }
+
+    private async Task WhenReadyUnmeasured(ObjectEntry entry, CancellationToken cancellationToken)
+    {
         // What this caller waits for may sit in a deferred send (see FrameConnection.DeferSends).
         if (!entry.IsCompleted) FlushPendingSends();
         if (!entry.IsCompleted) await entry.WhenCompleted().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -46,10 +57,17 @@ internal abstract partial class RuntimeCore
     /// <summary>Gets many values; throws as soon as any of them has failed, without waiting for the rest.</summary>
     public T[] GetMany<T>(IReadOnlyList<ObjectRef<T>> refs, TimeSpan timeout)
     {
+        var started = RayTelemetry.GetLatency.Enabled ? Stopwatch.GetTimestamp() : 0;
         var waiter = new CountdownWaiter(refs.Count, refs.Count, stopOnFailure: true);
         foreach (var r in refs) r.Entry.Subscribe(waiter);
-        if (!waiter.IsDone && !Block(waiter.Wait, timeout))
-            throw new GetTimeoutException($"Get of {refs.Count} refs timed out after {timeout.TotalMilliseconds} ms.");
+        if (!waiter.IsDone)
+        {
+            using var progress = ProgressBar.StartIfWanted(Options.ShowProgress, "Get", refs.Count, () => waiter.Completed);
+            if (!Block(waiter.Wait, timeout))
+                throw new GetTimeoutException($"Get of {refs.Count} refs timed out after {timeout.TotalMilliseconds} ms.");
+        }
+
+        if (started != 0) RayTelemetry.GetLatency.Record(RayTelemetry.Seconds(started, Stopwatch.GetTimestamp()));
         var values = new T[refs.Count];
         for (var i = 0; i < refs.Count; i++)
         {
@@ -65,7 +83,11 @@ internal abstract partial class RuntimeCore
     {
         var waiter = new CountdownWaiter(refs.Count, numReturns, stopOnFailure: false);
         foreach (var r in refs) r.Entry.Subscribe(waiter);
-        if (!waiter.IsDone) Block(waiter.Wait, timeout ?? Timeout.InfiniteTimeSpan);
+        if (!waiter.IsDone)
+        {
+            using var progress = ProgressBar.StartIfWanted(Options.ShowProgress, "Wait", Math.Min(refs.Count, numReturns), () => waiter.Completed);
+            Block(waiter.Wait, timeout ?? Timeout.InfiniteTimeSpan);
+        }
 
         // Input order in both lists, and at most numReturns ready, as in ray.wait.
         var ready = new List<ObjectRef<T>>(numReturns);
@@ -96,6 +118,9 @@ internal abstract partial class RuntimeCore
         }
 
         public bool IsDone => _done.Task.IsCompleted;
+
+        /// <summary>How many have completed so far (a progress bar reads it).</summary>
+        public int Completed => Math.Min(Volatile.Read(ref _completed), _target);
 
         public void OnEntryCompleted(ObjectEntry entry)
         {

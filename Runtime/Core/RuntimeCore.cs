@@ -1,4 +1,6 @@
 using System;
+using Microsoft.Extensions.Logging;
+using RayGen.Observability;
 using RayGen.Store;
 
 namespace RayGen.Core;
@@ -17,7 +19,16 @@ internal abstract partial class RuntimeCore : IObjectHost
     {
         Options = options;
         Objects = new ObjectDirectory(this, Random.Shared.NextInt64(1, long.MaxValue), ownership);
+        LoggerFactory = options.LoggerFactory ?? ConsoleLoggerFactory.Instance;
+        Logger = LoggerFactory.CreateLogger("RayGen");
+        WarningSink = message => Logger.Log(LogLevel.Warning, default, message, null, static (m, _) => m);
     }
+
+    /// <summary>Where this runtime's logs go: RayOptions.LoggerFactory, or a console logger at Warning.</summary>
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The runtime's own logger (category "RayGen").</summary>
+    public ILogger Logger { get; }
 
     public RayOptions Options { get; }
 
@@ -29,8 +40,8 @@ internal abstract partial class RuntimeCore : IObjectHost
     /// <inheritdoc />
     public abstract bool ResultsAreLocal { get; }
 
-    /// <summary>Receives runtime warnings (infeasible requests and the like); stderr unless a test swaps it.</summary>
-    public Action<string> WarningSink { get; set; } = message => Console.Error.WriteLine($"[RayGen] warning: {message}");
+    /// <summary>Receives runtime warnings (infeasible requests and the like); the runtime's logger unless a test swaps it.</summary>
+    public Action<string> WarningSink { get; set; }
 
     /// <summary>The process's current runtime, which refs and handles read from bytes belong to; null when none runs.</summary>
     public static RuntimeCore? Current => s_current;

@@ -154,6 +154,23 @@ internal sealed partial class Scheduler
         }
     }
 
+    /// <summary>For the State API: the tasks queued for resources and those holding them, left where they are.</summary>
+    public void Snapshot(List<TaskSpec> into)
+    {
+        foreach (var taskClass in Volatile.Read(ref _classes))
+        {
+            foreach (var task in taskClass.Queue) into.Add(task);
+        }
+
+        lock (_lock)
+        {
+            for (var slot = _slots; slot is not null; slot = slot.Next)
+            {
+                if (slot.Current is { } task) into.Add(task);
+            }
+        }
+    }
+
     private TaskClass ClassOf(TaskSpec task)
     {
         var request = task.Request;

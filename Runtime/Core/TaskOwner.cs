@@ -22,10 +22,14 @@ internal sealed class TaskOwner
         Scheduler = new Scheduler(new ResourcePool(cpus, runtime.Options.NumGpus ?? 0, runtime.Options.Resources), Dispatch, Warn);
         Actors = new ActorManager(this);
         PlacementGroups = new PlacementGroupTable(this);
+        Observer = new TaskObserver(this);
     }
 
     /// <summary>The placement groups this owner reserves and removes.</summary>
     public PlacementGroupTable PlacementGroups { get; }
+
+    /// <summary>Timings, the finished-task history, the State API's and the metrics' view of this owner's tasks.</summary>
+    public TaskObserver Observer { get; }
 
     /// <summary>The runtime this owner serves (its directory mints the entries of the tasks it owns).</summary>
     public RuntimeCore Runtime { get; }
@@ -45,6 +49,34 @@ internal sealed class TaskOwner
     private void Warn(string message) => Runtime.WarningSink(message);
 
     public ObjectEntry Submit(TaskSpec task)
+    {
+        task.SubmittedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Tracing and the latency histogram cost only while someone listens (and, for spans, while a trace is recorded).
+        if (Observability.RayTelemetry.SubmitLatency.Enabled || TaskTracing.ShouldTrace(task)) return SubmitObserved(task);
+        return SubmitUnobserved(task);
+    }
+
+    private ObjectEntry SubmitObserved(TaskSpec task)
+    {
+        var span = TaskTracing.StartSubmit(task);
+        try
+        {
+            return SubmitUnobserved(task);
+        }
+        finally
+        {
+            if (span is not null) TaskTracing.StopSubmit(span);
+            if (Observability.RayTelemetry.SubmitLatency.Enabled) Observability.RayTelemetry.SubmitLatency.Record(Observability.RayTelemetry.Seconds(task.SubmittedAt, System.Diagnostics.Stopwatch.GetTimestamp()));
+        }
+    }
+
+    /// <summary>For the State API: the tasks in the live set (waiting for arguments, and actor calls).</summary>
+    public void SnapshotLive(List<TaskSpec> into)
+    {
+        lock (_liveLock) into.AddRange(_live);
+    }
+
+    private ObjectEntry SubmitUnobserved(TaskSpec task)
     {
         Runtime.ThrowIfShutDown(task.Function.CallAction);
         task.Owner = this;
@@ -103,6 +135,7 @@ internal sealed class TaskOwner
     /// </summary>
     public TaskSpec? CompleteTask(TaskSpec task, object? result, Exception? exception, bool takeNext)
     {
+        TaskObserver.OnAttemptEnded(task, exception);
         TaskSpec? next = null;
         if (task.Actor is null)
         {
@@ -154,6 +187,7 @@ internal sealed class TaskOwner
     /// </summary>
     public void OnWorkerCrashed(TaskSpec task, string detail, bool spendsRetry = true)
     {
+        TaskObserver.OnAttemptEnded(task, null, detail);
         Scheduler.Release(task);
         if (!task.CancelRequested && !_shutDown && (!spendsRetry || task.Attempts < (task.Options.MaxRetries ?? 3)))
         {
@@ -176,6 +210,8 @@ internal sealed class TaskOwner
     public void Finish(TaskSpec task, object? result, ErrorInfo? error)
     {
         task.MoveTo(TaskState.Finished);
+        // Recorded before the result is set: whoever sees the result finds the task finished in the history.
+        Observer.OnFinished(task, error);
         if (task.IsTrackedLive)
         {
             lock (_liveLock) _live.Remove(task);

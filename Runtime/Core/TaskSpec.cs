@@ -66,13 +66,13 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem, IObjectProdu
     public ActorAddress? Actor { get; init; }
 
     /// <summary>The actor whose call this is, on its owner's side (where every actor address is the actor's state).</summary>
-    public ActorState? OwnedActor => (ActorState?)Actor;
+    public ActorRecord? OwnedActor => (ActorRecord?)Actor;
 
     /// <summary>For actor constructor calls: marks the call that places and builds an actor.</summary>
     public bool IsConstructor { get; init; }
 
     /// <summary>For actor constructor calls: the actor being built.</summary>
-    public ActorState? CreatesActor { get; set; }
+    public ActorRecord? CreatesActor { get; set; }
 
     /// <summary>For actor calls: the actor incarnation it was started on, so a result from before a restart is ignored.</summary>
     public int Incarnation { get; set; }
@@ -202,4 +202,27 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem, IObjectProdu
     void IThreadPoolWorkItem.Execute() => ((IThreadRunner)Owner!.Backend).RunFrom(this);
 
     public override string ToString() => $"{Function.DisplayName} -> {Result.Id}";
+
+    // What observability reads (see TaskObserver): Stopwatch timestamps, the worker that ran it, the trace context.
+
+    /// <summary>When it was submitted to its owner (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>).</summary>
+    public long SubmittedAt { get; set; }
+
+    /// <summary>When its last attempt started executing; a worker's own reading once its result arrived. 0 before.</summary>
+    public long StartedAt { get; set; }
+
+    /// <summary>When its last attempt stopped executing; 0 before.</summary>
+    public long EndedAt { get; set; }
+
+    /// <summary>The process that runs (ran) its last attempt; 0 before it was handed to one.</summary>
+    public int WorkerPid { get; set; }
+
+    /// <summary>The worker (process mode) or thread (in process) its last attempt ran on: the timeline's row.</summary>
+    public int WorkerSlot { get; set; }
+
+    /// <summary>The W3C traceparent its execution is a child of: its submit span's, or its submitter's; null when nobody traces.</summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>The span of its attempt executing now, when traced.</summary>
+    public System.Diagnostics.Activity? ExecutionSpan { get; set; }
 }

@@ -88,6 +88,9 @@ internal sealed class DriverEndpoint : IDisposable
             case PlacementGroupReadyFrame groupReady:
                 _requests.OnPlacementGroupReady(connection, groupReady);
                 break;
+            case LogFrame log:
+                _backend.OnLog((WorkerProcess)connection.Tag!, log);
+                break;
             case CollectedFrame collected:
                 _collector.OnCollected(collected);
                 break;

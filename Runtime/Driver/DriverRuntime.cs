@@ -22,7 +22,12 @@ internal sealed class DriverRuntime : RuntimeCore
             RayMode.Processes => new ProcessBackend(Owner, cpus),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "Unknown RayMode."),
         };
+        Observability.RayTelemetry.Attach(Owner.Observer);
+        State = new RuntimeState(this);
     }
+
+    /// <summary>The State API's rows, read from this runtime.</summary>
+    public RuntimeState State { get; }
 
     public TaskOwner Owner { get; }
 
@@ -40,7 +45,11 @@ internal sealed class DriverRuntime : RuntimeCore
     {
         ThrowIfShutDown("put a value");
         var entry = Objects.NewEntry();
-        entry.TrySetStored(ObjectValues.Serialize(value, "Ray.Put", Store));
+        var started = Observability.RayTelemetry.Source.HasListeners() ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+        var stored = ObjectValues.Serialize(value, "Ray.Put", Store);
+        entry.TrySetStored(stored);
+        // A large value written into shared memory is a transfer worth a span; a small one is not.
+        if (started != 0 && stored is SharedObject shared) TaskTracing.RecordTransfer("put", started, shared.Length, TaskObserver.IdText(entry.Id));
         return entry;
     }
 
@@ -56,7 +65,7 @@ internal sealed class DriverRuntime : RuntimeCore
 
     public override ActorAddress ActorById(long id, Type actorType) => Owner.Actors.GetById(id, actorType);
 
-    public override void KillActor(ActorAddress actor, bool noRestart) => Owner.Actors.Kill((ActorState)actor, noRestart);
+    public override void KillActor(ActorAddress actor, bool noRestart) => Owner.Actors.Kill((ActorRecord)actor, noRestart);
 
     public override PlacementGroup CreatePlacementGroup(IReadOnlyList<Bundle> bundles, PlacementStrategy strategy)
     {
@@ -73,7 +82,11 @@ internal sealed class DriverRuntime : RuntimeCore
 
     internal override void FlushPendingSends() => Owner.Backend.FlushPendingSends();
 
-    protected override void OnShutdown() => Owner.Shutdown();
+    protected override void OnShutdown()
+    {
+        Observability.RayTelemetry.Detach(Owner.Observer);
+        Owner.Shutdown();
+    }
 
     /// <inheritdoc />
     public override IStreamReader OpenStream(ObjectEntry stream) => (IStreamReader?)Owner.Streams.Find(stream.Id) ?? EndedStream.Instance;

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using RayGen.Store;
 using System.Threading;
 using System.Threading.Tasks;
@@ -58,13 +59,16 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
         var context = t_spareContext ?? new InvocationContext();
         t_spareContext = null;
         ValueTask pending;
+        var outer = TaskObserver.OnRunningHere(task);
         try
         {
             context.Reuse(task.ResolveArguments(), task);
             pending = task.Function.Invoker(context);
+            if (task.TraceParent is not null) Activity.Current = outer;
         }
         catch (Exception e)
         {
+            if (task.TraceParent is not null) Activity.Current = outer;
             context.Clear();
             t_spareContext = context;
             return _runtime.CompleteTask(task, null, e, takeNext: true);
@@ -88,11 +92,12 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
         task.Cancellation?.Cancel();
     }
 
-    public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments) =>
+    public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments) =>
         ThreadPool.UnsafeQueueUserWorkItem(static s => Construct(s.actor, s.constructor, s.arguments), (actor, constructor, arguments), preferLocal: false);
 
-    private static void Construct(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
+    private static void Construct(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
     {
+        TaskObserver.OnRunningHere(constructor);
         try
         {
             var context = new InvocationContext(arguments, null, CancellationToken.None, constructor.Function);
@@ -107,26 +112,29 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
         }
     }
 
-    public void ExecuteActorCall(ActorState actor, TaskSpec call)
+    public void ExecuteActorCall(ActorRecord actor, TaskSpec call)
     {
         var instance = actor.BackendHandle;
         ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Run(s.Item2, s.Item3, s.Item4.OnCallCompleted), (this, call, instance, actor), preferLocal: false);
     }
 
-    public void StopActor(ActorState actor) => actor.BackendHandle = null;
+    public void StopActor(ActorRecord actor) => actor.BackendHandle = null;
 
     private void Run(TaskSpec task, object? instance, Action<TaskSpec, byte[]?, Exception?> done)
     {
         TaskContext.Current = task;
         InvocationContext context;
         ValueTask pending;
+        var outer = TaskObserver.OnRunningHere(task);
         try
         {
             context = new InvocationContext(task.ResolveArguments(), instance, task);
             pending = task.Function.Invoker(context);
+            if (task.TraceParent is not null) Activity.Current = outer;
         }
         catch (Exception e)
         {
+            if (task.TraceParent is not null) Activity.Current = outer;
             done(task, null, e);
             return;
         }

@@ -15,7 +15,7 @@ namespace RayGen.Driver;
 /// reports what comes back (a result, an error, the worker's death) to the runtime or the actor. Owns the session
 /// (socket, shared-memory store) and shuts the parts down in order.
 /// </summary>
-internal sealed class ProcessBackend : IExecutionBackend
+internal sealed partial class ProcessBackend : IExecutionBackend
 {
     private readonly TaskOwner _runtime;
     private readonly SessionDirectory _session;
@@ -41,6 +41,7 @@ internal sealed class ProcessBackend : IExecutionBackend
             // Listening before any worker starts: a worker connects as soon as it is up.
             _endpoint = new DriverEndpoint(_session, _pool, this, new WorkerRequests(runtime, _store), collector, Deferral,
                 message => runtime.WarningSink(message)); // read at each call: tests swap the sink after Init
+            AttachObservers();
             _pool.Prestart();
         }
         catch
@@ -91,7 +92,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         }
     }
 
-    public void StartActor(ActorState actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
+    public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
     {
         WorkerProcess worker;
         try
@@ -109,7 +110,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         StartRun(run, arguments);
     }
 
-    public void ExecuteActorCall(ActorState actor, TaskSpec call)
+    public void ExecuteActorCall(ActorRecord actor, TaskSpec call)
     {
         // A dead worker's actor is already dying (its exit runs Die, which fails or re-sends this call).
         if (actor.BackendHandle is not WorkerProcess worker) return;
@@ -117,7 +118,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         StartRun(run, call.ResolveArguments());
     }
 
-    public void StopActor(ActorState actor)
+    public void StopActor(ActorRecord actor)
     {
         if (actor.BackendHandle is not WorkerProcess worker) return;
         actor.BackendHandle = null;
@@ -156,6 +157,7 @@ internal sealed class ProcessBackend : IExecutionBackend
             RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = payloads,
             MaxConcurrency = run.Kind == RunKind.ActorConstructor ? run.Actor!.MaxConcurrency : 0,
         };
+        OnRunStarting(run, frame);
         if (!worker.TryStart(run, frame))
         {
             Unpin(run);
@@ -203,6 +205,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         }
 
         Forget(run);
+        OnRunReported(run, result);
         if (result.Error is not null)
         {
             Complete(run, null, result.Canceled ? new OperationCanceledException(result.Error.Message) : result.Error.ToException());

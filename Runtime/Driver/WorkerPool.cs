@@ -100,7 +100,7 @@ internal sealed class WorkerPool : IDisposable
     }
 
     /// <summary>A worker of the actor's own; its process starts on the launch thread.</summary>
-    public WorkerProcess StartActorWorker(ActorState actor)
+    public WorkerProcess StartActorWorker(ActorRecord actor)
     {
         if (_disposed) throw new RayException("The RayGen runtime was shut down.");
         var worker = NewWorker(actor);
@@ -108,7 +108,7 @@ internal sealed class WorkerPool : IDisposable
         return worker;
     }
 
-    private WorkerProcess NewWorker(ActorState? actor)
+    private WorkerProcess NewWorker(ActorRecord? actor)
     {
         var worker = new WorkerProcess(Interlocked.Increment(ref _nextWorkerId), actor);
         _all[worker.Id] = worker;

@@ -25,7 +25,7 @@ internal sealed class WorkerProcess
     private long _idleSince = Environment.TickCount64;
     private int _killedForCancel;
 
-    public WorkerProcess(int id, ActorState? actor)
+    public WorkerProcess(int id, ActorRecord? actor)
     {
         Id = id;
         Actor = actor;
@@ -34,7 +34,7 @@ internal sealed class WorkerProcess
     public int Id { get; }
 
     /// <summary>The actor this worker hosts; null for a task worker.</summary>
-    public ActorState? Actor { get; }
+    public ActorRecord? Actor { get; }
 
     /// <summary>Null until the launcher has started it (and for good when it never started).</summary>
     public Process? Process => Volatile.Read(ref _process);

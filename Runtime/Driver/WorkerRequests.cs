@@ -59,6 +59,7 @@ internal sealed partial class WorkerRequests
                 return;
             }
 
+            task.TraceParent = frame.TraceParent;
             AddArgs(task, frame.Args);
             _runtime.Submit(task);
         }

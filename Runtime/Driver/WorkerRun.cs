@@ -9,7 +9,7 @@ namespace RayGen.Driver;
 /// <summary>One run handed to a worker: a task, an actor's constructor or one actor call.</summary>
 internal sealed class WorkerRun
 {
-    public WorkerRun(long id, RunKind kind, TaskSpec task, ActorState? actor, WorkerProcess worker)
+    public WorkerRun(long id, RunKind kind, TaskSpec task, ActorRecord? actor, WorkerProcess worker)
     {
         Id = id;
         Kind = kind;
@@ -21,7 +21,7 @@ internal sealed class WorkerRun
     public long Id { get; }
     public RunKind Kind { get; }
     public TaskSpec Task { get; }
-    public ActorState? Actor { get; }
+    public ActorRecord? Actor { get; }
     public WorkerProcess Worker { get; }
     public CancellationTokenRegistration Registration { get; set; }
 

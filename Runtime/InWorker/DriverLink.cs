@@ -62,6 +62,7 @@ internal sealed partial class DriverLink : IObjectOwnership
             Options = WireOptions.From(task.Options),
             Args = WireArgs(task),
             ActorId = task.Actor?.Id ?? 0,
+            TraceParent = WorkerExecutor.CurrentTraceParent,
         });
         return task.Result;
     }
@@ -255,6 +256,9 @@ internal sealed partial class DriverLink : IObjectOwnership
         foreach (var request in _requests.Values) request.TrySetException(new RayException("The connection to the RayGen driver was lost."));
         _streams?.FailAll();
     }
+
+    /// <summary>A line the worker's code logged goes to the driver's loggers; lost quietly when the driver is gone.</summary>
+    public void Log(LogFrame frame) => _connection.Send(frame);
 
     private void Send(IFrame frame)
     {

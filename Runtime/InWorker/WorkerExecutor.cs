@@ -12,7 +12,11 @@ namespace RayGen.InWorker;
 /// <summary>Runs what the driver sends a worker: tasks (several at once when some block in Get), or one actor's constructor and calls.</summary>
 internal sealed class WorkerExecutor
 {
+    // The run the current code belongs to: a task's id, or an actor run's id negated (actors never lend resources).
     private static readonly AsyncLocal<long> s_taskRun = new();
+
+    // The traceparent of the current run's execution span; set only for runs that carry one (someone traces).
+    private static readonly AsyncLocal<string?> s_traceParent = new();
 
     private readonly FrameConnection _connection;
     private readonly ConcurrentDictionary<long, CancellationTokenSource> _running = new();
@@ -32,7 +36,13 @@ internal sealed class WorkerExecutor
     }
 
     /// <summary>The task run the current code belongs to (0 outside tasks, and in actors, which never lend resources).</summary>
-    public static long CurrentTaskRun => s_taskRun.Value;
+    public static long CurrentTaskRun => Math.Max(0, s_taskRun.Value);
+
+    /// <summary>The run the current code belongs to, task or actor call (0 outside runs): a log line names it.</summary>
+    public static long CurrentRun => Math.Abs(s_taskRun.Value);
+
+    /// <summary>The current run's execution span (a W3C traceparent): what the code submits is its child.</summary>
+    public static string? CurrentTraceParent => s_traceParent.Value;
 
     public void Start(RunFrame frame)
     {
@@ -125,7 +135,9 @@ internal sealed class WorkerExecutor
             return true;
         }
 
-        s_taskRun.Value = frame.Kind == RunKind.Task ? frame.RunId : 0;
+        s_taskRun.Value = frame.Kind == RunKind.Task ? frame.RunId : -frame.RunId;
+        if (frame.TraceParent is not null || s_traceParent.Value is not null) s_traceParent.Value = frame.TraceParent;
+        frame.ExecutionStartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         InvocationContext context;
         ValueTask pending;
         try
@@ -217,7 +229,11 @@ internal sealed class WorkerExecutor
             for (var i = 0; i < refs.Length; i++) contained[i] = refs[i].Id;
         }
 
-        _connection.Send(new RunResultFrame { RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled, Contained = contained });
+        _connection.Send(new RunResultFrame
+        {
+            RunId = frame.RunId, Value = payload, Error = error, Canceled = canceled, Contained = contained,
+            StartedAt = frame.ExecutionStartedAt, EndedAt = System.Diagnostics.Stopwatch.GetTimestamp(),
+        });
         GC.KeepAlive(refs); // held until the frame is queued, so this worker still borrows them when the driver reads it
         shared?.TryFree(force: true);
     }

@@ -31,6 +31,7 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(41, typeof(StreamAckFrame))]
 [MemoryPackUnion(42, typeof(StreamNextFrame))]
 [MemoryPackUnion(43, typeof(StreamNextReplyFrame))]
+[MemoryPackUnion(70, typeof(LogFrame))]
 internal partial interface IFrame
 {
 }
@@ -69,6 +70,13 @@ internal sealed partial class RunFrame : IFrame
 
     /// <summary>For an actor's constructor: how many of its calls may run at once (the worker queues the rest in order).</summary>
     public int MaxConcurrency { get; set; }
+
+    /// <summary>The W3C traceparent of the run's execution span (made in the driver); null when nobody traces.</summary>
+    public string? TraceParent { get; set; }
+
+    /// <summary>Worker only, not sent: when the run started executing (Stopwatch), reported back with its result.</summary>
+    [MemoryPackIgnore]
+    public long ExecutionStartedAt { get; set; }
 }
 
 /// <summary>Worker -> driver: how one run ended.</summary>
@@ -84,6 +92,12 @@ internal sealed partial class RunResultFrame : IFrame
 
     /// <summary>The refs serialized into the value: the driver's copy of the value holds them (Ray's containment).</summary>
     public ObjectId[]? Contained { get; set; }
+
+    /// <summary>When the run started and stopped executing in the worker (Stopwatch: one monotonic clock per machine).</summary>
+    public long StartedAt { get; set; }
+
+    /// <inheritdoc cref="StartedAt"/>
+    public long EndedAt { get; set; }
 }
 
 /// <summary>Driver -> worker: signal the run's cancellation token.</summary>
@@ -158,6 +172,9 @@ internal sealed partial class SubmitFrame : IFrame
 
     /// <summary>For an actor call: the driver's id of the actor; 0 for a task.</summary>
     public long ActorId { get; set; }
+
+    /// <summary>The W3C traceparent of the code that submitted it (the worker's run), so its spans nest; null when nobody traces.</summary>
+    public string? TraceParent { get; set; }
 }
 
 /// <summary>Worker -> driver: Ray.Put in a worker; the driver stores the value under the worker-minted id.</summary>

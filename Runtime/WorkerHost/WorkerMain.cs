@@ -46,7 +46,7 @@ internal static class WorkerMain
         var store = new SharedStore(SessionDirectory.ObjectsDirectoryBeside(args[0]), isOwner: false);
         var link = new DriverLink(connection, store);
         store.AfterSweep = link.ReportReleased;
-        var core = new WorkerRuntime(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link, store);
+        var core = new WorkerRuntime(new RayOptions { NumCpus = 0, Mode = RayMode.Processes, LoggerFactory = new ForwardingLoggerFactory(link) }, link, store);
         RuntimeCore.SetCurrent(core);
         var executor = new WorkerExecutor(connection, store);
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);

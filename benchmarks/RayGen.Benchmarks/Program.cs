@@ -10,11 +10,13 @@ using RayGen.Benchmarks.Shared;
 // dotnet run -c Release --project benchmarks/RayGen.Benchmarks -- [--quick] [--json FILE] [--filter NAME] [--cpus N]
 //     [--mode processes|inprocess|both] [--no-limits] [--no-peers]
 //   bdn [BenchmarkDotNet arguments]      the hot-path suites
+//   observe [--quick] [--cpus N] [--mode M]  observability on vs off (docs/benchmarks.md)
 if (args.Length > 0 && args[0] == "pingpong-server") return Limits.PingPongServer(args[1]);
 if (args.Length > 0 && args[0] == "bdn") return MicroSuites.Run(args[1..]);
 if (args.Length > 1 && args[0] == "probe") return Probe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "wakeups") return Wakeups.Run(args[1..]);
 if (args.Length > 0 && args[0] == "transport") return TransportBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "observe") return ObserveBench.Run(args[1..]);
 
 var options = HarnessOptions.Parse(args);
 if (options is null) return 64;

@@ -12,6 +12,9 @@ internal static class Layers
     public static readonly IReadOnlyDictionary<string, int> FloorOf = new Dictionary<string, int>(StringComparer.Ordinal)
     {
         ["Contract"] = 0,   // public options, attributes, exceptions: plain data
+        // Instrumentation primitives (meter, activity source, ring buffer, trace writer, console logger): plain .NET and
+        // the logging abstractions only, so every floor above can report through them; it knows no runtime type.
+        ["Observability"] = 0,
         ["Protocol"] = 1,   // ids, frames, errors on the wire, connections
         ["Store"] = 2,      // entries, refs, the shared-memory store, spilling
         ["Core"] = 3,       // scheduling, resources, task specs, actors, the runtime interface

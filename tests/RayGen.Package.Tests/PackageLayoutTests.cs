@@ -68,12 +68,17 @@ public class PackageLayoutTests
     }
 
     [Test]
-    public void MemoryPack_is_the_only_dependency_and_the_generator_and_analyzer_projects_are_not_dependencies()
+    public void MemoryPack_and_the_logging_abstractions_are_the_only_dependencies_and_the_generator_and_analyzer_projects_are_not()
     {
         var groups = Child(Metadata(), "dependencies").Elements().ToArray();
         Assert.That(groups.Select(g => g.Attribute("targetFramework")?.Value), Is.EqualTo(new[] { "net10.0" }));
         var dependencies = groups[0].Elements().Select(d => $"{d.Attribute("id")?.Value} {d.Attribute("version")?.Value}");
-        Assert.That(dependencies, Is.EqualTo(new[] { $"MemoryPack {PackageFeed.CentralVersion("MemoryPack")}" }));
+        // The logging abstractions carry RayOptions.LoggerFactory; the console logger RayGen writes with by default is its own.
+        Assert.That(dependencies, Is.EquivalentTo(new[]
+        {
+            $"MemoryPack {PackageFeed.CentralVersion("MemoryPack")}",
+            $"Microsoft.Extensions.Logging.Abstractions {PackageFeed.CentralVersion("Microsoft.Extensions.Logging.Abstractions")}",
+        }));
     }
 
     [Test]

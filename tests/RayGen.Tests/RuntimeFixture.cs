@@ -23,12 +23,15 @@ public abstract class RuntimeFixture
 
     protected virtual double NumCpus => 2;
 
+    /// <summary>The options each test's runtime starts with; a fixture may add to them (a logger factory...).</summary>
+    protected virtual RayOptions Options() => new() { Mode = Mode, NumCpus = NumCpus };
+
     [SetUp]
     public void StartRuntime()
     {
         Scratch = Path.Combine(Path.GetTempPath(), "raygen-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Scratch);
-        Runtime = Ray.Init(new RayOptions { Mode = Mode, NumCpus = NumCpus });
+        Runtime = Ray.Init(Options());
     }
 
     [TearDown]

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using RayGen.Protocol;
 using RayGen.Store;
 
@@ -17,7 +18,7 @@ internal enum ActorStatus
 /// One actor: its instance, its mailbox (calls in the order they were made) and its life — construction,
 /// restarts from the original constructor arguments, death. Calls run at most MaxConcurrency at a time.
 /// </summary>
-internal sealed class ActorState : ActorAddress
+internal sealed class ActorRecord : ActorAddress
 {
     /// <summary>Calls sent to an actor's worker process ahead of the ones running there.</summary>
     internal const int PipelineDepth = 512;
@@ -31,7 +32,7 @@ internal sealed class ActorState : ActorAddress
     private int _restarts;
     private bool _holdsResources;
 
-    public ActorState(TaskOwner owner, long id, Type actorType, TaskSpec constructor)
+    public ActorRecord(TaskOwner owner, long id, Type actorType, TaskSpec constructor)
         : base(id, actorType, constructor.Options)
     {
         _runtime = owner;
@@ -39,6 +40,18 @@ internal sealed class ActorState : ActorAddress
     }
 
     public ActorStatus Status { get; private set; }
+
+    /// <summary>How many times it was restarted (State API's NumRestarts).</summary>
+    public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>The call that builds it (State API: its dependencies, its node).</summary>
+    public TaskSpec Constructor => _constructor;
+
+    /// <summary>The calls sent to its instance and not finished (State API: running, or waiting in the worker behind earlier ones).</summary>
+    public List<TaskSpec> InFlightSnapshot()
+    {
+        lock (_lock) return new List<TaskSpec>(_inFlight);
+    }
     public int Incarnation { get; private set; }
     public ErrorInfo? Death { get; private set; }
     private string DisplayName => Name is null ? $"{ActorType.Name}({Id})" : $"{ActorType.Name}(\"{Name}\")";

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Linq;
+using RayGen.Benchmarks.Shared;
+
+namespace RayGen.Benchmarks;
+
+/// <summary>
+/// The cost of observability on the task hot path (issue 16): single_client_tasks_async and _sync with nobody
+/// listening, then with every RayGen instrument enabled (a MeterListener, as dotnet-counters or OpenTelemetry attach)
+/// and tracing sampled (an ActivityListener sampling every span, the worst case), alternated off/on/off/on in one
+/// process so both sides share the machine's state. <c>observe [--quick] [--cpus N] [--mode processes|inprocess|both]</c>
+/// </summary>
+internal static class ObserveBench
+{
+    private static readonly ActivitySource s_application = new("RayGen.Benchmarks.Application");
+
+    public static int Run(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var cpus = Environment.ProcessorCount;
+        var modes = new List<RayMode> { RayMode.Processes, RayMode.InProcess };
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--cpus") cpus = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            if (args[i] == "--mode")
+            {
+                var mode = args[++i];
+                modes.Clear();
+                if (mode is "processes" or "both") modes.Add(RayMode.Processes);
+                if (mode is "inprocess" or "both") modes.Add(RayMode.InProcess);
+            }
+        }
+
+        var settings = quick ? TimeitSettings.Quick : TimeitSettings.Ray;
+        // Each iteration runs inside an application span (a request, a job step): RayGen's spans join that trace when it is sampled.
+        var metrics = RayMetrics.All.Where(m => m.Name is "single_client_tasks_async" or "single_client_tasks_sync")
+            .Select(m => m with
+            {
+                Setup = context =>
+                {
+                    var (body, multiplier) = m.Setup(context);
+                    return (() =>
+                    {
+                        using var iteration = s_application.StartActivity("iteration");
+                        body();
+                    }, multiplier);
+                },
+            })
+            .ToList();
+        Console.WriteLine($"observability overhead: {cpus} CPUs, machine {Environment.ProcessorCount} cores");
+        foreach (var mode in modes)
+        {
+            var group = mode == RayMode.Processes ? "processes" : "inprocess";
+            using (Ray.Init(new RayOptions { NumCpus = cpus, Mode = mode }))
+            {
+                foreach (var metric in metrics)
+                {
+                    var off = new List<double>();
+                    var sampled = new List<double>();
+                    var all = new List<double>();
+                    for (var round = 0; round < 2; round++)
+                    {
+                        off.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
+                        using (Listen(everySpan: false)) sampled.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
+                        using (Listen(everySpan: true)) all.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
+                    }
+
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{group,-10} {metric.Name,-28} off {off.Average(),8:F0}/s  metrics+1% traces {Change(off, sampled)}  metrics+every span {Change(off, all)}  " +
+                        $"(rounds off {Rounds(off)}; 1% {Rounds(sampled)}; every {Rounds(all)})"));
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    private static string Change(List<double> off, List<double> on) =>
+        string.Create(CultureInfo.InvariantCulture, $"{on.Average(),8:F0}/s ({(on.Average() / off.Average() - 1) * 100:+0.0;-0.0}%)");
+
+    private static string Rounds(List<double> values) => string.Join("/", values.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
+
+    /// <summary>
+    /// Every RayGen instrument enabled, and spans sampled as an exporter would: one iteration's trace in 100 by trace id,
+    /// children as their parent (OpenTelemetry's ParentBased(TraceIdRatioBased(0.01))), or every trace. Disposing detaches both.
+    /// </summary>
+    private static IDisposable Listen(bool everySpan)
+    {
+        var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "RayGen") listener.EnableMeasurementEvents(instrument);
+            },
+        };
+        long sink = 0;
+        meters.SetMeasurementEventCallback<double>((_, value, _, _) => sink += (long)value);
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => sink += value);
+        meters.Start();
+        var spans = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "RayGen" or "RayGen.Benchmarks.Application",
+            Sample = everySpan ? static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded : OnePercent,
+            ActivityStopped = _ => sink++,
+        };
+        ActivitySource.AddActivityListener(spans);
+        return new Both(meters, spans);
+    }
+
+    private static ActivitySamplingResult OnePercent(ref ActivityCreationOptions<ActivityContext> options)
+    {
+        if (options.Parent != default)
+            return (options.Parent.TraceFlags & ActivityTraceFlags.Recorded) != 0 ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None;
+        Span<byte> id = stackalloc byte[16];
+        options.TraceId.CopyTo(id);
+        return BitConverter.ToUInt64(id[8..]) % 100 == 0 ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.None;
+    }
+
+    private sealed class Both(MeterListener meters, ActivityListener spans) : IDisposable
+    {
+        public void Dispose()
+        {
+            meters.RecordObservableInstruments();
+            meters.Dispose();
+            spans.Dispose();
+        }
+    }
+}
