@@ -84,12 +84,6 @@ internal sealed partial class Scheduler
         }
     }
 
-    /// <summary>Whether the group is known and reserved.</summary>
-    public bool IsReserved(long id)
-    {
-        lock (_lock) return _groups.TryGetValue(id, out var group) && group.Hosts is not null && !group.Removed;
-    }
-
     /// <summary>
     /// Removes a group: a pending one stops waiting; a reserved one's bundles go back to their nodes, and the tasks
     /// running on them are returned for the owner to end. Queued tasks aimed at it are rejected.
