@@ -52,6 +52,9 @@ internal sealed class DriverEndpoint : IDisposable
             case BlockedFrame blocked:
                 _backend.OnBlocked((WorkerProcess)connection.Tag!, blocked);
                 break;
+            case ReturnedRunsFrame returned:
+                _backend.OnReturnedRuns((WorkerProcess)connection.Tag!, returned);
+                break;
             case SubmitFrame submit:
                 _requests.OnSubmit(connection, submit);
                 break;

@@ -15,7 +15,7 @@ namespace RayGen.Driver;
 /// reports what comes back (a result, an error, the worker's death) to the runtime or the actor. Owns the session
 /// (socket, shared-memory store) and shuts the parts down in order.
 /// </summary>
-internal sealed class ProcessBackend : IExecutionBackend
+internal sealed partial class ProcessBackend : IExecutionBackend
 {
     private readonly TaskOwner _runtime;
     private readonly SessionDirectory _session;
@@ -86,7 +86,14 @@ internal sealed class ProcessBackend : IExecutionBackend
         {
             var worker = _pool.AcquireTaskWorker();
             var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.Task, task, null, worker);
-            if (StartRun(run, args)) return;
+            var lane = TryOpenLane(run);
+            if (StartRun(run, args))
+            {
+                if (lane is not null) TopUp(lane);
+                return;
+            }
+
+            if (lane is not null) CloseLane(lane, worker);
             // It died, or began to leave, since the pool picked it: pick again.
         }
     }
@@ -134,7 +141,11 @@ internal sealed class ProcessBackend : IExecutionBackend
         if (_byTask.TryGetValue(task, out var run)) run.Worker.TryKillForCancel(run);
     }
 
-    private bool StartRun(WorkerRun run, ReadOnlyMemory<byte>[] args)
+    /// <summary>Registers the run on its worker and sends it; false when the worker is dead or leaving (nothing was sent).</summary>
+    /// <param name="run">The run, its worker chosen.</param>
+    /// <param name="args">Its resolved argument bytes.</param>
+    /// <param name="after">For a run queued behind a lane's tail (see <see cref="RunLane"/>): the run it follows; 0 for a run that starts at once.</param>
+    private bool StartRun(WorkerRun run, ReadOnlyMemory<byte>[] args, long after = 0)
     {
         var worker = run.Worker;
         SendAssembliesIfNew(worker);
@@ -156,7 +167,7 @@ internal sealed class ProcessBackend : IExecutionBackend
             RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = payloads,
             MaxConcurrency = run.Kind == RunKind.ActorConstructor ? run.Actor!.MaxConcurrency : 0,
         };
-        if (!worker.TryStart(run, frame))
+        if (!worker.TryStart(run, after == 0 ? frame : new QueuedRunFrame { After = after, Run = frame }))
         {
             Unpin(run);
             _byTask.TryRemove(new KeyValuePair<TaskSpec, WorkerRun>(run.Task, run));
@@ -203,6 +214,20 @@ internal sealed class ProcessBackend : IExecutionBackend
         }
 
         Forget(run);
+        var lane = run.Lane;
+        if (lane is not null) LeaveLane(lane, run);
+        try
+        {
+            Report(run, result);
+        }
+        finally
+        {
+            if (lane is not null) TopUp(lane);
+        }
+    }
+
+    private void Report(WorkerRun run, RunResultFrame result)
+    {
         if (result.Error is not null)
         {
             Complete(run, null, result.Canceled ? new OperationCanceledException(result.Error.Message) : result.Error.ToException());
@@ -291,6 +316,8 @@ internal sealed class ProcessBackend : IExecutionBackend
     internal void OnBlocked(WorkerProcess worker, BlockedFrame frame)
     {
         if (worker.Find(frame.RunId) is not { Kind: RunKind.Task } run) return;
+        // The worker gives back what waits behind a blocked run; nothing more joins it.
+        if (frame.Blocked && run.Lane is { } lane) CloseLane(lane, worker);
         worker.SetBlocked(run, frame.Blocked);
         if (frame.Blocked) _runtime.Scheduler.Lend(run.Task);
         else _runtime.Scheduler.Reclaim(run.Task);
@@ -361,6 +388,7 @@ internal sealed class ProcessBackend : IExecutionBackend
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         // No worker starts from here on; those there still get what was sent before Shutdown (sends wait for a flush).
         _pool?.Close();
+        FailQueuedRuns();
         Deferral.FlushAll();
         _endpoint?.Dispose();
         _pool?.Dispose();

@@ -231,6 +231,8 @@ internal sealed class DriverLink : IObjectOwnership
         var run = WorkerExecutor.CurrentTaskRun;
         if (run == 0) return wait(timeout);
         Send(new BlockedFrame { RunId = run, Blocked = true });
+        // After the frame: the driver learns the run blocked before it gets back the runs queued behind it.
+        RunBlocked?.Invoke(run);
         try
         {
             return wait(timeout);
@@ -240,6 +242,9 @@ internal sealed class DriverLink : IObjectOwnership
             Send(new BlockedFrame { RunId = run, Blocked = false });
         }
     }
+
+    /// <summary>Tells the executor that a task run blocks, so that the runs queued behind it go back (see WorkerLane).</summary>
+    internal Action<long>? RunBlocked { get; set; }
 
     /// <summary>The driver is gone: whatever the worker still waits for fails rather than hanging.</summary>
     public void FailAll()

@@ -24,6 +24,8 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(16, typeof(EscapeFrame))]
 [MemoryPackUnion(17, typeof(CollectFrame))]
 [MemoryPackUnion(18, typeof(CollectedFrame))]
+[MemoryPackUnion(60, typeof(QueuedRunFrame))]
+[MemoryPackUnion(61, typeof(ReturnedRunsFrame))]
 internal partial interface IFrame
 {
 }

@@ -49,6 +49,7 @@ internal static class WorkerMain
         var core = new WorkerRuntime(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link, store);
         RuntimeCore.SetCurrent(core);
         var executor = new WorkerExecutor(connection, store);
+        link.RunBlocked = executor.OnRunBlocked;
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         connection.Start(
@@ -57,6 +58,7 @@ internal static class WorkerMain
                 switch (frame)
                 {
                     case RunFrame run: executor.Start(run); break;
+                    case QueuedRunFrame queued: executor.Queue(queued); break;
                     case CancelRunFrame cancel: executor.Cancel(cancel); break;
                     case ObjectValueFrame value: link.OnObjectValue(value); break;
                     case ActorReplyFrame reply: link.OnActorReply(reply); break;

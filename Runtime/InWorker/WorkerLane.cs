@@ -1,0 +1,179 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using RayGen.Protocol;
+
+namespace RayGen.InWorker;
+
+/// <summary>
+/// The task runs a worker holds ahead of their turn (<see cref="QueuedRunFrame"/>). Each waits for the run it
+/// follows, so they start one at a time, in order, on the thread that ended the run ahead: a burst of small tasks
+/// costs one wake-up per batch, not one per task. The run ahead holds the CPU the driver counts for the lane; a
+/// queued run inherits it when that run ends.
+/// </summary>
+/// <remarks>
+/// A queued run must never wait on the run ahead of it for long: that run may be blocked in Get waiting for work
+/// queued right behind it (the driver lent its CPU meanwhile, so nothing here may start on it), or simply run long
+/// while other CPUs idle. So the worker gives its queued runs back to the driver as soon as the run ahead blocks, or
+/// once it has been ahead for a couple of milliseconds; a run that arrives later naming a closed run ahead goes back
+/// too. Only the worker knows when its runs start, so only it can give runs back without a race.
+/// </remarks>
+internal sealed class WorkerLane : IDisposable
+{
+    /// <summary>How long a run may hold queued runs behind it before they go back (one to two timer periods).</summary>
+    internal const int LongRunMilliseconds = 2;
+
+    private const int ClosedKept = 256;
+
+    private readonly object _lock = new();
+    private readonly Queue<Rider> _riders = new();
+    private readonly HashSet<long> _active = new();
+    // Runs that blocked, ran long or went back: whatever is queued behind them goes back too. Only recent ones
+    // matter (a run sent behind a closed one is at most a frame away), so the set is bounded.
+    private readonly HashSet<long> _closed = new();
+    private readonly Queue<long> _closedOrder = new();
+    private readonly Action<Rider[]> _giveBack;
+    private readonly Timer _timer;
+    private bool _armed;
+    private long _seenAhead;
+    // The run queued last: the next one sent behind the lane names it.
+    private long _lastQueued;
+
+    /// <param name="giveBack">Sends the riders back to the driver (called outside the lane's lock).</param>
+    public WorkerLane(Action<Rider[]> giveBack)
+    {
+        _giveBack = giveBack;
+        _timer = new Timer(static s => ((WorkerLane)s!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    internal readonly record struct Rider(long After, RunFrame Frame, CancellationTokenSource Cts);
+
+    internal enum Arrival
+    {
+        Queued,
+        GivenBack,
+        StartNow,
+    }
+
+    /// <summary>Queued runs waiting now (for tests).</summary>
+    internal int Waiting
+    {
+        get
+        {
+            lock (_lock) return _riders.Count;
+        }
+    }
+
+    /// <summary>A task run starts (sent as a run of its own, or a queued one whose turn came).</summary>
+    public void Started(long runId)
+    {
+        lock (_lock) _active.Add(runId);
+    }
+
+    /// <summary>A queued run arrives: it waits behind the run it names, goes back if that one is closed, or starts now if that one already ended.</summary>
+    public Arrival Arrive(long after, RunFrame frame, CancellationTokenSource cts)
+    {
+        lock (_lock)
+        {
+            if (_closed.Contains(after))
+            {
+                CloseLocked(frame.RunId);
+            }
+            else if (_active.Contains(after) || (_riders.Count > 0 && _lastQueued == after))
+            {
+                _riders.Enqueue(new Rider(after, frame, cts));
+                _lastQueued = frame.RunId;
+                if (!_armed)
+                {
+                    _armed = true;
+                    _timer.Change(LongRunMilliseconds, Timeout.Infinite);
+                }
+
+                return Arrival.Queued;
+            }
+            else
+            {
+                _active.Add(frame.RunId);
+                return Arrival.StartNow;
+            }
+        }
+
+        _giveBack(new[] { new Rider(after, frame, cts) });
+        return Arrival.GivenBack;
+    }
+
+    /// <summary>A task run ended (its result is sent): the run queued right behind it, if any, starts on the calling thread.</summary>
+    public bool Next(long ended, out RunFrame frame, out CancellationTokenSource cts)
+    {
+        lock (_lock)
+        {
+            _active.Remove(ended);
+            if (_riders.TryPeek(out var next) && next.After == ended)
+            {
+                _riders.Dequeue();
+                _active.Add(next.Frame.RunId);
+                frame = next.Frame;
+                cts = next.Cts;
+                return true;
+            }
+        }
+
+        frame = null!;
+        cts = null!;
+        return false;
+    }
+
+    /// <summary>A task run blocks in Get or Wait: the runs queued behind it go back, and so will any sent behind it later.</summary>
+    public void Blocked(long runId)
+    {
+        Rider[]? back;
+        lock (_lock)
+        {
+            CloseLocked(runId);
+            back = _riders.TryPeek(out var first) && first.After == runId ? TakeAllLocked() : null;
+        }
+
+        if (back is not null) _giveBack(back);
+    }
+
+    private void OnTimer()
+    {
+        Rider[]? back = null;
+        lock (_lock)
+        {
+            _armed = false;
+            if (!_riders.TryPeek(out var first)) return;
+            if (first.After == _seenAhead)
+            {
+                // The same run has been ahead since the last tick: it runs long.
+                CloseLocked(first.After);
+                back = TakeAllLocked();
+            }
+            else
+            {
+                _seenAhead = first.After;
+                _armed = true;
+                _timer.Change(LongRunMilliseconds, Timeout.Infinite);
+            }
+        }
+
+        if (back is not null) _giveBack(back);
+    }
+
+    private Rider[] TakeAllLocked()
+    {
+        var back = _riders.ToArray();
+        _riders.Clear();
+        foreach (var rider in back) CloseLocked(rider.Frame.RunId);
+        return back;
+    }
+
+    private void CloseLocked(long runId)
+    {
+        if (!_closed.Add(runId)) return;
+        _closedOrder.Enqueue(runId);
+        if (_closedOrder.Count > ClosedKept) _closed.Remove(_closedOrder.Dequeue());
+    }
+
+    public void Dispose() => _timer.Dispose();
+}
