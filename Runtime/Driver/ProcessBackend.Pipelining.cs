@@ -14,6 +14,15 @@ internal static class RunPipeline
 /// <summary>Pipelining of task runs (see <see cref="RunLane"/>).</summary>
 internal sealed partial class ProcessBackend
 {
+    private long _queuedRunsSent;
+    private long _runsReturned;
+
+    /// <summary>Task runs sent behind another on its worker (for tests and benchmarks).</summary>
+    internal long QueuedRunsSent => Interlocked.Read(ref _queuedRunsSent);
+
+    /// <summary>Queued runs workers gave back unstarted (for tests).</summary>
+    internal long RunsReturned => Interlocked.Read(ref _runsReturned);
+
     /// <summary>
     /// A lane for <paramref name="first"/>, which holds its resources, when tasks of its class wait and its worker has
     /// no lane open; attached before the run is sent, so its result always finds it.
@@ -42,7 +51,12 @@ internal sealed partial class ProcessBackend
                 var tail = lane.Runs[^1];
                 var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.Task, task, null, tail.Worker) { Lane = lane };
                 lane.Runs.Add(run);
-                if (StartRun(run, task.ResolveArguments(), after: tail.Id)) continue;
+                if (StartRun(run, task.ResolveArguments(), after: tail.Id))
+                {
+                    Interlocked.Increment(ref _queuedRunsSent);
+                    continue;
+                }
+
                 // The worker died or is leaving: the task was never sent.
                 lane.Runs.RemoveAt(lane.Runs.Count - 1);
                 CloseLaneLocked(lane, tail.Worker);
@@ -85,6 +99,7 @@ internal sealed partial class ProcessBackend
         foreach (var id in frame.RunIds)
         {
             if (!worker.TryFinish(id, out var run)) continue;
+            Interlocked.Increment(ref _runsReturned);
             Forget(run);
             if (run.Lane is { } lane)
             {

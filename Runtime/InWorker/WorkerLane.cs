@@ -20,8 +20,12 @@ namespace RayGen.InWorker;
 /// </remarks>
 internal sealed class WorkerLane : IDisposable
 {
+    /// <summary>Lets a test hold queued runs behind a long run (a worker reads it at start): milliseconds per timer period.</summary>
+    internal const string LongRunVariable = "RAYGEN_LANE_LONG_RUN_MS";
+
     /// <summary>How long a run may hold queued runs behind it before they go back (one to two timer periods).</summary>
-    internal const int LongRunMilliseconds = 2;
+    internal static readonly int LongRunMilliseconds =
+        int.TryParse(Environment.GetEnvironmentVariable(LongRunVariable), out var milliseconds) && milliseconds > 0 ? milliseconds : 2;
 
     private const int ClosedKept = 256;
 
