@@ -38,6 +38,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             {
                 CollectRemote = collector.Collect,
             };
+            LentFiles = new LentFiles(_pool, _store);
+            _store.LendBack = LentFiles.TryLend;
             // Listening before any worker starts: a worker connects as soon as it is up.
             _endpoint = new DriverEndpoint(_session, _pool, this, new WorkerRequests(runtime, _store), collector, Deferral,
                 message => runtime.WarningSink(message)); // read at each call: tests swap the sink after Init
@@ -60,6 +62,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     internal SessionDirectory Session => _session;
 
     internal WorkerPool Pool => _pool;
+
+    /// <summary>Freed files workers wrote, given back to them for their next large value.</summary>
+    internal LentFiles LentFiles { get; } = null!;
 
     /// <inheritdoc />
     public SharedStore? Store => _store;
@@ -326,6 +331,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     /// <summary>A worker died (or never started) holding <paramref name="runs"/>.</summary>
     private void OnWorkerDied(WorkerProcess worker, List<WorkerRun> runs)
     {
+        LentFiles.Forget(worker);
         foreach (var run in runs) Forget(run);
         if (Volatile.Read(ref _disposed) != 0 || _runtime.IsShutDown) return;
         var detail = ExitDetail(worker);

@@ -243,6 +243,31 @@ internal sealed class DriverLink : IObjectOwnership
         }
     }
 
+    /// <summary>
+    /// Lets this worker write its large values into files it wrote before, once the driver freed them (see
+    /// SharedStore.Lending): it reports what it reuses or deletes, and asks the driver to free what it can when a
+    /// large value is about to be written.
+    /// </summary>
+    public void EnableFileReuse()
+    {
+        _store.LentFilesSettled = names => _connection.Send(new LentFilesSettledFrame { Names = names });
+        _store.ReclaimRemote = () =>
+        {
+            try
+            {
+                Request(id => new ReclaimFilesFrame { RequestId = id });
+                return true;
+            }
+            catch (RayException)
+            {
+                return false; // the driver is gone
+            }
+        };
+    }
+
+    /// <summary>The driver gave back a file this worker wrote.</summary>
+    public void OnFileFreed(FileFreedFrame frame) => _store.OnFileFreed(frame.Name);
+
     /// <summary>Tells the executor that a task run blocks, so that the runs queued behind it go back (see WorkerLane).</summary>
     internal Action<long>? RunBlocked { get; set; }
 

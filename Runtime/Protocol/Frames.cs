@@ -26,6 +26,9 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(18, typeof(CollectedFrame))]
 [MemoryPackUnion(60, typeof(QueuedRunFrame))]
 [MemoryPackUnion(61, typeof(ReturnedRunsFrame))]
+[MemoryPackUnion(62, typeof(FileFreedFrame))]
+[MemoryPackUnion(63, typeof(LentFilesSettledFrame))]
+[MemoryPackUnion(64, typeof(ReclaimFilesFrame))]
 internal partial interface IFrame
 {
 }

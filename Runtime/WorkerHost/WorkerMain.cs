@@ -46,6 +46,7 @@ internal static class WorkerMain
         var store = new SharedStore(SessionDirectory.ObjectsDirectoryBeside(args[0]), isOwner: false);
         var link = new DriverLink(connection, store);
         store.AfterSweep = link.ReportReleased;
+        link.EnableFileReuse();
         var core = new WorkerRuntime(new RayOptions { NumCpus = 0, Mode = RayMode.Processes }, link, store);
         RuntimeCore.SetCurrent(core);
         var executor = new WorkerExecutor(connection, store);
@@ -59,6 +60,7 @@ internal static class WorkerMain
                 {
                     case RunFrame run: executor.Start(run); break;
                     case QueuedRunFrame queued: executor.Queue(queued); break;
+                    case FileFreedFrame freed: link.OnFileFreed(freed); break;
                     case CancelRunFrame cancel: executor.Cancel(cancel); break;
                     case ObjectValueFrame value: link.OnObjectValue(value); break;
                     case ActorReplyFrame reply: link.OnActorReply(reply); break;
