@@ -31,7 +31,7 @@ internal sealed class WorkerExecutor
     {
         _connection = connection;
         _store = store;
-        _lane = new WorkerLane(GiveBack);
+        _lane = new WorkerLane(GiveBack, _running.ContainsKey);
     }
 
     /// <summary>The task runs queued ahead of their turn (for tests).</summary>
@@ -61,7 +61,6 @@ internal sealed class WorkerExecutor
             return;
         }
 
-        _lane.Started(frame.RunId);
         RunTasks(frame, cts);
     }
 

@@ -31,7 +31,9 @@ internal sealed class WorkerLane : IDisposable
 
     private readonly object _lock = new();
     private readonly Queue<Rider> _riders = new();
-    private readonly HashSet<long> _active = new();
+    private readonly Func<long, bool> _isPending;
+    // _riders.Count, readable without the lock: a run that ends with nothing queued behind it takes no lock.
+    private int _waiting;
     // Runs that blocked, ran long or went back: whatever is queued behind them goes back too. Only recent ones
     // matter (a run sent behind a closed one is at most a frame away), so the set is bounded.
     private readonly HashSet<long> _closed = new();
@@ -44,9 +46,11 @@ internal sealed class WorkerLane : IDisposable
     private long _lastQueued;
 
     /// <param name="giveBack">Sends the riders back to the driver (called outside the lane's lock).</param>
-    public WorkerLane(Action<Rider[]> giveBack)
+    /// <param name="isPending">Whether a run is registered and not yet reported (running, or queued here).</param>
+    public WorkerLane(Action<Rider[]> giveBack, Func<long, bool> isPending)
     {
         _giveBack = giveBack;
+        _isPending = isPending;
         _timer = new Timer(static s => ((WorkerLane)s!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
     }
 
@@ -68,12 +72,6 @@ internal sealed class WorkerLane : IDisposable
         }
     }
 
-    /// <summary>A task run starts (sent as a run of its own, or a queued one whose turn came).</summary>
-    public void Started(long runId)
-    {
-        lock (_lock) _active.Add(runId);
-    }
-
     /// <summary>A queued run arrives: it waits behind the run it names, goes back if that one is closed, or starts now if that one already ended.</summary>
     public Arrival Arrive(long after, RunFrame frame, CancellationTokenSource cts)
     {
@@ -83,9 +81,12 @@ internal sealed class WorkerLane : IDisposable
             {
                 CloseLocked(frame.RunId);
             }
-            else if (_active.Contains(after) || (_riders.Count > 0 && _lastQueued == after))
+            else if (_isPending(after) || (_riders.Count > 0 && _lastQueued == after))
             {
+                // Should the run ahead end between the check and here, its Next may miss this one; the timer armed
+                // below then gives it back within a few milliseconds, so it is late, never lost.
                 _riders.Enqueue(new Rider(after, frame, cts));
+                Volatile.Write(ref _waiting, _riders.Count);
                 _lastQueued = frame.RunId;
                 if (!_armed)
                 {
@@ -97,7 +98,6 @@ internal sealed class WorkerLane : IDisposable
             }
             else
             {
-                _active.Add(frame.RunId);
                 return Arrival.StartNow;
             }
         }
@@ -109,13 +109,19 @@ internal sealed class WorkerLane : IDisposable
     /// <summary>A task run ended (its result is sent): the run queued right behind it, if any, starts on the calling thread.</summary>
     public bool Next(long ended, out RunFrame frame, out CancellationTokenSource cts)
     {
+        if (Volatile.Read(ref _waiting) == 0)
+        {
+            frame = null!;
+            cts = null!;
+            return false;
+        }
+
         lock (_lock)
         {
-            _active.Remove(ended);
             if (_riders.TryPeek(out var next) && next.After == ended)
             {
                 _riders.Dequeue();
-                _active.Add(next.Frame.RunId);
+                Volatile.Write(ref _waiting, _riders.Count);
                 frame = next.Frame;
                 cts = next.Cts;
                 return true;
@@ -168,6 +174,7 @@ internal sealed class WorkerLane : IDisposable
     {
         var back = _riders.ToArray();
         _riders.Clear();
+        Volatile.Write(ref _waiting, 0);
         foreach (var rider in back) CloseLocked(rider.Frame.RunId);
         return back;
     }
