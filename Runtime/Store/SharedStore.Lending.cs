@@ -149,6 +149,32 @@ internal sealed unsafe partial class SharedStore
         Sweep();
     }
 
+    /// <summary>
+    /// Worker, at each sweep: lets go of maps whose file the driver deleted rather than gave back (room was being
+    /// made, the lent quarter was full, the value was spilled): a deleted tmpfs file's pages live as long as a map.
+    /// </summary>
+    private void DropStaleHandedOverMaps()
+    {
+        List<HandedOverMap>? stale = null;
+        lock (_handedOver)
+        {
+            for (var node = _handedOver.First; node is not null;)
+            {
+                var next = node.Next;
+                if (!System.IO.File.Exists(PathOf(node.Value.Name, spilled: false)))
+                {
+                    (stale ??= new List<HandedOverMap>()).Add(node.Value);
+                    _handedOver.Remove(node);
+                }
+
+                node = next;
+            }
+        }
+
+        if (stale is null) return;
+        foreach (var map in stale) Native.Unmap((byte*)map.Map, map.MapLength);
+    }
+
     private void DropHandedOverMaps()
     {
         List<HandedOverMap> all;

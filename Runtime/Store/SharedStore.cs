@@ -83,6 +83,7 @@ internal sealed unsafe partial class SharedStore : IDisposable
         }
 
         Files.Trim();
+        if (!IsOwner) DropStaleHandedOverMaps();
         AfterSweep?.Invoke();
         return freed;
     }

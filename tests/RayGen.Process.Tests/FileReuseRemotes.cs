@@ -38,6 +38,15 @@ public static partial class ReuseTasks
     [Remote]
     public static long[] Returns(long fill) => Filled(fill);
 
+    /// <summary>Sweeps this worker's store, then counts the maps of handed-over files it still keeps.</summary>
+    [Remote]
+    public static int HandedOverMapsAfterSweep()
+    {
+        var store = RuntimeCore.Current!.Store!;
+        store.Sweep();
+        return store.HandedOverCount;
+    }
+
     // Apart, so no local of the caller keeps the ref alive (a debug build keeps locals to the end of the method).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void PutAndDrop(long fill) => Ray.Put(Filled(fill));

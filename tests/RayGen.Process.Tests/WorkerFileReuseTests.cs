@@ -61,10 +61,14 @@ public class WorkerFileReuseTests
         var backend = ProcessTestSupport.Backend(ray);
         var store = ProcessTestSupport.CurrentStore;
         ReadAndDrop();
-        // The worker collects and reports what it let go; the driver frees the result and gives its file back (a full
+        // The worker collects and reports what it let go; the driver frees the result and gives its file back (a
         // CollectEverywhere would delete it instead: it makes the store as small as it can be).
         store.CollectRemote!();
-        store.CollectForReuse();
+        // A full collection (the driver's entry may be in any generation by now), then a sweep, which frees the value.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        store.Sweep();
         Assert.That(backend.LentFiles.Bytes, Is.GreaterThan(0), "the freed result's file was lent to the worker that wrote it");
         var usedWhileLent = store.Used;
 
@@ -78,6 +82,17 @@ public class WorkerFileReuseTests
         }
 
         Assert.That(store.Used, Is.LessThan(usedWhileLent), "its lent file no longer counts");
+    }
+
+    [Test]
+    public void A_worker_lets_go_of_its_map_of_a_handed_over_file_the_driver_deleted()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        ReadAndDrop();
+        // A full collection deletes the freed result rather than lending it; the worker's next sweep (run by the
+        // collection the test asks for next) sees the file gone and unmaps it, so its pages are not held.
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
+        Assert.That(ReuseTasks.Remote.HandedOverMapsAfterSweep().Get(NoHang), Is.Zero);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
