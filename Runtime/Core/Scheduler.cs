@@ -70,6 +70,14 @@ internal sealed partial class Scheduler
     /// </summary>
     public TaskSpec? Release(TaskSpec task, bool takeNext)
     {
+        // A task that held nothing (it waited on a worker behind the run that held the resources, which passed them
+        // on, see PassResources) changes no figure: no lock, nothing to pump.
+        if (task.LentResources && task.Slot is null)
+        {
+            task.LentResources = false;
+            return null;
+        }
+
         lock (_lock)
         {
             if (task.LentResources) task.LentResources = false;
@@ -108,6 +116,64 @@ internal sealed partial class Scheduler
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A task to send to a worker behind the running task of <paramref name="taskClass"/> that holds the resources
+    /// (pipelining): taken off its queue as running, holding nothing (<see cref="TaskSpec.LentResources"/>) until
+    /// <see cref="PassResources"/> gives it the ones of the run ahead. Null when the queue is empty, when another
+    /// class waits (it might fit the resources once the lane drains), or when the head is not one to pipeline: an
+    /// actor's constructor, or a task with MaxRetries = 0 (a worker killed under it could not tell whether it had
+    /// started, and at most once must not become twice).
+    /// </summary>
+    public TaskSpec? TakeRider(TaskClass taskClass)
+    {
+        if (!taskClass.Feasible) return null;
+        foreach (var other in Volatile.Read(ref _classes))
+        {
+            if (other != taskClass && other.Feasible && !other.Queue.IsEmpty) return null;
+        }
+
+        while (taskClass.Queue.TryPeek(out var head))
+        {
+            if (head.IsConstructor || head.Options.MaxRetries == 0) return null;
+            if (!taskClass.Queue.TryDequeue(out var next)) return null;
+            if (next.IsConstructor || next.Options.MaxRetries == 0)
+            {
+                // Another thread took the head between the peek and the dequeue: this one goes the usual way.
+                Enqueue(next);
+                return null;
+            }
+
+            if (!next.TryMove(TaskState.Queued, TaskState.Running)) continue; // cancelled while queued
+            next.LentResources = true;
+            return next;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A pipelined lane moves on: <paramref name="finished"/> passes the resources it holds to <paramref name="next"/>,
+    /// the task its worker runs next, with no lock (as <see cref="HandOff"/>); <paramref name="finished"/> then holds
+    /// nothing, and its release changes no figure.
+    /// </summary>
+    public void PassResources(TaskSpec finished, TaskSpec next)
+    {
+        var slot = finished.Slot!;
+        next.Slot = slot;
+        next.LentResources = false;
+        slot.Current = next;
+        finished.Slot = null;
+        finished.LentResources = true;
+    }
+
+    /// <summary>A task taken by <see cref="TakeRider"/> that will not run where it was sent goes back to its queue.</summary>
+    public void Requeue(TaskSpec task)
+    {
+        task.LentResources = false;
+        if (!task.TryMove(TaskState.Running, TaskState.Queued)) return; // finished meanwhile (cancelled with force)
+        Enqueue(task);
     }
 
     /// <summary>A running task blocks in Get or Wait: lend its resources so that the tasks it waits for can run.</summary>

@@ -90,7 +90,10 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem, IObjectProdu
     /// <summary>Whether the runtime's live set holds the task (those that wait for arguments, and actor calls).</summary>
     public bool IsTrackedLive { get; set; }
 
-    /// <summary>Set while the task holds no resources because it is blocked in Get or Wait.</summary>
+    /// <summary>
+    /// Set while the task holds no resources: it is blocked in Get or Wait (and lent them), or it waits on a worker
+    /// behind the run that holds them (pipelined, see Scheduler.TakeRider).
+    /// </summary>
     public bool LentResources { get; set; }
 
     private CancellationTokenSource? _cancellation;

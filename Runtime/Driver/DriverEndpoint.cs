@@ -52,6 +52,15 @@ internal sealed class DriverEndpoint : IDisposable
             case BlockedFrame blocked:
                 _backend.OnBlocked((WorkerProcess)connection.Tag!, blocked);
                 break;
+            case ReturnedRunsFrame returned:
+                _backend.OnReturnedRuns((WorkerProcess)connection.Tag!, returned);
+                break;
+            case LentFilesSettledFrame settled:
+                _backend.LentFiles.Settle((WorkerProcess)connection.Tag!, settled.Names);
+                break;
+            case ReclaimFilesFrame reclaim:
+                _backend.LentFiles.OnReclaim((WorkerProcess)connection.Tag!, reclaim);
+                break;
             case SubmitFrame submit:
                 _requests.OnSubmit(connection, submit);
                 break;

@@ -38,6 +38,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             {
                 CollectRemote = collector.Collect,
             };
+            LentFiles = new LentFiles(_pool, _store);
+            _store.LendBack = LentFiles.TryLend;
             // Listening before any worker starts: a worker connects as soon as it is up.
             _endpoint = new DriverEndpoint(_session, _pool, this, new WorkerRequests(runtime, _store), collector, Deferral,
                 message => runtime.WarningSink(message)); // read at each call: tests swap the sink after Init
@@ -61,6 +63,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     internal SessionDirectory Session => _session;
 
     internal WorkerPool Pool => _pool;
+
+    /// <summary>Freed files workers wrote, given back to them for their next large value.</summary>
+    internal LentFiles LentFiles { get; } = null!;
 
     /// <inheritdoc />
     public SharedStore? Store => _store;
@@ -87,7 +92,14 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         {
             var worker = _pool.AcquireTaskWorker();
             var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.Task, task, null, worker);
-            if (StartRun(run, args)) return;
+            var lane = TryOpenLane(run);
+            if (StartRun(run, args))
+            {
+                if (lane is not null) TopUp(lane);
+                return;
+            }
+
+            if (lane is not null) CloseLane(lane, worker);
             // It died, or began to leave, since the pool picked it: pick again.
         }
     }
@@ -135,7 +147,11 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         if (_byTask.TryGetValue(task, out var run)) run.Worker.TryKillForCancel(run);
     }
 
-    private bool StartRun(WorkerRun run, ReadOnlyMemory<byte>[] args)
+    /// <summary>Registers the run on its worker and sends it; false when the worker is dead or leaving (nothing was sent).</summary>
+    /// <param name="run">The run, its worker chosen.</param>
+    /// <param name="args">Its resolved argument bytes.</param>
+    /// <param name="after">For a run queued behind a lane's tail (see <see cref="RunLane"/>): the run it follows; 0 for a run that starts at once.</param>
+    private bool StartRun(WorkerRun run, ReadOnlyMemory<byte>[] args, long after = 0)
     {
         var worker = run.Worker;
         SendAssembliesIfNew(worker);
@@ -158,7 +174,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             MaxConcurrency = run.Kind == RunKind.ActorConstructor ? run.Actor!.MaxConcurrency : 0,
         };
         OnRunStarting(run, frame);
-        if (!worker.TryStart(run, frame))
+        if (!worker.TryStart(run, after == 0 ? frame : new QueuedRunFrame { After = after, Run = frame }))
         {
             Unpin(run);
             _byTask.TryRemove(new KeyValuePair<TaskSpec, WorkerRun>(run.Task, run));
@@ -206,6 +222,20 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
         Forget(run);
         OnRunReported(run, result);
+        var lane = run.Lane;
+        if (lane is not null) LeaveLane(lane, run);
+        try
+        {
+            Report(run, result);
+        }
+        finally
+        {
+            if (lane is not null) TopUp(lane);
+        }
+    }
+
+    private void Report(WorkerRun run, RunResultFrame result)
+    {
         if (result.Error is not null)
         {
             Complete(run, null, result.Canceled ? new OperationCanceledException(result.Error.Message) : result.Error.ToException());
@@ -294,6 +324,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     internal void OnBlocked(WorkerProcess worker, BlockedFrame frame)
     {
         if (worker.Find(frame.RunId) is not { Kind: RunKind.Task } run) return;
+        // The worker gives back what waits behind a blocked run; nothing more joins it.
+        if (frame.Blocked && run.Lane is { } lane) CloseLane(lane, worker);
         worker.SetBlocked(run, frame.Blocked);
         if (frame.Blocked) _runtime.Scheduler.Lend(run.Task);
         else _runtime.Scheduler.Reclaim(run.Task);
@@ -302,6 +334,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     /// <summary>A worker died (or never started) holding <paramref name="runs"/>.</summary>
     private void OnWorkerDied(WorkerProcess worker, List<WorkerRun> runs)
     {
+        LentFiles.Forget(worker);
         foreach (var run in runs) Forget(run);
         if (Volatile.Read(ref _disposed) != 0 || _runtime.IsShutDown) return;
         var detail = ExitDetail(worker);
@@ -364,6 +397,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         // No worker starts from here on; those there still get what was sent before Shutdown (sends wait for a flush).
         _pool?.Close();
+        FailQueuedRuns();
         Deferral.FlushAll();
         _endpoint?.Dispose();
         _pool?.Dispose();

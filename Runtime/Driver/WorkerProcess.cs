@@ -77,6 +77,9 @@ internal sealed class WorkerProcess
         }
     }
 
+    /// <summary>The lane that still takes runs on this worker, if any (see <see cref="RunLane"/>); swapped with Interlocked.CompareExchange, so a worker has one at a time.</summary>
+    public RunLane? OpenLane;
+
     public string Label => Actor is null ? $"pid={Pid}" : $"{Actor.ActorType.Name} pid={Pid}";
 
     /// <summary>

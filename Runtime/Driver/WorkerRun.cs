@@ -28,6 +28,9 @@ internal sealed class WorkerRun
     /// <summary>Shared-memory arguments the run's frame names by file, pinned until the run ends.</summary>
     public List<SharedObject>? Pinned;
 
+    /// <summary>The pipelined lane the run belongs to (see <see cref="RunLane"/>); null for a run sent on its own.</summary>
+    public RunLane? Lane { get; set; }
+
     /// <summary>The run is blocked in Get or Wait; its worker can take other work meanwhile.</summary>
     public bool Blocked { get; set; }
 }

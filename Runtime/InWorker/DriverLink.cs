@@ -237,6 +237,8 @@ internal sealed partial class DriverLink : IObjectOwnership
         var run = WorkerExecutor.CurrentTaskRun;
         if (run == 0) return wait(timeout);
         Send(new BlockedFrame { RunId = run, Blocked = true });
+        // After the frame: the driver learns the run blocked before it gets back the runs queued behind it.
+        RunBlocked?.Invoke(run);
         try
         {
             return wait(timeout);
@@ -246,6 +248,34 @@ internal sealed partial class DriverLink : IObjectOwnership
             Send(new BlockedFrame { RunId = run, Blocked = false });
         }
     }
+
+    /// <summary>
+    /// Lets this worker write its large values into files it wrote before, once the driver freed them (see
+    /// SharedStore.Lending): it reports what it reuses or deletes, and asks the driver to free what it can when a
+    /// large value is about to be written.
+    /// </summary>
+    public void EnableFileReuse()
+    {
+        _store.LentFilesSettled = names => _connection.Send(new LentFilesSettledFrame { Names = names });
+        _store.ReclaimRemote = () =>
+        {
+            try
+            {
+                Request(id => new ReclaimFilesFrame { RequestId = id });
+                return true;
+            }
+            catch (RayException)
+            {
+                return false; // the driver is gone
+            }
+        };
+    }
+
+    /// <summary>The driver gave back a file this worker wrote.</summary>
+    public void OnFileFreed(FileFreedFrame frame) => _store.OnFileFreed(frame.Name);
+
+    /// <summary>Tells the executor that a task run blocks, so that the runs queued behind it go back (see WorkerLane).</summary>
+    internal Action<long>? RunBlocked { get; set; }
 
     /// <summary>The driver is gone: whatever the worker still waits for fails rather than hanging.</summary>
     public void FailAll()

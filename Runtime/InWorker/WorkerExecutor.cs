@@ -29,11 +29,17 @@ internal sealed class WorkerExecutor
 
     private readonly SharedStore _store;
 
+    private readonly WorkerLane _lane;
+
     public WorkerExecutor(FrameConnection connection, SharedStore store)
     {
         _connection = connection;
         _store = store;
+        _lane = new WorkerLane(GiveBack, _running.ContainsKey);
     }
+
+    /// <summary>The task runs queued ahead of their turn (for tests).</summary>
+    internal WorkerLane Lane => _lane;
 
     /// <summary>The task run the current code belongs to (0 outside tasks, and in actors, which never lend resources).</summary>
     public static long CurrentTaskRun => Math.Max(0, s_taskRun.Value);
@@ -59,7 +65,56 @@ internal sealed class WorkerExecutor
         // Start is called on the receiving thread, which runs the frame itself: no thread wakes for a short run.
         // A run that blocks hands the loop off (DriverLink), and the watchdog takes it from one that runs long.
         _connection.AllowTakeover();
-        _ = Execute(frame, cts);
+        if (frame.Kind != RunKind.Task)
+        {
+            _ = Execute(frame, cts);
+            return;
+        }
+
+        RunTasks(frame, cts);
+    }
+
+    /// <summary>A task run sent ahead of its turn: it waits behind the run it follows (see <see cref="WorkerLane"/>).</summary>
+    public void Queue(QueuedRunFrame queued)
+    {
+        var frame = queued.Run;
+        var cts = new CancellationTokenSource();
+        _running[frame.RunId] = cts;
+        if (_lane.Arrive(queued.After, frame, cts) != WorkerLane.Arrival.StartNow) return;
+        _connection.AllowTakeover();
+        RunTasks(frame, cts);
+    }
+
+    /// <summary>Runs task runs one after another on this thread while they finish synchronously and one is queued behind.</summary>
+    private void RunTasks(RunFrame frame, CancellationTokenSource cts)
+    {
+        var sinceFlush = 0;
+        while (Execute(frame, cts) && _lane.Next(frame.RunId, out frame, out cts))
+        {
+            // The results of a run of queued tasks leave part-way, so the driver sends the next ones while these run
+            // rather than after the last: the batches overlap instead of taking turns.
+            if (++sinceFlush < ResultBatch) continue;
+            sinceFlush = 0;
+            _connection.FlushDeferred();
+        }
+    }
+
+    /// <summary>Results of queued runs written together (see <see cref="RunTasks"/>): half the driver's pipeline depth, so it refills one half while the other runs.</summary>
+    internal const int ResultBatch = 16;
+
+    /// <summary>A task run blocks in Get or Wait (on its own thread): what is queued behind it goes back to the driver.</summary>
+    public void OnRunBlocked(long runId) => _lane.Blocked(runId);
+
+    private void GiveBack(WorkerLane.Rider[] riders)
+    {
+        var ids = new long[riders.Length];
+        for (var i = 0; i < riders.Length; i++)
+        {
+            ids[i] = riders[i].Frame.RunId;
+            if (_running.TryRemove(ids[i], out var cts)) cts.Dispose();
+        }
+
+        _connection.Send(new ReturnedRunsFrame { RunIds = ids });
     }
 
     private void StartActorCall(RunFrame frame, CancellationTokenSource cts)
@@ -128,9 +183,9 @@ internal sealed class WorkerExecutor
             return true;
         }
 
-        if (frame.Kind == RunKind.ActorCall && cts.IsCancellationRequested)
+        if (frame.Kind != RunKind.ActorConstructor && cts.IsCancellationRequested)
         {
-            // Cancelled while it waited behind earlier calls: it never starts, as a call cancelled in the driver's mailbox.
+            // Cancelled while it waited behind earlier calls or runs: it never starts, as a call cancelled in the driver's mailbox.
             Report(frame, null, ErrorInfo.Of(ErrorKind.Cancelled, $"{function.DisplayName} was cancelled before it started."), true);
             return true;
         }
@@ -178,11 +233,18 @@ internal sealed class WorkerExecutor
         {
             Fail(frame, function, e);
             if (frame.Kind == RunKind.ActorCall) OnAsyncActorCallDone();
+            else if (frame.Kind == RunKind.Task) OnAsyncTaskDone(frame.RunId);
             return;
         }
 
         Succeed(frame, context);
         if (frame.Kind == RunKind.ActorCall) OnAsyncActorCallDone();
+        else if (frame.Kind == RunKind.Task) OnAsyncTaskDone(frame.RunId);
+    }
+
+    private void OnAsyncTaskDone(long runId)
+    {
+        if (_lane.Next(runId, out var next, out var cts)) RunTasks(next, cts);
     }
 
     private void Succeed(RunFrame frame, InvocationContext context)

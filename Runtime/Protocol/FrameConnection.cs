@@ -105,6 +105,9 @@ internal sealed class FrameConnection : IDisposable
         if (_receiver.AllowTakeover()) ReceiveWatchdog.Watch(this);
     }
 
+    /// <summary>Writes what this connection holds back now (a handler that runs many calls in a row lets their results go part-way).</summary>
+    public void FlushDeferred() => _writer.FlushDeferred();
+
     /// <summary>Set by <see cref="ReceiveWatchdog"/> while it lists this connection.</summary>
     internal bool Watched { get; set; }
 

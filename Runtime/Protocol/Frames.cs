@@ -32,6 +32,11 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(42, typeof(StreamNextFrame))]
 [MemoryPackUnion(43, typeof(StreamNextReplyFrame))]
 [MemoryPackUnion(70, typeof(LogFrame))]
+[MemoryPackUnion(60, typeof(QueuedRunFrame))]
+[MemoryPackUnion(61, typeof(ReturnedRunsFrame))]
+[MemoryPackUnion(62, typeof(FileFreedFrame))]
+[MemoryPackUnion(63, typeof(LentFilesSettledFrame))]
+[MemoryPackUnion(64, typeof(ReclaimFilesFrame))]
 internal partial interface IFrame
 {
 }

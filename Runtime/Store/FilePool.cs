@@ -6,7 +6,8 @@ using System.Threading;
 namespace RayGen.Store;
 
 /// <summary>
-/// Freed shared-memory files the driver wrote, kept with their writable map for its next large value. Writing into
+/// Freed shared-memory files this process wrote, kept with their writable map for its next large value (the driver's
+/// own, or in a worker those the driver gave back, see SharedStore.Lending). Writing into
 /// pages this process has mapped and touched before costs a memcpy; a fresh file's pages cost many times that to
 /// fault in (on a virtual machine, several times more again). A kept file still counts against the store's
 /// capacity: it is given back at once when room is short, after a few idle seconds, and at shutdown.
@@ -103,6 +104,9 @@ internal sealed unsafe class FilePool
 
     public void Accept() => Interlocked.Decrement(ref _refusing);
 
+    /// <summary>Whether room is being made now (then a freed file a worker wrote is deleted too, not given back to it).</summary>
+    public bool Refusing => Volatile.Read(ref _refusing) > 0;
+
     /// <summary>Gives every kept file back; returns the bytes that frees.</summary>
     public long Drain() => Release(static _ => true);
 
@@ -144,7 +148,9 @@ internal sealed unsafe class FilePool
         Native.Unmap((byte*)kept.Map, kept.MapLength);
         // At shutdown the session's directory goes as a whole.
         if (!_store.IsDisposed) SharedStore.TryDelete(_store.PathOf(kept.Name, spilled: false));
-        _store.Uncharge(kept.Size);
+        // A worker's kept file was lent by the driver, which counts it until told.
+        if (_store.IsOwner) _store.Uncharge(kept.Size);
+        else _store.SettleLent(kept.Name);
     }
 
     /// <summary>Renames a taken file for the value it will hold and opens it for writing; null (and the file dropped) on failure.</summary>

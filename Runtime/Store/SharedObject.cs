@@ -21,13 +21,14 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
     private long _mapLength;
     private int _pins;
     private bool _freed;
-    // The map is the writable one the driver wrote the value through: freed, the file can be reused with it (FilePool).
+    // The map is the writable one this process wrote the value through: freed, the file can be reused with it (FilePool),
+    // by the driver at once, by a worker (which handed the file over) once the driver gives it back (SharedStore.Lending).
     private bool _writable;
 
     internal SharedObject(SharedStore store, string name, int length, bool owned, bool spilled, long charged, byte* map = null, long mapLength = 0, bool writable = false)
     {
         Store = store;
-        _writable = writable && map is not null && owned && !spilled;
+        _writable = writable && map is not null && !spilled;
         Name = name;
         Length = length;
         Owned = owned;
@@ -189,7 +190,7 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
             if (_freed || (_pins > 0 && !force)) return _freed;
             _freed = true;
             if (_writable && _pins == 0 && !Store.IsDisposed &&
-                Store.Files.TryKeep(Name, _map, _mapLength, Charged, Store.Capacity))
+                (Owned ? Store.Files.TryKeep(Name, _map, _mapLength, Charged, Store.Capacity) : Store.HoldHandedOver(Name, _map, _mapLength, Length)))
             {
                 // The pool holds the file, its map and its charge now.
                 _map = null;
@@ -203,6 +204,13 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
             _mapLength = 0;
             if (Owned)
             {
+                // A file a worker wrote goes back to it, still charged (nothing maps it now: see SharedStore.Lending).
+                if (!Spilled && _pins == 0 && !Store.IsDisposed && !Store.Files.Refusing && Store.LendBack is { } lendBack && lendBack(this))
+                {
+                    Charged = 0;
+                    return true;
+                }
+
                 // At shutdown the session's directories go as a whole.
                 if (!Store.IsDisposed) SharedStore.TryDelete(FilePath);
                 Store.Uncharge(Charged);

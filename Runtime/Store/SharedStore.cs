@@ -52,6 +52,7 @@ internal sealed unsafe partial class SharedStore : IDisposable
 
         foreach (var shared in all) shared.TryFree(force: true);
         Files.Drain();
+        DropHandedOverMaps();
         CollectRemote = null;
         AfterSweep = null;
     }
@@ -82,6 +83,7 @@ internal sealed unsafe partial class SharedStore : IDisposable
         }
 
         Files.Trim();
+        if (!IsOwner) DropStaleHandedOverMaps();
         AfterSweep?.Invoke();
         return freed;
     }
@@ -211,13 +213,14 @@ internal sealed unsafe partial class SharedStore : IDisposable
     }
 
     /// <summary>
-    /// Driver: a kept file for a new value of <paramref name="needed"/> bytes (see <see cref="FilePool"/>). When none
+    /// A kept file for a new value of <paramref name="needed"/> bytes (see <see cref="FilePool"/>). When none
     /// fits but a value that would is no longer reachable, frees it first: a sweep, then for a large value a
     /// collection of the young generations, which costs far less than faulting in a fresh file of that size.
     /// </summary>
     internal bool TryTakeKept(long needed, out FilePool.Kept kept)
     {
         if (Files.TryTake(needed, out kept)) return true;
+        if (!IsOwner) return TryReclaim(needed, out kept);
         if (!HasReusable(needed)) return false;
         Sweep();
         if (Files.TryTake(needed, out kept)) return true;
@@ -237,7 +240,7 @@ internal sealed unsafe partial class SharedStore : IDisposable
         {
             foreach (var shared in _objects)
             {
-                if (shared.IsReusable && FilePool.Fits(shared.MappedLength, shared.Charged, needed)) return true;
+                if (shared.IsReusable && FilePool.Fits(shared.MappedLength, IsOwner ? shared.Charged : shared.Length, needed)) return true;
             }
         }
 

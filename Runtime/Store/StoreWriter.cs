@@ -104,7 +104,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     /// <summary>Moves to a file of exactly the size asked for (a large array asks for all of itself at once).</summary>
     private bool TryStartFile(long needed)
     {
-        if (_driver && TryReuse(needed)) return true;
+        if (_store.ReusesWrites && TryReuse(needed)) return true;
         var capacity = RoundUp(needed);
         var spilled = false;
         if (_driver && !_store.Reserve(capacity))
@@ -134,7 +134,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         if (!_store.TryTakeKept(needed, out var kept)) return false;
         // The kept file's bytes are charged already; only growth past its size (within its map) is charged anew.
         var capacity = kept.Size >= needed ? kept.Size : Math.Min(RoundUp(needed), kept.MapLength);
-        if (capacity > kept.Size && !_store.Reserve(capacity - kept.Size))
+        if (_driver && capacity > kept.Size && !_store.Reserve(capacity - kept.Size))
         {
             _store.Files.Drop(kept);
             return false;
@@ -144,8 +144,15 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         var file = _store.Files.Reopen(kept, name);
         if (file is null)
         {
-            _store.Uncharge(capacity - kept.Size);
+            if (_driver) _store.Uncharge(capacity - kept.Size);
             return false;
+        }
+
+        if (!_driver)
+        {
+            // Renamed: the driver stops counting the lent file before it takes the new value over (the frame goes first).
+            _store.SettleLent(kept.Name);
+            _store.NoteHandedOverReuse();
         }
 
         try
@@ -156,7 +163,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         {
             file.Dispose();
             _store.Files.Drop(kept with { Name = name });
-            _store.Uncharge(capacity - kept.Size);
+            if (_driver) _store.Uncharge(capacity - kept.Size);
             return false;
         }
 
@@ -272,7 +279,7 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         _file = null;
         var charged = _driver ? _written : 0;
         Uncharge(_spilled, _capacity - charged);
-        var shared = new SharedObject(_store, _name!, (int)_written, owned: _driver, spilled: _spilled, charged: charged, _map, _mapLength, writable: _driver);
+        var shared = new SharedObject(_store, _name!, (int)_written, owned: _driver, spilled: _spilled, charged: charged, _map, _mapLength, writable: _store.ReusesWrites);
         _map = null;
         _store.Track(shared);
         return shared;

@@ -46,9 +46,11 @@ internal static class WorkerMain
         var store = new SharedStore(SessionDirectory.ObjectsDirectoryBeside(args[0]), isOwner: false);
         var link = new DriverLink(connection, store);
         store.AfterSweep = link.ReportReleased;
+        link.EnableFileReuse();
         var core = new WorkerRuntime(new RayOptions { NumCpus = 0, Mode = RayMode.Processes, LoggerFactory = new ForwardingLoggerFactory(link) }, link, store);
         RuntimeCore.SetCurrent(core);
         var executor = new WorkerExecutor(connection, store);
+        link.RunBlocked = executor.OnRunBlocked;
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         connection.Start(
@@ -57,6 +59,8 @@ internal static class WorkerMain
                 switch (frame)
                 {
                     case RunFrame run: executor.Start(run); break;
+                    case QueuedRunFrame queued: executor.Queue(queued); break;
+                    case FileFreedFrame freed: link.OnFileFreed(freed); break;
                     case CancelRunFrame cancel: executor.Cancel(cancel); break;
                     case ObjectValueFrame value: link.OnObjectValue(value); break;
                     case ActorReplyFrame reply: link.OnActorReply(reply); break;

@@ -1,0 +1,100 @@
+using System;
+using System.Linq;
+using NUnit.Framework;
+
+namespace RayGen.Process.Tests;
+
+/// <summary>
+/// Files workers write (large results and puts, handed over to the driver) are given back to their writer once the
+/// driver frees them, and written into again through the writer's warm map; never while anyone can still read them.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public class WorkerFileReuseTests
+{
+    private static readonly TimeSpan NoHang = TimeSpan.FromSeconds(90);
+
+    [TearDown]
+    public void TearDown()
+    {
+        Ray.Shutdown();
+        ProcessTestSupport.KillLeftoverWorkers();
+    }
+
+    [Test]
+    public void A_worker_file_freed_by_the_driver_is_reused_by_the_next_worker_write_and_reads_back_its_own_bytes()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var backend = ProcessTestSupport.Backend(ray);
+
+        var refs = ReuseTasks.Remote.WritesTwiceIntoOneFile(11, 22).Get(NoHang);
+
+        Assert.That(refs[1].Get(NoHang), Is.EqualTo(new[] { 1L }), "the second put went into the file of the first");
+        Assert.That(backend.LentFiles.LentCount, Is.GreaterThanOrEqualTo(1), "the driver gave the freed file back");
+        var second = refs[0].Get(NoHang);
+        Assert.That(second, Has.Length.EqualTo(ReuseTasks.Longs));
+        Assert.That(second.All(v => v == 22), Is.True, "the reused file holds the second value, whole");
+    }
+
+    [Test]
+    public void A_worker_file_is_not_given_back_while_the_driver_holds_its_value_and_a_view_of_it_stays_intact()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var backend = ProcessTestSupport.Backend(ray);
+        var held = ReuseTasks.Remote.Returns(7);
+        using var view = held.GetView();
+        Assert.That(view.Span.ToArray().All(v => v == 7), Is.True);
+
+        // Workers write and drop many values of the same size meanwhile, reusing the files they get back.
+        var reuses = Enumerable.Range(0, 4).Select(i => ReuseTasks.Remote.PutsAndDrops(6, 100 * (i + 1))).ToArray();
+        Assert.That(Ray.Get(reuses, NoHang).Sum(), Is.GreaterThan(0), "files were given back and written into meanwhile");
+
+        Assert.That(view.Span.ToArray().All(v => v == 7), Is.True, "the mapped value was not overwritten");
+        Assert.That(held.Get(NoHang).All(v => v == 7), Is.True, "and reads back whole");
+        Assert.That(backend.LentFiles.LentCount, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void Files_lent_to_a_worker_that_dies_stop_counting_against_the_store()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var backend = ProcessTestSupport.Backend(ray);
+        var store = ProcessTestSupport.CurrentStore;
+        ReadAndDrop();
+        // The worker collects and reports what it let go; the driver frees the result and gives its file back (a
+        // CollectEverywhere would delete it instead: it makes the store as small as it can be).
+        store.CollectRemote!();
+        // A full collection (the driver's entry may be in any generation by now), then a sweep, which frees the value.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        store.Sweep();
+        Assert.That(backend.LentFiles.Bytes, Is.GreaterThan(0), "the freed result's file was lent to the worker that wrote it");
+        var usedWhileLent = store.Used;
+
+        foreach (var worker in backend.Workers.ToArray()) worker.Kill(intentional: false);
+
+        var deadline = DateTime.UtcNow + NoHang;
+        while (backend.LentFiles.Bytes > 0)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the pool noticed the worker's exit");
+            System.Threading.Thread.Sleep(10);
+        }
+
+        Assert.That(store.Used, Is.LessThan(usedWhileLent), "its lent file no longer counts");
+    }
+
+    [Test]
+    public void A_worker_lets_go_of_its_map_of_a_handed_over_file_the_driver_deleted()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        ReadAndDrop();
+        // A full collection deletes the freed result rather than lending it; the worker's next sweep (run by the
+        // collection the test asks for next) sees the file gone and unmaps it, so its pages are not held.
+        ProcessTestSupport.CurrentStore.CollectEverywhere();
+        Assert.That(ReuseTasks.Remote.HandedOverMapsAfterSweep().Get(NoHang), Is.Zero);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void ReadAndDrop() => Assert.That(ReuseTasks.Remote.Returns(5).Get(NoHang)[0], Is.EqualTo(5));
+}
