@@ -9,20 +9,18 @@ public static partial class ReuseTasks
     /// <summary>Large enough that a worker asks the driver for its freed files before writing (SharedStore.CollectForReuseAbove).</summary>
     public const int Longs = 1024 * 1024;
 
-    /// <summary>
-    /// Puts a value and drops it, then puts another of the same size: the second is written into the first one's file,
-    /// which the driver freed and gave back. Returns the second value's ref and, as a second ref, how many values this
-    /// worker wrote into a file given back meanwhile.
-    /// </summary>
+    /// <summary>Puts a large value and drops it: once the driver frees it, its file goes back to this worker.</summary>
     [Remote]
-    public static ObjectRef<long[]>[] WritesTwiceIntoOneFile(long first, long second)
+    public static void PutsAndDropsOne(long fill) => PutAndDrop(fill);
+
+    /// <summary>Puts a large value; returns it and how many handed-over files this put wrote into again.</summary>
+    [Remote]
+    public static ObjectRef<long[]>[] PutsIntoAFileGivenBack(long fill)
     {
         var store = RuntimeCore.Current!.Store!;
         var before = store.HandedOverReuses;
-        PutAndDrop(first);
-        var kept = Ray.Put(Filled(second));
-        var reuses = store.HandedOverReuses - before;
-        return new[] { kept, Ray.Put(new[] { reuses }) };
+        var kept = Ray.Put(Filled(fill));
+        return new[] { kept, Ray.Put(new[] { store.HandedOverReuses - before }) };
     }
 
     /// <summary>Puts a value, drops it, repeats: each put after the first may reuse a file given back. Returns the reuses.</summary>
