@@ -35,7 +35,7 @@ public class PackageLayoutTests
     private static XElement Child(XElement parent, string name) => parent.Elements().Single(e => e.Name.LocalName == name);
 
     [Test]
-    public void The_package_holds_the_runtime_the_generator_the_analyzers_and_the_worker_host_and_nothing_else() =>
+    public void The_package_holds_the_runtime_the_generator_the_analyzers_the_worker_host_and_the_dashboard_server_and_nothing_else() =>
         Assert.That(EntriesOf(PackageFeed.PackageFile), Is.EqualTo(new[]
         {
             "PACKAGE.md",
@@ -46,6 +46,7 @@ public class PackageLayoutTests
             "buildTransitive/net10.0/RayGen.targets",
             "lib/net10.0/RayGen.dll",
             "lib/net10.0/RayGen.xml",
+            "tools/net10.0/RayGen.Dashboard.dll",
             "tools/net10.0/RayGen.Worker.dll",
         }));
 
@@ -82,12 +83,13 @@ public class PackageLayoutTests
     }
 
     [Test]
-    public void The_build_file_finds_the_worker_host_relative_to_itself()
+    public void The_build_file_finds_the_worker_host_and_the_dashboard_server_relative_to_itself()
     {
         using var zip = ZipFile.OpenRead(PackageFeed.PackageFile);
         using var reader = new StreamReader(zip.GetEntry("buildTransitive/net10.0/RayGen.targets")!.Open());
         var targets = reader.ReadToEnd();
         Assert.That(targets, Does.Contain("$(MSBuildThisFileDirectory)../../tools/net10.0/RayGen.Worker.dll"));
+        Assert.That(targets, Does.Contain("$(MSBuildThisFileDirectory)../../tools/net10.0/RayGen.Dashboard.dll"));
     }
 
     [Test]
