@@ -20,7 +20,6 @@ internal sealed class WebHost : IDisposable
     private const string AssemblyFile = "RayGen.Dashboard.dll";
     private static readonly object s_load = new();
     private static MethodInfo? s_start;
-    private static string? s_frameworkDirectory;
 
     private readonly IDisposable _server;
 
@@ -79,11 +78,12 @@ internal sealed class WebHost : IDisposable
             var path = new[] { Path.GetDirectoryName(typeof(WebHost).Assembly.Location), AppContext.BaseDirectory }
                 .Where(d => !string.IsNullOrEmpty(d)).Select(d => Path.Combine(d!, AssemblyFile)).FirstOrDefault(File.Exists)
                 ?? throw new InvalidOperationException($"{what} needs {AssemblyFile} next to the application (the RayGen package copies it there); none was found in {AppContext.BaseDirectory}.");
-            s_frameworkDirectory = FindAspNetCore();
-            if (s_frameworkDirectory is null && !AspNetCoreIsLoadable())
+            var framework = FindAspNetCore();
+            if (framework is null && !AspNetCoreIsLoadable())
                 throw new InvalidOperationException($"{what} needs the ASP.NET Core runtime (Microsoft.AspNetCore.App {Environment.Version.Major}), which was not found beside {RuntimeEnvironment.GetRuntimeDirectory()}. Install it (the .NET SDK includes it), or leave the option unset.");
-            AssemblyLoadContext.Default.Resolving += ResolveFromAspNetCore;
-            var assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(path);
+            // A context of its own: the application may carry other versions of assemblies ASP.NET Core also uses
+            // (Microsoft.Extensions.Logging 8 through a package, say), which the default context cannot load twice.
+            var assembly = new DashboardLoadContext(path, framework).LoadFromAssemblyPath(path);
             s_start = assembly.GetType("RayGen.Dashboard.WebServer", throwOnError: true)!.GetMethod("Start", BindingFlags.Public | BindingFlags.Static)
                       ?? throw new InvalidOperationException($"{path} is not the dashboard this RayGen expects (no WebServer.Start).");
             return s_start;
@@ -102,14 +102,6 @@ internal sealed class WebHost : IDisposable
         {
             return false;
         }
-    }
-
-    private static Assembly? ResolveFromAspNetCore(AssemblyLoadContext context, AssemblyName name)
-    {
-        // Called only when the application's own probing failed: what the app ships itself always wins.
-        if (s_frameworkDirectory is null || name.Name is null) return null;
-        var candidate = Path.Combine(s_frameworkDirectory, name.Name + ".dll");
-        return File.Exists(candidate) ? context.LoadFromAssemblyPath(candidate) : null;
     }
 
     /// <summary>
@@ -135,4 +127,22 @@ internal sealed class WebHost : IDisposable
     }
 
     public void Dispose() => _server.Dispose();
+
+    /// <summary>
+    /// Loads the dashboard and, from the ASP.NET Core shared framework folder, what it needs of ASP.NET Core and
+    /// Microsoft.Extensions; everything else (the BCL, whose types the runtime and the server exchange) comes from the
+    /// default context. Without a framework folder (the application carries ASP.NET Core itself) the default context
+    /// resolves it all.
+    /// </summary>
+    private sealed class DashboardLoadContext(string dashboardPath, string? framework) : AssemblyLoadContext("RayGen.Dashboard")
+    {
+        protected override Assembly? Load(AssemblyName name)
+        {
+            if (name.Name is null || framework is null) return null;
+            var candidate = Path.Combine(framework, name.Name + ".dll");
+            if (File.Exists(candidate)) return LoadFromAssemblyPath(candidate);
+            var beside = Path.Combine(Path.GetDirectoryName(dashboardPath)!, name.Name + ".dll");
+            return name.Name.StartsWith("RayGen.Dashboard", StringComparison.Ordinal) && File.Exists(beside) ? LoadFromAssemblyPath(beside) : null;
+        }
+    }
 }
