@@ -21,6 +21,15 @@ public sealed class RayRuntime : IDisposable, IAsyncDisposable
     /// <summary>The CPUs it schedules.</summary>
     public double NumCpus => Core.TotalCpus;
 
+    /// <summary>
+    /// Where the dashboard listens (<c>http://127.0.0.1:8265/</c>), with the port actually bound when
+    /// <see cref="RayOptions.DashboardPort"/> is 0; null when no dashboard is served.
+    /// </summary>
+    public string? DashboardUrl => Core.Dashboard?.DashboardUrl;
+
+    /// <summary>The Prometheus endpoint (<c>http://127.0.0.1:8080/metrics</c>); null when <see cref="RayOptions.MetricsPort"/> is not set.</summary>
+    public string? MetricsUrl => Core.Dashboard?.MetricsUrl;
+
     /// <summary>Stops the runtime (<see cref="Ray.Shutdown"/>), if it is still the running one.</summary>
     public void Dispose() => Ray.ShutdownIfCurrent(this);
 

@@ -45,6 +45,34 @@ public sealed class RayOptions
     public bool ShowProgress { get; init; }
 
     /// <summary>
+    /// Serves the dashboard (a live page, and a JSON API under <c>/api/</c>: tasks, actors, objects, nodes, workers, the
+    /// task summary, the timeline, workers' logs) at <c>http://127.0.0.1:PORT/</c>, as Ray's dashboard on 8265. Null (the
+    /// default): no dashboard. 0 takes a free port; <see cref="RayRuntime.DashboardUrl"/> says which. It needs the ASP.NET
+    /// Core runtime (Microsoft.AspNetCore.App), which the .NET SDK installs; a plain console application works as is.
+    /// </summary>
+    public int? DashboardPort { get; init; }
+
+    /// <summary>
+    /// Serves the <c>"RayGen"</c> meter's instruments as Prometheus text at <c>http://127.0.0.1:PORT/metrics</c>. Null
+    /// (the default): not served. 0 takes a free port; <see cref="RayRuntime.MetricsUrl"/> says which.
+    /// </summary>
+    public int? MetricsPort { get; init; }
+
+    /// <summary>
+    /// The IP address the dashboard and the metrics endpoint bind to: <c>127.0.0.1</c> by default, so only this machine
+    /// reaches them. Any other address (<c>0.0.0.0</c> for every interface) needs <see cref="Token"/>, which every request
+    /// must then present; <c>Ray.Init</c> refuses to serve it without one.
+    /// </summary>
+    public string DashboardHost { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// The cluster's token: the secret a driver and the nodes prove to each other, and what a dashboard or metrics
+    /// endpoint bound to a non-loopback <see cref="DashboardHost"/> asks of every request (an
+    /// <c>Authorization: Bearer TOKEN</c> header, or <c>?token=TOKEN</c> once in a browser). Null by default.
+    /// </summary>
+    public string? Token { get; init; }
+
+    /// <summary>
     /// How long a task worker beyond the NumCpus kept at all times may stay idle before it is retired
     /// (Ray's idle_worker_killing_time_threshold_ms, 1 s). Internal so tests can shorten it.
     /// </summary>

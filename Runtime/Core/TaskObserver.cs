@@ -39,6 +39,9 @@ internal sealed class TaskObserver : IRuntimeGauges
     /// <summary>This runtime's one node.</summary>
     public string NodeId { get; }
 
+    /// <summary>Where workers' output lines are kept for the dashboard; null (nothing kept) unless a dashboard is served.</summary>
+    public WorkerLogs? WorkerLogs { get; set; }
+
     /// <summary>Set by a backend whose runs wait for a process: where a running task is, and whether its worker has started it.</summary>
     public Func<TaskSpec, bool>? IsWithWorker { get; set; }
 

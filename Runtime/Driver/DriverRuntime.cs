@@ -15,7 +15,9 @@ internal sealed class DriverRuntime : RuntimeCore
     {
         var cpus = options.NumCpus ?? Environment.ProcessorCount;
         if (cpus < 0 || double.IsNaN(cpus)) throw new ArgumentException($"RayOptions.NumCpus must be non-negative, not {cpus}.");
+        var dashboard = DashboardService.Validate(options); // before anything starts: a refused option leaves nothing behind
         Owner = new TaskOwner(this, cpus);
+        if (options.DashboardPort is not null) Owner.Observer.WorkerLogs = new Observability.WorkerLogs();
         Owner.Backend = options.Mode switch
         {
             RayMode.InProcess => new InProcessBackend(Owner),
@@ -24,7 +26,20 @@ internal sealed class DriverRuntime : RuntimeCore
         };
         Observability.RayTelemetry.Attach(Owner.Observer);
         State = new RuntimeState(this);
+        try
+        {
+            Dashboard = DashboardService.Start(this, dashboard);
+        }
+        catch
+        {
+            Observability.RayTelemetry.Detach(Owner.Observer);
+            Owner.Shutdown();
+            throw;
+        }
     }
+
+    /// <summary>The dashboard and metrics endpoints; null when neither port is set.</summary>
+    public DashboardService? Dashboard { get; }
 
     /// <summary>The State API's rows, read from this runtime.</summary>
     public RuntimeState State { get; }
@@ -84,6 +99,7 @@ internal sealed class DriverRuntime : RuntimeCore
 
     protected override void OnShutdown()
     {
+        Dashboard?.Dispose();
         Observability.RayTelemetry.Detach(Owner.Observer);
         Owner.Shutdown();
     }

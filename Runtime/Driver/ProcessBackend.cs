@@ -32,7 +32,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         _session = SessionDirectory.Create();
         try
         {
-            _pool = new WorkerPool(_session, Math.Max(1, (int)Math.Ceiling(cpus)), runtime.Options.IdleWorkerTimeout, OnWorkerDied);
+            _pool = new WorkerPool(_session, Math.Max(1, (int)Math.Ceiling(cpus)), runtime.Options.IdleWorkerTimeout, OnWorkerDied, runtime.Observer.WorkerLogs);
             var collector = new WorkerRefCollector(_pool, Deferral);
             _store = new SharedStore(_session.CreateObjectsDirectory(), isOwner: true, StoreCapacity(runtime.Options), _session.CreateSpillDirectory)
             {

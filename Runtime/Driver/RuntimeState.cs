@@ -25,10 +25,16 @@ internal sealed class RuntimeState
     private TaskObserver Observer => Owner.Observer;
     private ProcessBackend? Processes => Owner.Backend as ProcessBackend;
 
-    public IReadOnlyList<TaskInfo> Tasks()
+    public IReadOnlyList<TaskInfo> Tasks() => Tasks(int.MaxValue);
+
+    /// <summary>
+    /// The live tasks and the newest <paramref name="finished"/> finished ones, in submission order: what a dashboard
+    /// refreshing every second can afford, where reading the whole history (100,000 rows) each time could not.
+    /// </summary>
+    public IReadOnlyList<TaskInfo> Tasks(int finished)
     {
         // The history first: a task that finishes while the live set is read is then seen at least once.
-        var history = Observer.History.Snapshot();
+        var history = Observer.History.Snapshot(finished);
         var queued = Observer.QueuedInWorkers();
         var rows = new List<TaskInfo>(history.Count + 16);
         var seen = new HashSet<ObjectId>();
@@ -212,6 +218,13 @@ internal sealed class RuntimeState
     /// <summary>A Chrome trace of the finished tasks in the history (see <see cref="TaskObserver.HistoryCapacity"/>).</summary>
     public void WriteTimeline(string path)
     {
+        using var stream = System.IO.File.Create(path);
+        WriteTimeline(stream);
+    }
+
+    /// <inheritdoc cref="WriteTimeline(string)"/>
+    public void WriteTimeline(System.IO.Stream stream)
+    {
         var start = Observer.StartedAt;
         var driverPid = Environment.ProcessId;
         var names = new Dictionary<int, string> { [driverPid] = "driver" };
@@ -228,7 +241,7 @@ internal sealed class RuntimeState
                 Math.Max(0, Micros(record.EndedAt - record.StartedAt)), record.Pid, record.Slot, args));
         }
 
-        ChromeTrace.Write(path, events, names);
+        ChromeTrace.Write(stream, events, names);
     }
 
     private static string Category(string type) => type switch

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
+using RayGen.Observability;
 using RayGen.Protocol;
 
 namespace RayGen.Driver;
@@ -31,6 +32,7 @@ internal sealed class WorkerLauncher : IDisposable
     private readonly string? _depsFile;
     private readonly string _runtimeConfig;
     private readonly Queue<WorkerProcess> _queue = new();
+    private readonly WorkerLogs? _logs;
     private Thread? _thread;
     private bool _stopped;
 
@@ -39,9 +41,11 @@ internal sealed class WorkerLauncher : IDisposable
     /// A worker's process ended, or it never started (killed before its turn, or the start failed: <see cref="WorkerProcess.StartError"/>).
     /// Called on the thread pool, at least once per worker.
     /// </param>
-    public WorkerLauncher(SessionDirectory session, Action<WorkerProcess> onExited)
+    /// <param name="logs">Where each output line is also kept (for the dashboard); null: only the console gets them.</param>
+    public WorkerLauncher(SessionDirectory session, Action<WorkerProcess> onExited, WorkerLogs? logs = null)
     {
         _session = session;
+        _logs = logs;
         _onExited = onExited;
         _dotnet = FindDotnet();
         _workerDll = FindWorkerDll();
@@ -171,11 +175,15 @@ internal sealed class WorkerLauncher : IDisposable
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is not null) Console.Out.WriteLine($"({worker.Label}) {e.Data}");
+            if (e.Data is null) return;
+            Console.Out.WriteLine($"({worker.Label}) {e.Data}");
+            _logs?.Add(worker.Pid, worker.Label, e.Data);
         };
         process.ErrorDataReceived += (_, e) =>
         {
-            if (e.Data is not null) Console.Error.WriteLine($"({worker.Label}) {e.Data}");
+            if (e.Data is null) return;
+            Console.Error.WriteLine($"({worker.Label}) {e.Data}");
+            _logs?.Add(worker.Pid, worker.Label, e.Data);
         };
         process.Start();
         worker.Pid = process.Id;

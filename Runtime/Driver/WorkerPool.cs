@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using RayGen.Core;
+using RayGen.Observability;
 using RayGen.Protocol;
 
 namespace RayGen.Driver;
@@ -35,9 +36,10 @@ internal sealed class WorkerPool : IDisposable
     /// <param name="minWorkers">Task workers kept at all times (NumCpus, at least one).</param>
     /// <param name="idleTimeout">How long a task worker beyond <paramref name="minWorkers"/> may idle before it is retired.</param>
     /// <param name="onDied">A worker that was not stopped on purpose died, with the runs it held (on the thread pool).</param>
-    public WorkerPool(SessionDirectory session, int minWorkers, TimeSpan idleTimeout, Action<WorkerProcess, List<WorkerRun>> onDied)
+    /// <param name="logs">Where workers' output lines are also kept (for the dashboard); null: only the console gets them.</param>
+    public WorkerPool(SessionDirectory session, int minWorkers, TimeSpan idleTimeout, Action<WorkerProcess, List<WorkerRun>> onDied, WorkerLogs? logs = null)
     {
-        _launcher = new WorkerLauncher(session, OnProcessExited);
+        _launcher = new WorkerLauncher(session, OnProcessExited, logs);
         _onDied = onDied;
         _minWorkers = minWorkers;
         _maxWorkers = Math.Max(_minWorkers * 2, _minWorkers + 4);

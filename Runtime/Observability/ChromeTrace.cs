@@ -14,6 +14,11 @@ internal static class ChromeTrace
     public static void Write(string path, IEnumerable<TraceEvent> events, IReadOnlyDictionary<int, string> processNames)
     {
         using var stream = File.Create(path);
+        Write(stream, events, processNames);
+    }
+
+    public static void Write(Stream stream, IEnumerable<TraceEvent> events, IReadOnlyDictionary<int, string> processNames)
+    {
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = false });
         json.WriteStartArray();
         foreach (var (pid, name) in processNames)

@@ -32,10 +32,13 @@ internal sealed class RingBuffer<T> where T : class
     }
 
     /// <summary>The items held now, oldest first.</summary>
-    public List<T> Snapshot()
+    public List<T> Snapshot() => Snapshot(int.MaxValue);
+
+    /// <summary>The newest <paramref name="last"/> items held now (fewer when fewer are held), oldest first.</summary>
+    public List<T> Snapshot(int last)
     {
         var added = Added;
-        var count = (int)Math.Min(added, _items.Length);
+        var count = (int)Math.Min(Math.Min(added, _items.Length), Math.Max(0, last));
         var list = new List<T>(count);
         for (var i = added - count; i < added; i++)
         {

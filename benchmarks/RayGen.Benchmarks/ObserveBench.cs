@@ -12,7 +12,8 @@ namespace RayGen.Benchmarks;
 /// The cost of observability on the task hot path (issue 16): single_client_tasks_async and _sync with nobody
 /// listening, then with every RayGen instrument enabled (a MeterListener, as dotnet-counters or OpenTelemetry attach)
 /// and tracing sampled (an ActivityListener sampling every span, the worst case), alternated off/on/off/on in one
-/// process so both sides share the machine's state. <c>observe [--quick] [--cpus N] [--mode processes|inprocess|both]</c>
+/// process so both sides share the machine's state. <c>observe [--quick] [--cpus N] [--mode processes|inprocess|both]</c>;
+/// <c>--dashboard</c> measures the dashboard and the metrics endpoint on top (see <see cref="Dashboard"/>).
 /// </summary>
 internal static class ObserveBench
 {
@@ -51,6 +52,7 @@ internal static class ObserveBench
                 },
             })
             .ToList();
+        if (args.Contains("--dashboard")) return Dashboard(metrics.Single(m => m.Name == "single_client_tasks_async"), cpus, modes, settings);
         Console.WriteLine($"observability overhead: {cpus} CPUs, machine {Environment.ProcessorCount} cores");
         foreach (var mode in modes)
         {
@@ -77,6 +79,73 @@ internal static class ObserveBench
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// <c>observe --dashboard</c>: everything on against the same workload with nothing on, and with only the instruments
+    /// and 1% traces on. Ports are fixed at Init, so each side is a runtime of its own, started for each round and
+    /// alternated (bare / observed / full, twice) in one process. "Full" serves the dashboard and the metrics endpoint, with
+    /// a page's live stream connected (an overview every second) and a Prometheus scrape every second.
+    /// </summary>
+    private static int Dashboard(RayMetric metric, int cpus, List<RayMode> modes, TimeitSettings settings)
+    {
+        Console.WriteLine($"dashboard overhead on {metric.Name}: {cpus} CPUs, machine {Environment.ProcessorCount} cores");
+        foreach (var mode in modes)
+        {
+            var group = mode == RayMode.Processes ? "processes" : "inprocess";
+            var bare = new List<double>();
+            var observed = new List<double>();
+            var full = new List<double>();
+            for (var round = 0; round < 2; round++)
+            {
+                using (Ray.Init(new RayOptions { NumCpus = cpus, Mode = mode }))
+                    bare.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
+                using (Ray.Init(new RayOptions { NumCpus = cpus, Mode = mode }))
+                using (Listen(everySpan: false))
+                    observed.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
+                using (var ray = Ray.Init(new RayOptions { NumCpus = cpus, Mode = mode, DashboardPort = 0, MetricsPort = 0 }))
+                using (Listen(everySpan: false))
+                using (Clients(ray))
+                    full.Add(RayMetrics.Run(metric, group, new BenchContext(cpus), settings).Mean);
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{group,-10} {metric.Name,-26} bare {bare.Average(),8:F0}/s  metrics+1% traces {Change(bare, observed)}  " +
+                $"+dashboard+/metrics (page open, scraped 1/s) {Change(bare, full)}, vs metrics+1% {(full.Average() / observed.Average() - 1) * 100:+0.0;-0.0}%  " +
+                $"(rounds bare {Rounds(bare)}; observed {Rounds(observed)}; full {Rounds(full)})"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>A page's event stream, read as it comes, and a scraper of /metrics every second, until disposed.</summary>
+    private static IDisposable Clients(RayRuntime ray)
+    {
+        var stop = new System.Threading.CancellationTokenSource();
+        var http = new System.Net.Http.HttpClient { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+        var page = System.Threading.Tasks.Task.Run(async () =>
+        {
+            using var stream = await http.GetStreamAsync(ray.DashboardUrl + "api/events", stop.Token);
+            var buffer = new byte[64 * 1024];
+            while (await stream.ReadAsync(buffer, stop.Token) > 0) { }
+        });
+        var scraper = System.Threading.Tasks.Task.Run(async () =>
+        {
+            using var timer = new System.Threading.PeriodicTimer(TimeSpan.FromSeconds(1));
+            do await http.GetStringAsync(ray.MetricsUrl, stop.Token);
+            while (await timer.WaitForNextTickAsync(stop.Token));
+        });
+        return new Stopper(() =>
+        {
+            stop.Cancel();
+            try { System.Threading.Tasks.Task.WaitAll(page, scraper); } catch (AggregateException) { }
+            http.Dispose();
+        });
+    }
+
+    private sealed class Stopper(Action stop) : IDisposable
+    {
+        public void Dispose() => stop();
     }
 
     private static string Change(List<double> off, List<double> on) =>

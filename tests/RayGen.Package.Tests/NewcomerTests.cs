@@ -88,6 +88,42 @@ public class NewcomerTests
         Assert.That(Normalized(run.Output), Is.EqualTo(Normalized(HelloOutput)), run.ToString());
     }
 
+    // A plain console app (its runtimeconfig names Microsoft.NETCore.App only) that sets DashboardPort: RayGen loads its
+    // web server from beside the app and finds ASP.NET Core in the shared framework folder on its own.
+    private const string DashboardProgram = """
+        using System.Net.Http;
+        using RayGen;
+        using var ray = Ray.Init(new RayOptions { DashboardPort = 0, MetricsPort = 0 });
+        Console.WriteLine($"Add = {Tasks.Remote.Add(2, 3).Get()}");
+        using var http = new HttpClient();
+        var tasks = await http.GetStringAsync(ray.DashboardUrl + "api/tasks");
+        Console.WriteLine(tasks.Contains("\"state\":\"FINISHED\"") ? "the dashboard lists the finished task" : tasks);
+        var metrics = await http.GetStringAsync(ray.MetricsUrl);
+        Console.WriteLine(metrics.Contains("ray_tasks{State=\"FINISHED\"} 1") ? "the metrics count it" : metrics);
+        var config = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Dash.runtimeconfig.json"));
+        Console.WriteLine(config.Contains("AspNetCore") ? "the app was made to need ASP.NET Core" : "a plain console app");
+
+        public static partial class Tasks
+        {
+            [Remote] public static int Add(int x, int y) => x + y;
+        }
+        """;
+
+    [Test]
+    public void A_plain_console_app_with_the_package_serves_the_dashboard_and_metrics_when_it_sets_their_ports()
+    {
+        var app = PackageFeed.NewProjectWithRayGen("console", "Dash");
+        PackageFeed.AddRayGen(app);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), DashboardProgram);
+        var run = PackageFeed.Succeed(PackageFeed.Run(app, "run"));
+        Assert.That(Normalized(run.Output), Is.EqualTo(Normalized("""
+            Add = 5
+            the dashboard lists the finished task
+            the metrics count it
+            a plain console app
+            """)), run.ToString());
+    }
+
     [Test]
     public void The_published_app_runs_from_a_copy_of_its_publish_folder_without_warnings_on_the_way()
     {

@@ -35,7 +35,7 @@ public class PackageLayoutTests
     private static XElement Child(XElement parent, string name) => parent.Elements().Single(e => e.Name.LocalName == name);
 
     [Test]
-    public void The_package_holds_the_runtime_the_generator_the_analyzers_and_the_worker_host_and_nothing_else() =>
+    public void The_package_holds_the_runtime_the_generator_the_analyzers_the_worker_host_and_the_dashboard_server_and_nothing_else() =>
         Assert.That(EntriesOf(PackageFeed.PackageFile), Is.EqualTo(new[]
         {
             "PACKAGE.md",
@@ -46,6 +46,7 @@ public class PackageLayoutTests
             "buildTransitive/net10.0/RayGen.targets",
             "lib/net10.0/RayGen.dll",
             "lib/net10.0/RayGen.xml",
+            "tools/net10.0/RayGen.Dashboard.dll",
             "tools/net10.0/RayGen.Worker.dll",
         }));
 
@@ -82,12 +83,13 @@ public class PackageLayoutTests
     }
 
     [Test]
-    public void The_build_file_finds_the_worker_host_relative_to_itself()
+    public void The_build_file_finds_the_worker_host_and_the_dashboard_server_relative_to_itself()
     {
         using var zip = ZipFile.OpenRead(PackageFeed.PackageFile);
         using var reader = new StreamReader(zip.GetEntry("buildTransitive/net10.0/RayGen.targets")!.Open());
         var targets = reader.ReadToEnd();
         Assert.That(targets, Does.Contain("$(MSBuildThisFileDirectory)../../tools/net10.0/RayGen.Worker.dll"));
+        Assert.That(targets, Does.Contain("$(MSBuildThisFileDirectory)../../tools/net10.0/RayGen.Dashboard.dll"));
     }
 
     [Test]
@@ -125,17 +127,27 @@ public class PackageLayoutTests
         }
     }
 
+    // The design card's packages: RayGen, and the `raygen` tool RayGen.Cli (RayGen.Cluster joins them with the cluster).
+    private static readonly string[] s_packages = ["Runtime/RayGen.csproj", "Cli/RayGen.Cli.csproj"];
+
     [Test]
-    public void Every_other_project_of_the_solution_is_not_packable_so_packing_the_solution_makes_one_package()
+    public void Every_other_project_of_the_solution_is_not_packable_so_packing_the_solution_makes_only_the_designed_packages()
     {
         var solution = File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, "RayGen.sln"));
         var projects = Regex.Matches(solution, @"""([^""]+\.csproj)""").Select(m => m.Groups[1].Value.Replace('\\', '/')).ToArray();
-        Assert.That(projects, Does.Contain("Runtime/RayGen.csproj"));
-        foreach (var project in projects.Where(p => p != "Runtime/RayGen.csproj"))
+        Assert.That(projects, Is.SupersetOf(s_packages));
+        foreach (var project in projects.Except(s_packages))
         {
             Assert.That(File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, project)), Does.Contain("<IsPackable>false</IsPackable>"),
                 $"{project} would make a package of its own");
         }
+    }
+
+    [Test]
+    public void The_cli_project_packs_the_raygen_tool()
+    {
+        var cli = File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, "Cli/RayGen.Cli.csproj"));
+        Assert.That(cli, Does.Contain("<PackAsTool>true</PackAsTool>").And.Contain("<ToolCommandName>raygen</ToolCommandName>").And.Contain("<PackageId>RayGen.Cli</PackageId>"));
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
