@@ -52,6 +52,7 @@ internal static class ObserveBench
                 },
             })
             .ToList();
+        if (args.Contains("--cpu")) return CpuPerTask(metrics, cpus, modes, args);
         if (args.Contains("--dashboard")) return Dashboard(metrics.Single(m => m.Name == "single_client_tasks_async"), cpus, modes, settings);
         Console.WriteLine($"observability overhead: {cpus} CPUs, machine {Environment.ProcessorCount} cores");
         foreach (var mode in modes)
@@ -118,6 +119,109 @@ internal static class ObserveBench
         return 0;
     }
 
+    /// <summary>
+    /// <c>observe --cpu [--rounds N] [--seconds S]</c>: CPU time per task (driver, plus the workers in process mode) rather
+    /// than rates, which swing 30-60% on a shared machine while CPU per task hardly moves. Arms: off, metrics only, 1%
+    /// traces only, metrics + 1% traces; each round runs every arm for the same number of iterations (sized so the off
+    /// arm takes about S seconds), the order reversed every other round so drift falls on both sides.
+    /// </summary>
+    private static int CpuPerTask(List<RayMetric> metrics, int cpus, List<RayMode> modes, string[] args)
+    {
+        var rounds = 6;
+        var seconds = 1.0;
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--rounds") rounds = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            if (args[i] == "--seconds") seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture);
+        }
+
+        (string Name, Func<IDisposable?> Attach)[] arms =
+        [
+            ("off", static () => null),
+            ("metrics", static () => Listen(everySpan: false, metrics: true, traces: false)),
+            ("1% traces", static () => Listen(everySpan: false, metrics: false, traces: true)),
+            ("metrics+1% traces", static () => Listen(everySpan: false)),
+        ];
+        Console.WriteLine($"observability CPU per task: {cpus} CPUs, machine {Environment.ProcessorCount} cores, {rounds} rounds, load {Load()}");
+        foreach (var mode in modes)
+        {
+            var group = mode == RayMode.Processes ? "processes" : "inprocess";
+            using var ray = Ray.Init(new RayOptions { NumCpus = cpus, Mode = mode });
+            foreach (var metric in metrics)
+            {
+                var (body, multiplier) = metric.Setup(new BenchContext(cpus));
+                var warm = Stopwatch.StartNew();
+                var iterations = 0;
+                while (warm.Elapsed.TotalSeconds < seconds) { body(); iterations++; }
+                var cpu = arms.Select(_ => new List<double>()).ToArray();
+                var rate = arms.Select(_ => new List<double>()).ToArray();
+                for (var round = 0; round < rounds; round++)
+                {
+                    for (var k = 0; k < arms.Length; k++)
+                    {
+                        var a = round % 2 == 0 ? k : arms.Length - 1 - k;
+                        using var listening = arms[a].Attach();
+                        var before = Cpu(ray);
+                        var wall = Stopwatch.StartNew();
+                        for (var i = 0; i < iterations; i++) body();
+                        wall.Stop();
+                        var units = (double)iterations * multiplier;
+                        cpu[a].Add((Cpu(ray) - before) / units);
+                        rate[a].Add(units / wall.Elapsed.TotalSeconds);
+                    }
+                }
+
+                var off = Median(cpu[0]);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{group,-10} {metric.Name,-26} {iterations * multiplier:N0} per arm, cpu us per task (median; rounds), rate (median):"));
+                for (var a = 0; a < arms.Length; a++)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  {arms[a].Name,-18} {Median(cpu[a]),8:F3} us ({(Median(cpu[a]) / off - 1) * 100:+0.0;-0.0}%)  [{string.Join(" ", cpu[a].Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))}]  {Median(rate[a]),10:N0}/s"));
+                }
+            }
+        }
+
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    private static string Load() => System.IO.File.Exists("/proc/loadavg") ? string.Join(' ', System.IO.File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>CPU microseconds used so far by the driver (nanosecond clock) and its worker processes (/proc ticks).</summary>
+    private static double Cpu(RayRuntime ray)
+    {
+        double total = ProcessCpuMicroseconds();
+        if (ray.Core.Backend is RayGen.Driver.ProcessBackend backend)
+        {
+            foreach (var worker in backend.Workers)
+            {
+                if (worker.Pid > 0) total += Probe.CpuMicroseconds(worker.Pid);
+            }
+        }
+
+        return total;
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    // /proc/self/stat counts in 10 ms ticks; CLOCK_PROCESS_CPUTIME_ID counts every thread of the process to the nanosecond.
+    private static double ProcessCpuMicroseconds() =>
+        ClockGetTime(2, out var t) == 0 ? t.Seconds * 1e6 + t.Nanoseconds / 1e3 : Probe.CpuMicroseconds(Environment.ProcessId);
+
     /// <summary>A page's event stream, read as it comes, and a scraper of /metrics every second, until disposed.</summary>
     private static IDisposable Clients(RayRuntime ray)
     {
@@ -157,7 +261,7 @@ internal static class ObserveBench
     /// Every RayGen instrument enabled, and spans sampled as an exporter would: one iteration's trace in 100 by trace id,
     /// children as their parent (OpenTelemetry's ParentBased(TraceIdRatioBased(0.01))), or every trace. Disposing detaches both.
     /// </summary>
-    private static IDisposable Listen(bool everySpan)
+    private static IDisposable Listen(bool everySpan, bool metrics = true, bool traces = true)
     {
         var meters = new MeterListener
         {
@@ -169,14 +273,14 @@ internal static class ObserveBench
         long sink = 0;
         meters.SetMeasurementEventCallback<double>((_, value, _, _) => sink += (long)value);
         meters.SetMeasurementEventCallback<long>((_, value, _, _) => sink += value);
-        meters.Start();
+        if (metrics) meters.Start();
         var spans = new ActivityListener
         {
             ShouldListenTo = source => source.Name is "RayGen" or "RayGen.Benchmarks.Application",
             Sample = everySpan ? static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded : OnePercent,
             ActivityStopped = _ => sink++,
         };
-        ActivitySource.AddActivityListener(spans);
+        if (traces) ActivitySource.AddActivityListener(spans);
         return new Both(meters, spans);
     }
 

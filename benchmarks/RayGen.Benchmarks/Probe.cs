@@ -107,7 +107,7 @@ internal static class Probe
         return new Counters(CpuMicroseconds(Environment.ProcessId), workerCpu, Switches(Environment.ProcessId), workerSwitches, threads);
     }
 
-    private static double CpuMicroseconds(int pid)
+    internal static double CpuMicroseconds(int pid)
     {
         try
         {
