@@ -44,12 +44,18 @@ public sealed class RemoteFunction
     private string? _callAction;
     private string? _argumentUsage;
     private string? _returnUsage;
+    private string? _submitSpanName;
+    private string? _executeSpanName;
 
     internal string CallAction => _callAction ??= $"call {DisplayName}";
 
     internal string ArgumentUsage => _argumentUsage ??= $"an argument of {DisplayName}";
 
     internal string ReturnUsage => _returnUsage ??= $"the return value of {DisplayName}";
+
+    internal string SubmitSpanName => _submitSpanName ??= $"submit {DisplayName}";
+
+    internal string ExecuteSpanName => _executeSpanName ??= $"execute {DisplayName}";
 
     /// <inheritdoc />
     public override string ToString() => DisplayName;

@@ -21,16 +21,18 @@ internal static class TaskTracing
     public static bool ShouldTrace(TaskSpec task) =>
         RayTelemetry.Source.HasListeners() && (task.TraceParent is not null || Activity.Current is { Recorded: true });
 
-    /// <summary>Starts the submit span (its parent: the task's traceparent, from a worker, or the caller's current activity).</summary>
+    /// <summary>
+    /// Starts the submit span (its parent: the task's traceparent, from a worker, or the caller's current activity), for
+    /// a task that <see cref="ShouldTrace"/> said is traced.
+    /// </summary>
     public static Activity? StartSubmit(TaskSpec task)
     {
-        if (!ShouldTrace(task)) return null;
         var name = task.Function.DisplayName;
         Activity? span;
         if (task.TraceParent is { } remote && ActivityContext.TryParse(remote, null, out var parent))
-            span = RayTelemetry.Source.StartActivity("submit " + name, ActivityKind.Producer, parent);
+            span = RayTelemetry.Source.StartActivity(task.Function.SubmitSpanName, ActivityKind.Producer, parent);
         else
-            span = RayTelemetry.Source.StartActivity("submit " + name, ActivityKind.Producer);
+            span = RayTelemetry.Source.StartActivity(task.Function.SubmitSpanName, ActivityKind.Producer);
         if (span is null) return null;
         span.SetTag("raygen.task_id", task.Result.Id.ToString());
         span.SetTag("raygen.function", name);
@@ -50,7 +52,7 @@ internal static class TaskTracing
     {
         var previous = Activity.Current;
         if (task.TraceParent is not { } remote || !ActivityContext.TryParse(remote, null, out var parent)) return previous;
-        var span = RayTelemetry.Source.StartActivity("execute " + task.Function.DisplayName, ActivityKind.Consumer, parent);
+        var span = RayTelemetry.Source.StartActivity(task.Function.ExecuteSpanName, ActivityKind.Consumer, parent);
         if (span is null) return previous;
         span.SetTag("raygen.task_id", task.Result.Id.ToString());
         span.SetTag("raygen.function", task.Function.DisplayName);
