@@ -32,6 +32,24 @@ public sealed class RayOptions
     public long? ObjectStoreMemory { get; init; }
 
     /// <summary>
+    /// The cluster to connect to: <c>HOST:PORT</c> of its head node, or <c>"auto"</c> for the cluster started on
+    /// this machine with <c>raygen start --head</c>. Null (the default) starts a local runtime, unless the
+    /// environment variable <c>RAYGEN_ADDRESS</c> is set, which then counts as the address. Connecting needs the
+    /// <c>RayGen.Cluster</c> package.
+    /// </summary>
+    public string? Address { get; init; }
+
+    /// <summary>
+    /// The cluster's token, printed by <c>raygen start --head</c>; defaults to the environment variable
+    /// <c>RAYGEN_TOKEN</c>, and for <c>"auto"</c> to the token the head wrote on this machine. It is proven to
+    /// the cluster, never sent.
+    /// </summary>
+    public string? Token { get; init; }
+
+    /// <summary>The namespace named actors are found in; defaults to a fresh one per driver, as in Ray.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>
     /// How long a task worker beyond the NumCpus kept at all times may stay idle before it is retired
     /// (Ray's idle_worker_killing_time_threshold_ms, 1 s). Internal so tests can shorten it.
     /// </summary>

@@ -11,8 +11,11 @@ namespace RayGen.Driver;
 /// </summary>
 internal sealed class DriverRuntime : RuntimeCore
 {
-    public DriverRuntime(RayOptions options) : base(options, OwnedObjects.Instance)
+    private readonly string _localNodeId = $"local-{Guid.NewGuid():N}"[..22];
+
+    public DriverRuntime(RayOptions options, IClusterConnection? cluster = null) : base(options, OwnedObjects.Instance)
     {
+        Cluster = cluster;
         var cpus = options.NumCpus ?? Environment.ProcessorCount;
         if (cpus < 0 || double.IsNaN(cpus)) throw new ArgumentException($"RayOptions.NumCpus must be non-negative, not {cpus}.");
         Owner = new TaskOwner(this, cpus);
@@ -25,6 +28,9 @@ internal sealed class DriverRuntime : RuntimeCore
     }
 
     public TaskOwner Owner { get; }
+
+    /// <summary>The cluster this driver connected to; null for a local runtime.</summary>
+    public IClusterConnection? Cluster { get; }
 
     /// <summary>Where this runtime's work executes.</summary>
     public IExecutionBackend Backend => Owner.Backend;
@@ -73,7 +79,34 @@ internal sealed class DriverRuntime : RuntimeCore
 
     internal override void FlushPendingSends() => Owner.Backend.FlushPendingSends();
 
-    protected override void OnShutdown() => Owner.Shutdown();
+    protected override void OnShutdown()
+    {
+        try
+        {
+            Owner.Shutdown();
+        }
+        finally
+        {
+            Cluster?.Dispose();
+        }
+    }
+
+    public override IReadOnlyList<NodeInfo> Nodes() =>
+        Cluster?.Nodes() ??
+        [
+            new NodeInfo
+            {
+                NodeId = _localNodeId,
+                Address = "127.0.0.1",
+                IsHead = true,
+                IsAlive = true,
+                Resources = Owner.Scheduler.Resources(free: false),
+            },
+        ];
+
+    public override IReadOnlyDictionary<string, double> ClusterResources() => Cluster?.ClusterResources() ?? Owner.Scheduler.Resources(free: false);
+
+    public override IReadOnlyDictionary<string, double> AvailableResources() => Cluster?.AvailableResources() ?? Owner.Scheduler.Resources(free: true);
 
     /// <inheritdoc />
     public override IStreamReader OpenStream(ObjectEntry stream) => (IStreamReader?)Owner.Streams.Find(stream.Id) ?? EndedStream.Instance;
