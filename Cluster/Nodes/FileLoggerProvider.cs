@@ -11,9 +11,9 @@ internal sealed class FileLoggerProvider(TextWriter writer, LogLevel minimum) : 
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
+    // The writer belongs to whoever made the provider (it flushes every line anyway).
     public void Dispose()
     {
-        lock (_gate) writer.Flush();
     }
 
     private void Write(LogLevel level, string category, string message, Exception? exception)

@@ -53,16 +53,36 @@ internal static class TokenMiddleware
                 return;
             }
 
-            if (mode is null)
+            if (mode is null) logger.LogWarning("Refused a connection from {Peer}: {Reason}.", peer, refusal);
+            if (mode is null or HandshakeMode.Probe)
             {
-                logger.LogWarning("Refused a connection from {Peer}: {Reason}.", peer, refusal);
+                // Refused, or a probe that wanted the node's details only: Orleans never sees the connection. Orleans
+                // aborts a connection whose middleware returns, which can drop the answer still in the send buffer,
+                // so wait (bounded) for the peer to read it and hang up first.
+                await WaitForPeerToCloseAsync(context.Transport.Input, context.ConnectionClosed);
                 return;
             }
 
-            // A probe wanted the node's details only; Orleans never sees the connection.
-            if (mode == HandshakeMode.Probe) return;
             await next(context);
         });
+    }
+
+    private static async Task WaitForPeerToCloseAsync(PipeReader input, CancellationToken closed)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closed);
+        timeout.CancelAfter(TokenHandshake.Timeout);
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(timeout.Token);
+                input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled) return;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.IO.IOException or ConnectionResetException)
+        {
+        }
     }
 
     private static void UseClient(IConnectionBuilder builder, string token) =>
