@@ -101,18 +101,34 @@ internal sealed class ClusterClient : IAsyncDisposable
         return new ClusterClient(host, address);
     }
 
-    /// <summary>Every node that joined, alive ones with their free resources now.</summary>
+    /// <summary>
+    /// Every node that joined, alive ones with their free resources now. Retried within <see cref="ListTimeout"/>:
+    /// until Orleans declares a killed node dead (about 10 s), a call whose grain-directory entry lived there fails.
+    /// </summary>
     public async Task<IReadOnlyList<NodeReport>> NodesAsync(CancellationToken cancel = default)
     {
-        try
+        var deadline = DateTime.UtcNow + ListTimeout;
+        var pause = TimeSpan.FromMilliseconds(200);
+        while (true)
         {
-            return await _client.GetGrain<INodeDirectory>(0).Nodes().WaitAsync(CallTimeout, cancel);
-        }
-        catch (Exception e) when (e is TimeoutException or OrleansException or SiloUnavailableException)
-        {
-            throw new ClusterConnectException($"The cluster at {Address} did not list its nodes: {e.Message}", e);
+            try
+            {
+                return await _client.GetGrain<INodeDirectory>(0).Nodes().WaitAsync(CallTimeout, cancel);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+            {
+                if (DateTime.UtcNow + pause > deadline)
+                    throw new ClusterConnectException($"The cluster at {Address} did not list its nodes within {ListTimeout.TotalSeconds:0} s: {FirstLine(e.Message)}", e);
+            }
+
+            await Task.Delay(pause, cancel);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
         }
     }
+
+    private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(30);
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     public async ValueTask DisposeAsync()
     {

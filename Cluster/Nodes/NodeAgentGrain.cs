@@ -25,21 +25,20 @@ internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails si
 
 [HeadPlacement]
 [KeepAlive]
-internal sealed class NodeDirectoryGrain(IClusterMembershipService membership) : Grain, INodeDirectory
+internal sealed class NodeDirectoryGrain(IClusterMembershipService membership, NodeTable table) : Grain, INodeDirectory
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
-    private readonly Dictionary<string, NodeReport> _nodes = new(StringComparer.Ordinal);
 
     public Task Register(NodeReport node)
     {
-        _nodes[node.SiloAddress] = node;
+        table.Add(node);
         return Task.CompletedTask;
     }
 
     public async Task<NodeReport[]> Nodes()
     {
         var snapshot = membership.CurrentSnapshot;
-        var reports = _nodes.Values.OrderBy(n => n.IsHead ? 0 : 1).ThenBy(n => n.Address, StringComparer.Ordinal).Select(async node =>
+        var reports = table.All().OrderBy(n => n.IsHead ? 0 : 1).ThenBy(n => n.Address, StringComparer.Ordinal).Select(async node =>
         {
             var silo = SiloAddress.FromParsableString(node.SiloAddress);
             var alive = snapshot.Members.TryGetValue(silo, out var member) && member.Status == SiloStatus.Active;
@@ -48,12 +47,32 @@ internal sealed class NodeDirectoryGrain(IClusterMembershipService membership) :
             {
                 return await GrainFactory.GetGrain<INodeAgent>(node.SiloAddress).Report().WaitAsync(AskTimeout);
             }
-            catch (Exception e) when (e is TimeoutException or SiloUnavailableException or OrleansException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                // Alive by membership but not answering: show its totals and nothing free until it answers again.
-                return node with { Available = new Dictionary<string, double>() };
+                // Alive by membership but not answering (killed, not yet declared dead): its last known figures.
+                return node;
             }
         });
         return await Task.WhenAll(reports);
+    }
+}
+
+/// <summary>
+/// The node table itself, a singleton of the head's process rather than the grain's own state: a grain's
+/// directory entry may live on another node, and when that node dies Orleans can activate the grain afresh,
+/// which must not forget the nodes.
+/// </summary>
+internal sealed class NodeTable
+{
+    private readonly Dictionary<string, NodeReport> _nodes = new(StringComparer.Ordinal);
+
+    public void Add(NodeReport node)
+    {
+        lock (_nodes) _nodes[node.SiloAddress] = node;
+    }
+
+    public NodeReport[] All()
+    {
+        lock (_nodes) return _nodes.Values.ToArray();
     }
 }

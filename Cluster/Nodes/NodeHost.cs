@@ -100,6 +100,7 @@ internal sealed class NodeHost
                 silo.ConfigureEndpoints(ip, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(ip));
                 silo.Configure<SiloOptions>(o => o.SiloName = $"raygen-{nodeId}");
                 silo.Services.AddSingleton(identity);
+                silo.Services.AddSingleton<NodeTable>();
                 silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
                 silo.Services.AddPlacementDirector<HeadPlacement, HeadPlacementDirector>();
                 TokenMiddleware.AddToSilo(silo, settings.Token);
