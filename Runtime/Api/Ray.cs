@@ -17,14 +17,30 @@ public static partial class Ray
     public static bool IsInitialized => RuntimeCore.Current is not null;
 
     /// <summary>Starts the runtime. Only one runs at a time; dispose it (or call <see cref="Shutdown"/>) before starting another.</summary>
-    /// <exception cref="RayException">A runtime is already running.</exception>
+    /// <exception cref="RayException">
+    /// A runtime is already running; or an address is given (<see cref="RayOptions.Address"/> or
+    /// <c>RAYGEN_ADDRESS</c>) and the <c>RayGen.Cluster</c> package is not referenced, the address does not answer,
+    /// or the token is wrong.
+    /// </exception>
     public static RayRuntime Init(RayOptions? options = null)
     {
         lock (s_gate)
         {
             if (RuntimeCore.Current is not null)
                 throw new RayException("Ray.Init() was called while a runtime is already running; call Ray.Shutdown() (or dispose the RayRuntime) first.");
-            var core = new DriverRuntime(options ?? new RayOptions());
+            options ??= new RayOptions();
+            var cluster = ConnectToCluster(options);
+            DriverRuntime core;
+            try
+            {
+                core = new DriverRuntime(options, cluster);
+            }
+            catch
+            {
+                cluster?.Dispose();
+                throw;
+            }
+
             RuntimeCore.SetCurrent(core);
             return new RayRuntime(core);
         }
@@ -156,8 +172,6 @@ public static partial class Ray
     /// <summary>The runtime's state as rows: tasks, actors, objects, nodes, workers (Ray's State API).</summary>
     public static RayState State => RayState.Instance;
 
-    /// <summary>The nodes of the runtime: locally, one head node (Ray's <c>ray.nodes()</c>).</summary>
-    public static IReadOnlyList<NodeInfo> Nodes() => State.Nodes();
 
     /// <summary>
     /// Writes the tasks and actor calls that ran since Init (the last 100,000) as a Chrome trace (a JSON array of

@@ -32,8 +32,8 @@ public sealed class RayState
     /// </summary>
     public IReadOnlyList<ObjectInfo> Objects() => Current("objects").Objects();
 
-    /// <summary>The nodes: the local runtime is one head node.</summary>
-    public IReadOnlyList<NodeInfo> Nodes() => Current("nodes").Nodes();
+    /// <summary>The nodes (alive and dead; never drivers): the local runtime is one head node, a cluster lists its nodes.</summary>
+    public IReadOnlyList<NodeInfo> Nodes() => Ray.Nodes();
 
     /// <summary>The driver and the worker processes.</summary>
     public IReadOnlyList<WorkerInfo> Workers() => Current("workers").Workers();

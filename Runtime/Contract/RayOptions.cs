@@ -66,11 +66,23 @@ public sealed class RayOptions
     public string DashboardHost { get; init; } = "127.0.0.1";
 
     /// <summary>
-    /// The cluster's token: the secret a driver and the nodes prove to each other, and what a dashboard or metrics
-    /// endpoint bound to a non-loopback <see cref="DashboardHost"/> asks of every request (an
-    /// <c>Authorization: Bearer TOKEN</c> header, or <c>?token=TOKEN</c> once in a browser). Null by default.
+    /// The cluster to connect to: <c>HOST:PORT</c> of its head node, or <c>"auto"</c> for the cluster started on
+    /// this machine with <c>raygen start --head</c>. Null (the default) starts a local runtime, unless the
+    /// environment variable <c>RAYGEN_ADDRESS</c> is set, which then counts as the address. Connecting needs the
+    /// <c>RayGen.Cluster</c> package.
+    /// </summary>
+    public string? Address { get; init; }
+
+    /// <summary>
+    /// The cluster's token, printed by <c>raygen start --head</c>; defaults to the environment variable
+    /// <c>RAYGEN_TOKEN</c>, and for <c>"auto"</c> to the token the head wrote on this machine. It is proven to
+    /// the cluster, never sent. A dashboard or metrics endpoint bound to a non-loopback <see cref="DashboardHost"/>
+    /// asks it of every request too (an <c>Authorization: Bearer TOKEN</c> header, or <c>?token=TOKEN</c> once in a browser).
     /// </summary>
     public string? Token { get; init; }
+
+    /// <summary>The namespace named actors are found in; defaults to a fresh one per driver, as in Ray.</summary>
+    public string? Namespace { get; init; }
 
     /// <summary>
     /// How long a task worker beyond the NumCpus kept at all times may stay idle before it is retired

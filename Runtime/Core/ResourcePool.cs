@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace RayGen.Core;
@@ -57,6 +58,15 @@ internal sealed class ResourcePool
         }
 
         return copy;
+    }
+
+    /// <summary>The figures as Ray names them ("CPU", "GPU" when there are any, custom names): totals or free ones.</summary>
+    public Dictionary<string, double> Figures(bool free)
+    {
+        var figures = new Dictionary<string, double>(StringComparer.Ordinal) { ["CPU"] = free ? FreeCpus : TotalCpus };
+        if (TotalGpus > 0) figures["GPU"] = free ? FreeGpus : TotalGpus;
+        foreach (var kv in free ? _freeCustom : _totalCustom) figures[kv.Key] = kv.Value;
+        return figures;
     }
 
     public void Take(ResourceRequest r) => Add(r, -1);

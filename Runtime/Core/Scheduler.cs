@@ -47,6 +47,12 @@ internal sealed partial class Scheduler
 
     public ResourcePool Pool => _pool;
 
+    /// <summary>The pool's figures (totals or free ones), read under the lock so a dispatch is not seen half done.</summary>
+    public Dictionary<string, double> Resources(bool free)
+    {
+        lock (_lock) return _pool.Figures(free);
+    }
+
     /// <summary>The lock the dispatch callback may run under; tests assert that nothing slow (a process start) happens while it is held.</summary>
     internal object SyncRoot => _lock;
 

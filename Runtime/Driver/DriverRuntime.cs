@@ -11,8 +11,10 @@ namespace RayGen.Driver;
 /// </summary>
 internal sealed class DriverRuntime : RuntimeCore
 {
-    public DriverRuntime(RayOptions options) : base(options, OwnedObjects.Instance)
+
+    public DriverRuntime(RayOptions options, IClusterConnection? cluster = null) : base(options, OwnedObjects.Instance)
     {
+        Cluster = cluster;
         var cpus = options.NumCpus ?? Environment.ProcessorCount;
         if (cpus < 0 || double.IsNaN(cpus)) throw new ArgumentException($"RayOptions.NumCpus must be non-negative, not {cpus}.");
         var dashboard = DashboardService.Validate(options); // before anything starts: a refused option leaves nothing behind
@@ -45,6 +47,9 @@ internal sealed class DriverRuntime : RuntimeCore
     public RuntimeState State { get; }
 
     public TaskOwner Owner { get; }
+
+    /// <summary>The cluster this driver connected to; null for a local runtime.</summary>
+    public IClusterConnection? Cluster { get; }
 
     /// <summary>Where this runtime's work executes.</summary>
     public IExecutionBackend Backend => Owner.Backend;
@@ -101,8 +106,23 @@ internal sealed class DriverRuntime : RuntimeCore
     {
         Dashboard?.Dispose();
         Observability.RayTelemetry.Detach(Owner.Observer);
-        Owner.Shutdown();
+        try
+        {
+            Owner.Shutdown();
+        }
+        finally
+        {
+            Cluster?.Dispose();
+        }
     }
+
+    public override IReadOnlyList<NodeInfo> Nodes() =>
+        // Locally this machine is the one node, with the id the State API's rows name it by.
+        Cluster?.Nodes() ?? State.Nodes();
+
+    public override IReadOnlyDictionary<string, double> ClusterResources() => Cluster?.ClusterResources() ?? Owner.Scheduler.Resources(free: false);
+
+    public override IReadOnlyDictionary<string, double> AvailableResources() => Cluster?.AvailableResources() ?? Owner.Scheduler.Resources(free: true);
 
     /// <inheritdoc />
     public override IStreamReader OpenStream(ObjectEntry stream) => (IStreamReader?)Owner.Streams.Find(stream.Id) ?? EndedStream.Instance;

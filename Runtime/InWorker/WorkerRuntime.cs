@@ -74,6 +74,16 @@ internal sealed class WorkerRuntime : RuntimeCore
 
     public override IStreamSink OpenStreamSink(long runId) => _link.Streams.OpenSink(runId);
 
+    // Read in a task or actor they would need frames to the driver; until then they say so rather than answer wrong.
+    public override IReadOnlyList<NodeInfo> Nodes() => throw NotInWorker("Ray.Nodes()");
+
+    public override IReadOnlyDictionary<string, double> ClusterResources() => throw NotInWorker("Ray.ClusterResources()");
+
+    public override IReadOnlyDictionary<string, double> AvailableResources() => throw NotInWorker("Ray.AvailableResources()");
+
+    private static RayException NotInWorker(string call) =>
+        new($"{call} is not available inside a task or actor yet; call it in the driver and pass the result in.");
+
     protected override void OnShutdown()
     {
         Objects.Clear();

@@ -32,6 +32,13 @@ public sealed class PackageFeed
 
     public static string SymbolsFile => Path.Combine(Feed, $"RayGen.{Version}.snupkg");
 
+    public static string ClusterPackageFile => Path.Combine(Feed, $"RayGen.Cluster.{Version}.nupkg");
+
+    public static string CliPackageFile => Path.Combine(Feed, $"RayGen.Cli.{Version}.nupkg");
+
+    /// <summary>The projects that make packages, as `dotnet pack RayGen.sln` packs them.</summary>
+    public static readonly string[] PackedProjects = ["Runtime/RayGen.csproj", "Cluster/RayGen.Cluster.csproj", "Cli/RayGen.Cli.csproj"];
+
     /// <summary>What a newcomer's shell would have, plus a package folder of this run's own.</summary>
     public static IReadOnlyDictionary<string, string> AppEnvironment { get; private set; } = new Dictionary<string, string>();
 
@@ -61,10 +68,13 @@ public sealed class PackageFeed
 
         var machinePackages = MachinePackagesFolder();
 
-        Succeed(Dotnet.Run(RepositoryRoot, s_quiet, TimeSpan.FromMinutes(5), "restore", "Runtime/RayGen.csproj"));
-        // Restored above without the test version, so the repository's assets files stay as a normal build leaves them.
-        Succeed(Dotnet.Run(RepositoryRoot, s_quiet, TimeSpan.FromMinutes(5),
-            "pack", "Runtime/RayGen.csproj", "-c", "Release", "--no-restore", $"-p:Version={Version}", "-o", Feed));
+        foreach (var project in PackedProjects)
+        {
+            Succeed(Dotnet.Run(RepositoryRoot, s_quiet, TimeSpan.FromMinutes(5), "restore", project));
+            // Restored above without the test version, so the repository's assets files stay as a normal build leaves them.
+            Succeed(Dotnet.Run(RepositoryRoot, s_quiet, TimeSpan.FromMinutes(5),
+                "pack", project, "-c", "Release", "--no-restore", $"-p:Version={Version}", "-o", Feed));
+        }
 
         // The newcomer's nuget.config: nuget.org for MemoryPack and the test packages, the local feed for RayGen.
         Succeed(Dotnet.Run(Root, s_quiet, CommandTimeout, "new", "nugetconfig"));

@@ -24,10 +24,12 @@ public class PackageLayoutTests
         return zip.Entries.Select(e => e.FullName).Where(n => !IsPackagingPart(n)).Order(StringComparer.Ordinal).ToArray();
     }
 
-    private static XElement Metadata()
+    private static XElement Metadata() => Metadata(PackageFeed.PackageFile, "RayGen.nuspec");
+
+    private static XElement Metadata(string package, string nuspecName)
     {
-        using var zip = ZipFile.OpenRead(PackageFeed.PackageFile);
-        using var stream = zip.GetEntry("RayGen.nuspec")!.Open();
+        using var zip = ZipFile.OpenRead(package);
+        using var stream = zip.GetEntry(nuspecName)!.Open();
         var nuspec = XDocument.Load(stream);
         return nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
     }
@@ -131,12 +133,12 @@ public class PackageLayoutTests
     private static readonly string[] s_packages = ["Runtime/RayGen.csproj", "Cli/RayGen.Cli.csproj"];
 
     [Test]
-    public void Every_other_project_of_the_solution_is_not_packable_so_packing_the_solution_makes_only_the_designed_packages()
+    public void Packing_the_solution_makes_three_packages_RayGen_RayGen_Cluster_and_RayGen_Cli()
     {
         var solution = File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, "RayGen.sln"));
         var projects = Regex.Matches(solution, @"""([^""]+\.csproj)""").Select(m => m.Groups[1].Value.Replace('\\', '/')).ToArray();
-        Assert.That(projects, Is.SupersetOf(s_packages));
-        foreach (var project in projects.Except(s_packages))
+        Assert.That(projects, Is.SupersetOf(PackageFeed.PackedProjects));
+        foreach (var project in projects.Except(PackageFeed.PackedProjects))
         {
             Assert.That(File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, project)), Does.Contain("<IsPackable>false</IsPackable>"),
                 $"{project} would make a package of its own");
@@ -144,10 +146,44 @@ public class PackageLayoutTests
     }
 
     [Test]
-    public void The_cli_project_packs_the_raygen_tool()
+    public void The_cluster_package_holds_its_library_and_depends_on_RayGen_whole_and_on_Orleans()
     {
-        var cli = File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, "Cli/RayGen.Cli.csproj"));
-        Assert.That(cli, Does.Contain("<PackAsTool>true</PackAsTool>").And.Contain("<ToolCommandName>raygen</ToolCommandName>").And.Contain("<PackageId>RayGen.Cli</PackageId>"));
+        Assert.That(EntriesOf(PackageFeed.ClusterPackageFile), Is.EqualTo(new[]
+        {
+            "PACKAGE.md",
+            "RayGen.Cluster.nuspec",
+            "lib/net10.0/RayGen.Cluster.dll",
+            "lib/net10.0/RayGen.Cluster.xml",
+        }));
+        var metadata = Metadata(PackageFeed.ClusterPackageFile, "RayGen.Cluster.nuspec");
+        var dependencies = Child(metadata, "dependencies").Descendants().Where(d => d.Name.LocalName == "dependency").ToArray();
+        Assert.That(dependencies.Select(d => $"{d.Attribute("id")?.Value} {d.Attribute("version")?.Value}"), Is.EquivalentTo(new[]
+        {
+            $"RayGen {PackageFeed.Version}",
+            $"Microsoft.Orleans.Server {PackageFeed.CentralVersion("Microsoft.Orleans.Server")}",
+            $"Microsoft.Orleans.Client {PackageFeed.CentralVersion("Microsoft.Orleans.Client")}",
+        }));
+        // RayGen's generator and build file must reach a driver that references only the cluster package.
+        Assert.That(dependencies.Single(d => d.Attribute("id")?.Value == "RayGen").Attribute("exclude"), Is.Null);
+    }
+
+    [Test]
+    public void The_cli_package_is_a_dotnet_tool_whose_command_is_raygen_and_carries_the_worker_host()
+    {
+        var entries = EntriesOf(PackageFeed.CliPackageFile);
+        Assert.That(entries, Is.SupersetOf(new[]
+        {
+            "tools/net10.0/any/DotnetToolSettings.xml",
+            "tools/net10.0/any/RayGen.Cli.dll",
+            "tools/net10.0/any/RayGen.Cluster.dll",
+            "tools/net10.0/any/RayGen.dll",
+            "tools/net10.0/any/RayGen.Worker.dll",
+        }));
+        using var zip = ZipFile.OpenRead(PackageFeed.CliPackageFile);
+        using var stream = zip.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!.Open();
+        var command = XDocument.Load(stream).Descendants().Single(e => e.Name.LocalName == "Command");
+        Assert.That(command.Attribute("Name")?.Value, Is.EqualTo("raygen"));
+        Assert.That(command.Attribute("EntryPoint")?.Value, Is.EqualTo("RayGen.Cli.dll"));
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;

@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading.Tasks;
+using Orleans;
+using Orleans.Runtime;
+
+namespace RayGen.Cluster.Nodes;
+
+[NodePlacement]
+[KeepAlive]
+internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails silo) : Grain, INodeAgent
+{
+    public Task<NodeReport> Report() => Task.FromResult(Describe(identity, silo.SiloAddress));
+
+    /// <summary>The node's report: totals from its flags, free figures from the node's own runtime.</summary>
+    internal static NodeReport Describe(NodeIdentity identity, SiloAddress silo)
+    {
+        var total = new Dictionary<string, double>(identity.Resources, StringComparer.Ordinal);
+        var available = Ray.IsInitialized ? Ray.AvailableResources().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) : new(total);
+        return new NodeReport(identity.Details.NodeId, identity.SiloEndpoint.ToString(), silo.ToParsableString(), identity.Details.IsHead, total,
+            available, IsAlive: true);
+    }
+}
+
+[HeadPlacement]
+[KeepAlive]
+internal sealed class NodeDirectoryGrain(IClusterMembershipService membership, NodeTable table) : Grain, INodeDirectory
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
+
+    public Task Register(NodeReport node)
+    {
+        table.Add(node);
+        return Task.CompletedTask;
+    }
+
+    public async Task<NodeReport[]> Nodes()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        var reports = table.All().OrderBy(n => n.IsHead ? 0 : 1).ThenBy(n => n.Address, StringComparer.Ordinal).Select(async node =>
+        {
+            var silo = SiloAddress.FromParsableString(node.SiloAddress);
+            var alive = snapshot.Members.TryGetValue(silo, out var member) && member.Status == SiloStatus.Active;
+            if (!alive) return node with { IsAlive = false, Available = new Dictionary<string, double>() };
+            try
+            {
+                return await GrainFactory.GetGrain<INodeAgent>(node.SiloAddress).Report().WaitAsync(AskTimeout);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Alive by membership but not answering (killed, not yet declared dead): its last known figures.
+                return node;
+            }
+        });
+        return await Task.WhenAll(reports);
+    }
+}
+
+/// <summary>
+/// The node table itself, a singleton of the head's process rather than the grain's own state: a grain's
+/// directory entry may live on another node, and when that node dies Orleans can activate the grain afresh,
+/// which must not forget the nodes.
+/// </summary>
+internal sealed class NodeTable
+{
+    private readonly Dictionary<string, NodeReport> _nodes = new(StringComparer.Ordinal);
+
+    public void Add(NodeReport node)
+    {
+        lock (_nodes) _nodes[node.SiloAddress] = node;
+    }
+
+    public NodeReport[] All()
+    {
+        lock (_nodes) return _nodes.Values.ToArray();
+    }
+}

@@ -1,0 +1,15 @@
+using System.Collections.Generic;
+
+namespace RayGen.Core;
+
+internal abstract partial class RuntimeCore
+{
+    /// <summary>The nodes this runtime's work may run on: the cluster's, or this machine alone.</summary>
+    public abstract IReadOnlyList<NodeInfo> Nodes();
+
+    /// <summary>The alive nodes' total resources.</summary>
+    public abstract IReadOnlyDictionary<string, double> ClusterResources();
+
+    /// <summary>The alive nodes' free resources.</summary>
+    public abstract IReadOnlyDictionary<string, double> AvailableResources();
+}

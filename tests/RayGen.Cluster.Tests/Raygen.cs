@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using NUnit.Framework;
+
+namespace RayGen.Cluster.Tests;
+
+/// <summary>What one run of the raygen tool did.</summary>
+public sealed record ToolResult(int ExitCode, string Output, string Error)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
+
+    /// <summary>The value of a <c>name: value</c> line.</summary>
+    public string Line(string name) =>
+        Output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(name + ": ", StringComparison.Ordinal))?[(name.Length + 2)..]
+        ?? throw new AssertionException($"no '{name}:' line in\n{this}");
+}
+
+/// <summary>Runs the raygen tool as a user would, with this suite's own state folder.</summary>
+public static class Raygen
+{
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
+
+    public static string ToolPath { get; } = Path.GetFullPath(typeof(Raygen).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "RaygenTool").Value!);
+
+    public static ToolResult Run(string stateFolder, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ToolPath);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["RAYGEN_STATE_DIR"] = stateFolder;
+        start.Environment.Remove("RAYGEN_ADDRESS");
+        start.Environment.Remove("RAYGEN_TOKEN");
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(CommandTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"raygen {string.Join(' ', arguments)} did not finish within {CommandTimeout}");
+        }
+
+        // start returns once its node is ready; the node keeps no pipe of ours open, so reading to the end finishes.
+        return new ToolResult(process.ExitCode, output.Result, error.Result);
+    }
+
+    public static ToolResult Succeed(string stateFolder, params string[] arguments)
+    {
+        var result = Run(stateFolder, arguments);
+        Assert.That(result.ExitCode, Is.Zero, $"raygen {string.Join(' ', arguments)}\n{result}\n{Logs(stateFolder)}");
+        return result;
+    }
+
+    /// <summary>The nodes' logs, for a failure's message.</summary>
+    public static string Logs(string stateFolder)
+    {
+        var logs = Path.Combine(stateFolder, "logs");
+        if (!Directory.Exists(logs)) return "(no node logs)";
+        var text = new StringBuilder();
+        foreach (var file in Directory.GetFiles(logs))
+        {
+            text.AppendLine($"--- {Path.GetFileName(file)}");
+            text.AppendLine(File.ReadAllText(file));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The pids of the node processes the state folder records.</summary>
+    public static IReadOnlyList<int> NodePids(string stateFolder)
+    {
+        var nodes = Path.Combine(stateFolder, "nodes");
+        return Directory.Exists(nodes)
+            ? Directory.GetFiles(nodes, "*.json").Select(f => int.Parse(Path.GetFileNameWithoutExtension(f), System.Globalization.CultureInfo.InvariantCulture)).ToList()
+            : [];
+    }
+
+    /// <summary>Whether a process runs (a zombie waiting to be reaped does not).</summary>
+    public static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].FirstOrDefault() != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
