@@ -147,23 +147,9 @@ internal sealed class RuntimeState
 
     public IReadOnlyList<NodeInfo> Nodes() => new[]
     {
-        new NodeInfo { NodeId = Observer.NodeId, Address = Localhost, IsHead = true, IsAlive = true, Resources = TotalResources() },
+        // The resources the scheduler places by, as Ray.ClusterResources() counts them; the store's bytes are in Objects().
+        new NodeInfo { NodeId = Observer.NodeId, Address = Localhost, IsHead = true, IsAlive = true, Resources = Owner.Scheduler.Resources(free: false) },
     };
-
-    /// <summary>The node's total resources, as Ray names them.</summary>
-    public IReadOnlyDictionary<string, double> TotalResources()
-    {
-        var pool = Owner.Scheduler.Pool;
-        var total = new Dictionary<string, double>(StringComparer.Ordinal) { ["CPU"] = pool.TotalCpus };
-        if (pool.TotalGpus > 0) total["GPU"] = pool.TotalGpus;
-        if (_runtime.Options.Resources is { } custom)
-        {
-            foreach (var (name, amount) in custom) total[name] = amount;
-        }
-
-        if (_runtime.Store is { } store) total["object_store_memory"] = store.Capacity;
-        return total;
-    }
 
     public IReadOnlyList<WorkerInfo> Workers()
     {
