@@ -192,7 +192,7 @@ internal sealed class TaskOwner
     {
         TaskObserver.OnAttemptEnded(task, null, detail);
         Scheduler.Release(task);
-        if (!task.CancelRequested && !_shutDown && (!spendsRetry || task.Attempts < (task.Options.MaxRetries ?? 3)))
+        if (!task.CancelRequested && !_shutDown && (!spendsRetry || task.Attempts < task.MaxRetries))
         {
             if (spendsRetry) task.Attempts++;
             task.MoveTo(TaskState.Queued);
@@ -203,11 +203,11 @@ internal sealed class TaskOwner
         Finish(task, null, task.CancelRequested
             ? CancelledError(task)
             : ErrorInfo.Of(ErrorKind.WorkerCrashed,
-                $"The worker running {task.Function.DisplayName} died ({detail}); retries used: {task.Attempts} of {task.Options.MaxRetries ?? 3}."));
+                $"The worker running {task.Function.DisplayName} died ({detail}); retries used: {task.Attempts} of {task.MaxRetries}."));
     }
 
     private static bool ShouldRetry(TaskSpec task) =>
-        (task.Options.RetryExceptions ?? false) && task.Attempts < (task.Options.MaxRetries ?? 3);
+        (task.Options.RetryExceptions ?? false) && task.Attempts < task.MaxRetries;
 
     /// <summary>Ends a task for good: its result is set and it leaves the live set.</summary>
     public void Finish(TaskSpec task, object? result, ErrorInfo? error)

@@ -81,6 +81,9 @@ internal sealed class TaskSpec : IEntryWaiter, IThreadPoolWorkItem, IObjectProdu
 
     public int Attempts { get; set; }
 
+    /// <summary>Reruns allowed after a worker crash (and after an exception with RetryExceptions): RemoteOptions.MaxRetries, 3 unless set, as in Ray.</summary>
+    public int MaxRetries => Options.MaxRetries ?? 3;
+
     /// <summary>The scheduling class whose queue the task went into.</summary>
     public TaskClass? Class { get; set; }
 

@@ -208,7 +208,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             if (assembly is { IsDynamic: false, Location.Length: > 0 }) paths.Add(assembly.Location);
         }
 
-        return new List<string>(paths).ToArray();
+        return [.. paths];
     }
 
     /// <summary>A worker reports a run: on its connection's thread, before any later frame of that worker is read.</summary>
@@ -244,17 +244,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
         // Found now, before a later frame of the worker (a release of these refs) is read.
         var contained = WorkerRequests.ContainedEntries(_runtime.Objects, result.Contained);
-        if (!SharedStore.IsHandedOver(result.Value))
+        if (WorkerRequests.TryTake(_store, result.Value, contained, out var value))
         {
-            Complete(run, WorkerRequests.Hold(_store.Unwrap(result.Value), contained), null);
-            return;
-        }
-
-        // A large result stays in the file the worker wrote: the driver takes it over without reading it, counted
-        // against the capacity before it counts as stored.
-        if (_store.TryAdopt(result.Value, out var shared))
-        {
-            Complete(run, WorkerRequests.Hold(shared, contained), null);
+            Complete(run, value, null);
             return;
         }
 
@@ -266,25 +258,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     /// <summary>A large result that did not fit at once: room is made, or it is spilled, or its task fails with <see cref="ObjectStoreFullException"/>.</summary>
     private void AdoptResult(WorkerRun run, Payload payload, ObjectEntry[]? contained)
     {
-        object? value = null;
-        Exception? error = null;
-        try
-        {
-            value = WorkerRequests.Hold(_store.AdoptOrRefuse(payload, $"the result of {run.Task.Function.DisplayName}"), contained);
-        }
-        catch (ObjectStoreFullException e)
-        {
-            error = new ResultNotStoredException(ErrorInfo.Of(ErrorKind.ObjectStoreFull, e.Message));
-        }
-        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            // The session's directories went away (shutdown) or the file was not there: the value cannot be kept.
-            _store.Discard(payload);
-            error = new ResultNotStoredException(ErrorInfo.Of(ErrorKind.ObjectLost,
-                $"The result of {run.Task.Function.DisplayName} could not be taken into the object store: {e.Message}"));
-        }
-
-        Complete(run, value, error);
+        var error = WorkerRequests.TakeMakingRoom(_store, payload, contained, $"the result of {run.Task.Function.DisplayName}", out var value);
+        Complete(run, value, error is null ? null : new ResultNotStoredException(error));
     }
 
     /// <summary>Reports a finished run to the task or actor it belongs to.</summary>
@@ -371,7 +346,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
     {
         if (!worker.KilledForCancel) return true;
         if (!worker.IsConnected) return false;
-        return (task.Options.MaxRetries ?? 3) == 0;
+        return task.MaxRetries == 0;
     }
 
     private static string ExitDetail(WorkerProcess worker)

@@ -27,7 +27,7 @@ internal sealed class StreamRequests
     public void OnItem(FrameConnection connection, StreamItemFrame frame)
     {
         var worker = (WorkerProcess)connection.Tag!;
-        if (worker.Find(frame.RunId)?.Task.Stream is not { } stream)
+        if (worker.Find(frame.RunId) is not { Task.Stream: { } stream } run)
         {
             _store.Discard(frame.Value); // the run was already reported (cancelled with force, or its worker died)
             return;
@@ -50,40 +50,22 @@ internal sealed class StreamRequests
 
         // Found now, before a later frame of the worker (a release of these refs) is read.
         var contained = WorkerRequests.ContainedEntries(_owner.Objects, frame.Contained);
-        if (!SharedStore.IsHandedOver(frame.Value))
+        if (WorkerRequests.TryTake(_store, frame.Value, contained, out var value))
         {
-            entry.TrySetStored(WorkerRequests.Hold(_store.Unwrap(frame.Value), contained));
-            return;
-        }
-
-        if (_store.TryAdopt(frame.Value, out var shared))
-        {
-            entry.TrySetStored(WorkerRequests.Hold(shared, contained));
+            entry.TrySetStored(value);
             return;
         }
 
         // Making room may collect in every worker and wait for their answers: not on this connection's thread. The
         // entry already holds the item's place in the stream.
-        var producer = worker.Find(frame.RunId)?.Task.Function.DisplayName ?? "a stream";
-        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Adopt(s.entry, s.Value, s.contained, s.producer),
-            (this, entry, frame.Value, contained, producer), preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Adopt(s.entry, s.Value, s.contained, s.DisplayName),
+            (this, entry, frame.Value, contained, run.Task.Function.DisplayName), preferLocal: false);
     }
 
     private void Adopt(ObjectEntry entry, Payload payload, ObjectEntry[]? contained, string producer)
     {
-        try
-        {
-            entry.TrySetStored(WorkerRequests.Hold(_store.AdoptOrRefuse(payload, $"an item of {producer}"), contained));
-        }
-        catch (ObjectStoreFullException e)
-        {
-            entry.TrySetError(ErrorInfo.Of(ErrorKind.ObjectStoreFull, e.Message));
-        }
-        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            _store.Discard(payload);
-            entry.TrySetError(ErrorInfo.Of(ErrorKind.ObjectLost, $"An item of {producer} could not be taken into the object store: {e.Message}"));
-        }
+        if (WorkerRequests.TakeMakingRoom(_store, payload, contained, $"an item of {producer}", out var value) is { } error) entry.TrySetError(error);
+        else entry.TrySetStored(value!);
     }
 
     /// <summary>Code in a worker reads a stream: the next item is borrowed by that worker and named in the answer.</summary>

@@ -85,8 +85,7 @@ internal sealed class WorkerPool : IDisposable
             var leastActive = int.MaxValue;
             foreach (var worker in _taskWorkers)
             {
-                if (worker.IsLeaving) continue;
-                var active = worker.ActiveRuns;
+                if (!worker.TryCountActiveRuns(out var active)) continue;
                 if (active == 0 && (idle is null || (!idle.IsConnected && worker.IsConnected))) idle = worker;
                 if (active < leastActive)
                 {

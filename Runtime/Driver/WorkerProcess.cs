@@ -77,6 +77,19 @@ internal sealed class WorkerProcess
         }
     }
 
+    /// <summary>
+    /// <see cref="ActiveRuns"/>, read under the same lock as <see cref="IsLeaving"/>: false when the worker is leaving.
+    /// The pool scans every worker with it on each task it places.
+    /// </summary>
+    public bool TryCountActiveRuns(out int active)
+    {
+        lock (_lock)
+        {
+            active = _runs.Count - _blocked;
+            return !_leaving && !_dead;
+        }
+    }
+
     /// <summary>The lane that still takes runs on this worker, if any (see <see cref="RunLane"/>); swapped with Interlocked.CompareExchange, so a worker has one at a time.</summary>
     public RunLane? OpenLane;
 
@@ -111,9 +124,7 @@ internal sealed class WorkerProcess
     {
         lock (_lock)
         {
-            if (_dead) return;
-            if (_connection is { } connection) connection.Send(frame);
-            else _pending!.Add(frame);
+            if (!_dead) SendLocked(frame);
         }
     }
 
@@ -124,10 +135,16 @@ internal sealed class WorkerProcess
         {
             if (_dead || _leaving) return false;
             _runs.Add(run.Id, run);
-            if (_connection is { } connection) connection.Send(frame);
-            else _pending!.Add(frame);
+            SendLocked(frame);
             return true;
         }
+    }
+
+    /// <summary>Sends on the connection, or keeps the frame, in order, until the worker says hello.</summary>
+    private void SendLocked(IFrame frame)
+    {
+        if (_connection is { } connection) connection.Send(frame);
+        else _pending!.Add(frame);
     }
 
     public bool TryFinish(long runId, out WorkerRun run)

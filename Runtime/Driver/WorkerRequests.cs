@@ -189,6 +189,55 @@ internal sealed partial class WorkerRequests
         return value;
     }
 
+    /// <summary>
+    /// A worker's result or stream item, read on its connection's thread: taken at once when it is inline or its file
+    /// fits the store; false when making room is needed first (see <see cref="TakeMakingRoom"/>), which may collect in
+    /// every worker and wait for their answers, so not on that thread.
+    /// </summary>
+    internal static bool TryTake(SharedStore store, Payload payload, ObjectEntry[]? contained, out object value)
+    {
+        if (!SharedStore.IsHandedOver(payload))
+        {
+            value = Hold(store.Unwrap(payload), contained);
+            return true;
+        }
+
+        // A large value stays in the file the worker wrote: the driver takes it over without reading it, counted
+        // against the capacity before it counts as stored.
+        if (store.TryAdopt(payload, out var shared))
+        {
+            value = Hold(shared, contained);
+            return true;
+        }
+
+        value = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// A large value that did not fit at once (<paramref name="what"/> names it, as "the result of F"): room is made, or
+    /// it is spilled, or the error says why it cannot be kept. Off the connection's thread: nothing escapes.
+    /// </summary>
+    internal static ErrorInfo? TakeMakingRoom(SharedStore store, Payload payload, ObjectEntry[]? contained, string what, out object? value)
+    {
+        value = null;
+        try
+        {
+            value = Hold(store.AdoptOrRefuse(payload, what), contained);
+            return null;
+        }
+        catch (ObjectStoreFullException e)
+        {
+            return ErrorInfo.Of(ErrorKind.ObjectStoreFull, e.Message);
+        }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // The session's directories went away (shutdown) or the file was not there: the value cannot be kept.
+            store.Discard(payload);
+            return ErrorInfo.Of(ErrorKind.ObjectLost, $"{char.ToUpperInvariant(what[0])}{what[1..]} could not be taken into the object store: {e.Message}");
+        }
+    }
+
     public void OnSubscribe(FrameConnection connection, SubscribeFrame frame)
     {
         var entry = _runtime.Objects.Import(frame.Id);

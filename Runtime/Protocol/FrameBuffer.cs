@@ -10,7 +10,6 @@ namespace RayGen.Protocol;
 /// </summary>
 internal sealed class FrameBuffer : IBufferWriter<byte>
 {
-    private const int HeaderBytes = 4;
     private readonly int _initialSize;
     private byte[] _buffer;
 
@@ -33,18 +32,18 @@ internal sealed class FrameBuffer : IBufferWriter<byte>
     public int BeginFrame()
     {
         // The header needs its own room: the previous frame may have filled the buffer to its last byte.
-        Ensure(HeaderBytes);
+        Ensure(FrameCodec.HeaderBytes);
         var header = Count;
-        Count += HeaderBytes;
+        Count += FrameCodec.HeaderBytes;
         return header;
     }
 
     /// <summary>Writes the length of the frame begun at <paramref name="header"/>, now that its body is written.</summary>
     public void EndFrame(int header, int maxFrameBytes)
     {
-        var length = Count - header - HeaderBytes;
+        var length = Count - header - FrameCodec.HeaderBytes;
         if (length > maxFrameBytes) throw new InvalidOperationException($"A frame of {length} bytes is too large to send.");
-        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(header, HeaderBytes), length);
+        BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(header, FrameCodec.HeaderBytes), length);
     }
 
     /// <summary>Drops everything written from <paramref name="count"/> on (a frame that failed half-way).</summary>

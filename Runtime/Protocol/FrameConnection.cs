@@ -12,9 +12,6 @@ namespace RayGen.Protocol;
 /// </summary>
 internal sealed class FrameConnection : IDisposable
 {
-    /// <summary>Frames above this are refused as malformed; large values belong in the shared-memory store.</summary>
-    public const int MaxFrameBytes = FrameCodec.MaxFrameBytes;
-
     private readonly Socket _socket;
     private readonly CancellationTokenSource _closing = new();
     private readonly FrameWriter _writer;

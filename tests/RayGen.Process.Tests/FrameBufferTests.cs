@@ -25,7 +25,7 @@ public class FrameBufferTests
 
             var header = buffer.BeginFrame();
             MemoryPackSerializer.Serialize<IFrame, FrameBuffer>(buffer, new LoadAssembliesFrame { Paths = new[] { "after" } });
-            buffer.EndFrame(header, FrameConnection.MaxFrameBytes);
+            buffer.EndFrame(header, FrameCodec.MaxFrameBytes);
 
             Assert.That(header, Is.EqualTo(1024 - free));
             var length = BitConverter.ToInt32(buffer.Written.Slice(header, 4));

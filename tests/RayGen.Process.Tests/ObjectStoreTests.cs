@@ -147,6 +147,18 @@ public class ObjectStoreTests
     }
 
     [Test]
+    public void A_worker_stream_item_that_fits_neither_memory_nor_spill_fails_its_ref_with_ObjectStoreFullException()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });
+        var full = FillMemoryAndSpill();
+        var items = StoreTasks.Remote.StreamDoubles(1, 90 * 1024).ToList(); // one item of 720 KiB
+        Assert.That(items, Has.Count.EqualTo(1));
+        var error = Assert.Throws<ObjectStoreFullException>(() => items[0].Get(Long))!;
+        Assert.That(error.Message, Does.Contain("an item of"), "the error names what was refused");
+        GC.KeepAlive(full.B);
+    }
+
+    [Test]
     public void A_refused_worker_result_never_takes_the_store_past_its_capacity()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 1, ObjectStoreMemory = 1 << 20 });

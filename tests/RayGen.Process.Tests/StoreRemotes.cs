@@ -12,6 +12,12 @@ namespace RayGen.Process.Tests;
 public static partial class StoreTasks
 {
     [Remote]
+    public static System.Collections.Generic.IEnumerable<double[]> StreamDoubles(int items, int count)
+    {
+        for (var i = 0; i < items; i++) yield return MakeDoubles(count, i);
+    }
+
+    [Remote]
     public static double[] MakeDoubles(int count, double value)
     {
         var data = new double[count];
