@@ -85,26 +85,9 @@ public sealed class InvocationContext
     /// <summary>Records the call's return value.</summary>
     public void SetResult<T>(T value)
     {
-        if (ObjectValues.CannotHoldRefs<T>())
-        {
-            var plain = ObjectValues.Serialize(value, _function.ReturnUsage, Store);
-            if (plain is SharedObject large) SharedResult = large;
-            else Result = (byte[])plain;
-            return;
-        }
-
         // In a worker the refs written into the result go to the driver with it, whose copy of the result holds them.
-        var scope = Containment.Open(forward: true);
-        object? stored = null;
-        try
-        {
-            stored = ObjectValues.Serialize(value, _function.ReturnUsage, Store);
-        }
-        finally
-        {
-            ResultRefs = Containment.Close(scope, stored);
-        }
-
+        var stored = ObjectValues.Serialize(value, _function.ReturnUsage, Store, out var refs);
+        ResultRefs = refs;
         if (stored is SharedObject shared) SharedResult = shared;
         else Result = (byte[])stored;
     }

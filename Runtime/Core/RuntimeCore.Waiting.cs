@@ -68,12 +68,12 @@ internal abstract partial class RuntimeCore
         }
 
         if (started != 0) RayTelemetry.GetLatency.Record(RayTelemetry.Seconds(started, Stopwatch.GetTimestamp()));
-        var values = new T[refs.Count];
         for (var i = 0; i < refs.Count; i++)
         {
             if (refs[i].Entry.Error is { } error) throw error.ToException();
         }
 
+        var values = new T[refs.Count];
         for (var i = 0; i < refs.Count; i++) values[i] = ObjectValues.Read<T>(refs[i].Entry);
         return values;
     }

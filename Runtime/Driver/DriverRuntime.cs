@@ -73,7 +73,9 @@ internal sealed class DriverRuntime : RuntimeCore
         return entry;
     }
 
-    public override void AddArgument<T>(TaskSpec task, T value, string usage) => task.AddArg(ObjectValues.SerializeArgument(value, usage, Store));
+    // Serialized as a put is: a large value goes straight into shared memory (one copy, no heap array), a small one
+    // inline. A worker sends its arguments inline instead (WorkerRuntime.AddArgument).
+    public override void AddArgument<T>(TaskSpec task, T value, string usage) => task.AddArg(ObjectValues.Serialize(value, usage, Store));
 
     public override ObjectEntry Submit(TaskSpec task) => Owner.Submit(task);
 

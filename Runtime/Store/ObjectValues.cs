@@ -11,8 +11,15 @@ internal static class ObjectValues
     /// Serializes a value that goes into the store (a put, a task's result). With shared memory on, a large value
     /// is written straight into it; types without references are small and fixed-size, so they take the plain path.
     /// </summary>
-    public static object Serialize<T>(T value, string usage, SharedStore? store)
+    public static object Serialize<T>(T value, string usage, SharedStore? store) => Serialize(value, usage, store, out _);
+
+    /// <summary>
+    /// <see cref="Serialize{T}(T, string, SharedStore?)"/>, also returning the refs serialized into the value (null
+    /// when none), which a worker reports with a task's result.
+    /// </summary>
+    public static object Serialize<T>(T value, string usage, SharedStore? store, out ObjectEntry[]? refs)
     {
+        refs = null;
         if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value, store)) return ValueCodec<T>.Serialize(value, usage);
         // A worker reports the refs in its puts and results to the driver with the value (see Containment.HeldBy).
         var scope = Containment.Open(forward: true);
@@ -25,20 +32,18 @@ internal static class ObjectValues
         }
         catch (MemoryPackSerializationException e)
         {
-            throw new RayException(
-                $"RayGen cannot serialize type '{TypeNames.Display(typeof(T))}' used by {usage}: {e.Message} " +
-                "Mark the type [MemoryPackable] (and partial), or use a type MemoryPack supports.", e);
+            throw ValueCodec<T>.Unsupported(usage, e.Message, e);
         }
         finally
         {
-            Containment.Close(scope, stored);
+            refs = Containment.Close(scope, stored);
         }
     }
 
     /// <summary>Serializes a value with the plain codec; the bytes hold the refs serialized into them (see <see cref="Containment"/>).</summary>
     public static byte[] SerializeInline<T>(T value, string usage)
     {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || ValueCodec<T>.IsPrimitiveArray) return ValueCodec<T>.Serialize(value, usage);
+        if (CannotHoldRefs<T>()) return ValueCodec<T>.Serialize(value, usage);
         // In a worker the refs go to the driver with the argument (a nested submission's WireArg).
         var scope = Containment.Open(forward: true);
         byte[]? bytes = null;
@@ -50,17 +55,6 @@ internal static class ObjectValues
         {
             Containment.Close(scope, bytes);
         }
-    }
-
-    /// <summary>
-    /// Serializes a task argument passed by value in the process that owns it (the driver): with shared memory on, a
-    /// large one is written straight into the store like a put (one copy, no heap array); small ones and values of
-    /// types without references take the plain path. A worker sends its arguments inline (<see cref="SerializeInline"/>).
-    /// </summary>
-    public static object SerializeArgument<T>(T value, string usage, SharedStore? store)
-    {
-        if (!RuntimeHelpers.IsReferenceOrContainsReferences<T>() || IsSmallPrimitiveArray(value, store)) return ValueCodec<T>.Serialize(value, usage);
-        return Serialize(value, usage, store);
     }
 
     /// <summary>Whether no ref can be serialized into a <typeparamref name="T"/>, so serializing one needs no containment scope.</summary>

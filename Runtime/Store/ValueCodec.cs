@@ -99,7 +99,8 @@ internal static class ValueCodec<T>
 
     private static Array Allocate<TElement>(int count) => GC.AllocateUninitializedArray<TElement>(count);
 
-    private static RayException Unsupported(string usage, string reason, Exception? inner = null) =>
+    /// <summary>The error that names <typeparamref name="T"/>, <paramref name="usage"/> and why it cannot be serialized.</summary>
+    internal static RayException Unsupported(string usage, string reason, Exception? inner = null) =>
         new($"RayGen cannot serialize type '{TypeNames.Display(typeof(T))}' used by {usage}: {reason} " +
             "Mark the type [MemoryPackable] (and partial), or use a type MemoryPack supports.", inner);
 }

@@ -69,4 +69,16 @@ public class ValueCodecTests
         var bytes = MemoryPackSerializer.Serialize(new long[] { 1, 2, 3 });
         Assert.That(() => ValueCodec<long[]>.Deserialize(bytes.AsSpan(0, bytes.Length - 1)), Throws.InstanceOf<MemoryPackSerializationException>());
     }
+
+    private sealed class NotPackable
+    {
+        public int X { get; set; }
+    }
+
+    [Test]
+    public void A_type_MemoryPack_cannot_serialize_fails_with_an_error_naming_it_and_its_use()
+    {
+        var error = Assert.Throws<RayException>(() => ObjectValues.Serialize(new NotPackable { X = 1 }, "Ray.Put", store: null))!;
+        Assert.That(error.Message, Does.Contain(typeof(NotPackable).FullName!).And.Contain("used by Ray.Put").And.Contain("[MemoryPackable]"));
+    }
 }
