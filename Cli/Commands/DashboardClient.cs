@@ -117,8 +117,5 @@ internal sealed class DashboardClient
     }
 }
 
-/// <summary>The command line was wrong: the message and the usage go to stderr, exit code 2.</summary>
-internal sealed class UsageException(string message) : Exception(message);
-
 /// <summary>The command could not do its work: the message goes to stderr, exit code 1.</summary>
 internal sealed class CommandException(string message) : Exception(message);

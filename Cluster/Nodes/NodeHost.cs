@@ -70,9 +70,6 @@ internal sealed class NodeHost
             gatewayPort = FreePort(ip);
         }
 
-        var identity = new NodeIdentity(new NodeDetails(clusterId, siloPort, gatewayPort, nodeId, settings.IsHead), headEndpoint,
-            new IPEndPoint(ip, siloPort), settings.TotalResources());
-
         // The node's own runtime first: the agent reports its resources from the moment the silo is up.
         Ray.Init(new RayOptions
         {
@@ -81,6 +78,10 @@ internal sealed class NodeHost
             Resources = settings.Resources,
             ObjectStoreMemory = settings.ObjectStoreMemory,
         });
+
+        // Its totals are the ones its scheduler places by (defaults included), the same source as the free figures.
+        var identity = new NodeIdentity(new NodeDetails(clusterId, siloPort, gatewayPort, nodeId, settings.IsHead), headEndpoint,
+            new IPEndPoint(ip, siloPort), Ray.ClusterResources());
 
         var host = new HostBuilder()
             .ConfigureLogging(logging =>

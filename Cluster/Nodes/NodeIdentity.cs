@@ -14,6 +14,6 @@ internal sealed class NodeIdentity(NodeDetails details, IPEndPoint headEndpoint,
 
     public IPEndPoint SiloEndpoint { get; } = siloEndpoint;
 
-    /// <summary>The node's total resources, from its flags.</summary>
+    /// <summary>The node's total resources, as its own runtime places by them (from its flags, defaults filled in).</summary>
     public IReadOnlyDictionary<string, double> Resources { get; } = resources;
 }

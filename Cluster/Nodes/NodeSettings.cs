@@ -31,13 +31,4 @@ internal sealed class NodeSettings
 
     /// <summary>The address other machines reach this node at; null: loopback when the head is on loopback, else the primary address.</summary>
     public IPAddress? NodeIpAddress { get; init; }
-
-    /// <summary>The node's total resources as Ray names them, defaults as <c>Ray.Init</c>'s.</summary>
-    public Dictionary<string, double> TotalResources()
-    {
-        var total = new Dictionary<string, double>(StringComparer.Ordinal) { ["CPU"] = NumCpus ?? Environment.ProcessorCount };
-        if (NumGpus is > 0) total["GPU"] = NumGpus.Value;
-        foreach (var kv in Resources) total[kv.Key] = kv.Value;
-        return total;
-    }
 }
