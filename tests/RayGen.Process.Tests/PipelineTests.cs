@@ -1,8 +1,6 @@
 using System;
-using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using NUnit.Framework;
 using RayGen.Core;
 using RayGen.InWorker;
@@ -24,8 +22,7 @@ public class PipelineTests
     [SetUp]
     public void SetUp()
     {
-        _scratch = Path.Combine(Path.GetTempPath(), "raygen-lane-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_scratch);
+        _scratch = ProcessTestSupport.NewScratchFolder("raygen-lane-tests");
     }
 
     [TearDown]
@@ -34,7 +31,7 @@ public class PipelineTests
         Ray.Shutdown();
         Environment.SetEnvironmentVariable(WorkerLane.LongRunVariable, null);
         ProcessTestSupport.KillLeftoverWorkers();
-        try { Directory.Delete(_scratch, recursive: true); } catch (IOException) { }
+        ProcessTestSupport.DeleteScratchFolder(_scratch);
     }
 
     /// <summary>
@@ -83,7 +80,7 @@ public class PipelineTests
         var specs = queued.Select(r => (TaskSpec)r.Entry.Producer!).ToArray();
 
         File.WriteAllText(gate, "");
-        var stuckPid = WaitForPid(stuckPids);
+        var stuckPid = ProcessTestSupport.WaitForPids(stuckPids, 1, NoHang)[0];
         Assert.That(backend.QueuedRunsSent, Is.GreaterThanOrEqualTo(3), "the three tasks were queued behind the stuck one");
         Assert.That(pidFiles.Any(File.Exists), Is.False, "none of them started: they wait behind the stuck run");
 
@@ -95,17 +92,5 @@ public class PipelineTests
         foreach (var file in pidFiles) Assert.That(File.ReadAllLines(file), Has.Length.EqualTo(1), $"{Path.GetFileName(file)}: started once");
         Assert.That(specs.Select(s => s.Attempts), Has.All.EqualTo(0), "the rerun spent none of their retries");
         Assert.That(holder.Get(NoHang), Is.GreaterThan(0));
-    }
-
-    private static int WaitForPid(string file)
-    {
-        var deadline = DateTime.UtcNow + NoHang;
-        while (true)
-        {
-            if (File.Exists(file) && File.ReadAllText(file).Split('\n', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } lines)
-                return int.Parse(lines[0], CultureInfo.InvariantCulture);
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"{Path.GetFileName(file)} got a pid");
-            Thread.Sleep(10);
-        }
     }
 }

@@ -133,6 +133,46 @@ internal static class ProcessTestSupport
         }
     }
 
+    /// <summary>Waits until <paramref name="file"/> holds <paramref name="count"/> whole pids, one per line, and returns them; fails the test after <paramref name="limit"/>.</summary>
+    public static int[] WaitForPids(string file, int count, TimeSpan limit)
+    {
+        WaitUntil(() => ReadPids(file).Length >= count, $"{System.IO.Path.GetFileName(file)} to get {count} pid(s)", limit);
+        return ReadPids(file);
+    }
+
+    private static int[] ReadPids(string file)
+    {
+        if (!System.IO.File.Exists(file)) return Array.Empty<int>();
+        string text;
+        try
+        {
+            text = System.IO.File.ReadAllText(file);
+        }
+        catch (System.IO.IOException)
+        {
+            return Array.Empty<int>(); // being written
+        }
+
+        // A line counts once its newline is there (an append may be seen half done).
+        var complete = text[..(text.LastIndexOf('\n') + 1)];
+        return complete.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => int.Parse(line, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    /// <summary>A fresh, empty folder for one test's files, under <paramref name="what"/> in the temporary folder; <see cref="DeleteScratchFolder"/> removes it.</summary>
+    public static string NewScratchFolder(string what)
+    {
+        var folder = System.IO.Path.Combine(System.IO.Path.GetTempPath(), what, Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <summary>Removes a folder made by <see cref="NewScratchFolder"/>, leaving it be if something still holds a file there.</summary>
+    public static void DeleteScratchFolder(string folder)
+    {
+        try { System.IO.Directory.Delete(folder, recursive: true); } catch (System.IO.IOException) { }
+    }
+
     /// <summary>A fresh path in the temporary folder for a task to mark; the caller deletes it.</summary>
     public static string ScratchPath(string what) => System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"raygen-test-{what}-{Guid.NewGuid():N}");
 

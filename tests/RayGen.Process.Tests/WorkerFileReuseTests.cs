@@ -83,12 +83,7 @@ public class WorkerFileReuseTests
 
         foreach (var worker in backend.Workers.ToArray()) worker.Kill(intentional: false);
 
-        var deadline = DateTime.UtcNow + NoHang;
-        while (backend.LentFiles.Bytes > 0)
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the pool noticed the worker's exit");
-            System.Threading.Thread.Sleep(10);
-        }
+        ProcessTestSupport.WaitUntil(() => backend.LentFiles.Bytes <= 0, "the pool to notice the worker's exit and take back its lent files", NoHang);
 
         Assert.That(store.Used, Is.LessThan(usedWhileLent), "its lent file no longer counts");
     }

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -27,8 +26,7 @@ public class WorkerPoolTests
     [SetUp]
     public void SetUp()
     {
-        _scratch = Path.Combine(Path.GetTempPath(), "raygen-pool-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_scratch);
+        _scratch = ProcessTestSupport.NewScratchFolder("raygen-pool-tests");
     }
 
     [TearDown]
@@ -36,7 +34,7 @@ public class WorkerPoolTests
     {
         Ray.Shutdown();
         ProcessTestSupport.KillLeftoverWorkers();
-        try { Directory.Delete(_scratch, recursive: true); } catch (IOException) { }
+        ProcessTestSupport.DeleteScratchFolder(_scratch);
     }
 
     /// <summary>What a burst and the retirement after it left: the runtime stays up for the test to dispose.</summary>
@@ -111,7 +109,9 @@ public class WorkerPoolTests
         using var ray = retirement.Ray;
         Assert.That(retirement.DownToNumCpus, Is.True, "precondition: the extra workers retired");
         var kept = ProcessTestSupport.WorkerPids(ray);
-        Assert.That(retirement.Burst.Except(kept).Where(ProcessTestSupport.IsAlive), Is.Empty);
+        var retired = retirement.Burst.Except(kept).ToArray();
+        Assert.That(retired, Is.Not.Empty, "precondition: some of the burst's workers are no longer the pool's (else the check below holds vacuously)");
+        Assert.That(retired.Where(ProcessTestSupport.IsAlive), Is.Empty);
     }
 
     [Test]
@@ -393,29 +393,5 @@ public class WorkerPoolTests
     /// <summary>"Now", far enough ahead that every idle worker has been idle long enough.</summary>
     private static long FarAhead() => Environment.TickCount64 + 60_000;
 
-    /// <summary>Waits until <paramref name="file"/> holds <paramref name="count"/> whole pids, one per line, and returns them.</summary>
-    private static int[] WaitForPids(string file, int count)
-    {
-        ProcessTestSupport.WaitUntil(() => ReadPids(file).Length >= count, $"{Path.GetFileName(file)} to get {count} pid(s)", NoHang);
-        return ReadPids(file);
-    }
-
-    private static int[] ReadPids(string file)
-    {
-        if (!File.Exists(file)) return Array.Empty<int>();
-        string text;
-        try
-        {
-            text = File.ReadAllText(file);
-        }
-        catch (IOException)
-        {
-            return Array.Empty<int>(); // being written
-        }
-
-        // A line counts once its newline is there (an append may be seen half done).
-        var complete = text[..(text.LastIndexOf('\n') + 1)];
-        return complete.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => int.Parse(line, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
-    }
+    private static int[] WaitForPids(string file, int count) => ProcessTestSupport.WaitForPids(file, count, NoHang);
 }
