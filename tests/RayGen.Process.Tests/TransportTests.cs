@@ -129,8 +129,8 @@ public class TransportTests
                 SendFrame(socket, Encoding.ASCII.GetBytes("\u00ffthis is not a frame at all"));
                 break;
             case Malformed.Oversized:
+                // The send side stays open: the driver must close on the length prefix alone, not on the end of the stream.
                 socket.Send(new byte[] { 0xff, 0xff, 0xff, 0x7f, 1, 2, 3 });
-                socket.Shutdown(SocketShutdown.Send);
                 break;
             case Malformed.CutShort:
                 socket.Send(new byte[] { 100, 0, 0, 0, 1, 2, 3 });
@@ -158,6 +158,15 @@ public class TransportTests
         var log = new LogCapture(ray);
         using var socket = Send(ray, Malformed.Undecodable);
         Assert.That(log.WaitFor("could not be decoded"), Is.True, "a log line says the frame could not be decoded");
+    }
+
+    [Test]
+    public void An_oversized_frame_is_logged_with_the_length_it_announced()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var log = new LogCapture(ray);
+        using var socket = Send(ray, Malformed.Oversized);
+        Assert.That(log.WaitFor("announced 2147483647 bytes"), Is.True, "a log line names the announced length");
     }
 
     [TestCase(Malformed.Undecodable)]
