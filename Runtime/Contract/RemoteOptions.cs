@@ -35,7 +35,11 @@ public sealed class RemoteOptions
     /// <summary>How many actor calls may run at once.</summary>
     public int? MaxConcurrency { get; init; }
 
-    /// <summary>Where the task or actor may run: <see cref="RayGen.SchedulingStrategy.Default"/> when null, or into a placement group's bundle.</summary>
+    /// <summary>
+    /// Where the task or actor may run: <see cref="RayGen.SchedulingStrategy.Default"/> when null,
+    /// <see cref="RayGen.SchedulingStrategy.Spread"/>, one node (<see cref="RayGen.SchedulingStrategy.NodeAffinity"/>),
+    /// or into a placement group's bundle.
+    /// </summary>
     public SchedulingStrategy? SchedulingStrategy { get; init; }
     /// <summary>
     /// For a method that returns a stream: how many items may be produced and not yet consumed before the producer

@@ -119,6 +119,16 @@ internal sealed class TaskOwner
             return;
         }
 
+        // Checked once the task is ready to place, as Ray's scheduler does: only then is where it may run decided.
+        if (LocalNodeAffinity.Refusal(task.Options.SchedulingStrategy, Observer.NodeId) is { } refusal)
+        {
+            if (!task.TryMove(TaskState.WaitingForDependencies, TaskState.Finished)) return; // cancelled meanwhile
+            var unplaceable = ErrorInfo.Of(task.IsConstructor ? ErrorKind.ActorDied : ErrorKind.Runtime, $"{task.Function.DisplayName} {refusal}");
+            if (task.IsConstructor) task.CreatesActor?.Die(unplaceable, allowRestart: false);
+            Finish(task, null, unplaceable);
+            return;
+        }
+
         if (!task.TryMove(TaskState.WaitingForDependencies, TaskState.Queued)) return; // cancelled meanwhile
         Scheduler.Enqueue(task);
     }

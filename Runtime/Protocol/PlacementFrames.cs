@@ -21,20 +21,26 @@ internal partial struct WireBundle
     public Bundle ToBundle() => new() { NumCpus = NumCpus, NumGpus = NumGpus, Resources = Resources };
 }
 
-/// <summary>A scheduling strategy on the wire: its kind, and for a placement group the group's id and the bundle.</summary>
+/// <summary>
+/// A scheduling strategy on the wire: its kind; for a placement group the group's id and the bundle; for node
+/// affinity the node's id and whether it is soft.
+/// </summary>
 [MemoryPackable]
 internal sealed partial class WireStrategy
 {
-    private const byte Default = 0, Spread = 1, PlacementGroup = 2;
+    private const byte Default = 0, Spread = 1, PlacementGroup = 2, NodeAffinity = 3;
 
     public byte Kind { get; set; }
     public long GroupId { get; set; }
     public int BundleIndex { get; set; }
+    public string? NodeId { get; set; }
+    public bool Soft { get; set; }
 
     public static WireStrategy? From(SchedulingStrategy? strategy) => strategy switch
     {
         null => null,
         PlacementGroupSchedulingStrategy pg => new WireStrategy { Kind = PlacementGroup, GroupId = pg.Group.Number, BundleIndex = pg.BundleIndex },
+        NodeAffinitySchedulingStrategy affinity => new WireStrategy { Kind = NodeAffinity, NodeId = affinity.NodeId, Soft = affinity.Soft },
         _ when ReferenceEquals(strategy, SchedulingStrategy.Spread) => new WireStrategy { Kind = Spread },
         _ => new WireStrategy { Kind = Default },
     };
@@ -43,6 +49,7 @@ internal sealed partial class WireStrategy
     public SchedulingStrategy ToStrategy() => Kind switch
     {
         PlacementGroup => PlacementGroupSchedulingStrategy.ById(GroupId, BundleIndex),
+        NodeAffinity => SchedulingStrategy.NodeAffinity(NodeId!, Soft), // From always sets the id
         Spread => SchedulingStrategy.Spread,
         _ => SchedulingStrategy.Default,
     };

@@ -2,8 +2,8 @@ namespace RayGen;
 
 /// <summary>
 /// Where a task or actor may run (<see cref="RemoteOptions.SchedulingStrategy"/>), as Ray's scheduling strategies:
-/// <see cref="Default"/>, <see cref="Spread"/>, or into a bundle of a placement group. A small class hierarchy, so
-/// that more kinds (node affinity, on a cluster) join without changing these.
+/// <see cref="Default"/>, <see cref="Spread"/>, onto one node (<see cref="NodeAffinity"/>), or into a bundle of a
+/// placement group. A small class hierarchy, so that more kinds join without changing these.
 /// </summary>
 public abstract class SchedulingStrategy
 {
@@ -23,6 +23,15 @@ public abstract class SchedulingStrategy
     /// </summary>
     /// <exception cref="System.ArgumentOutOfRangeException">The index is below -1 or not a bundle of the group.</exception>
     public static PlacementGroupSchedulingStrategy PlacementGroup(PlacementGroup group, int bundleIndex = -1) => new(group, bundleIndex);
+
+    /// <summary>
+    /// Runs the task or actor on the node whose id is <paramref name="nodeId"/> (the text of <c>NodeInfo.NodeId</c>
+    /// from <see cref="Ray.Nodes"/>). With <paramref name="soft"/> false it runs there or nowhere: on a dead or unknown
+    /// node it fails with a <see cref="RayException"/>, and while that node is busy it waits for it. With
+    /// <paramref name="soft"/> true that node is preferred while it has room, and any other node is used otherwise.
+    /// </summary>
+    /// <exception cref="System.ArgumentException"><paramref name="nodeId"/> is null or empty.</exception>
+    public static NodeAffinitySchedulingStrategy NodeAffinity(string nodeId, bool soft) => new(nodeId, soft);
 
     private sealed class Named(string name) : SchedulingStrategy
     {
@@ -56,4 +65,25 @@ public sealed class PlacementGroupSchedulingStrategy : SchedulingStrategy
 
     /// <inheritdoc />
     public override string ToString() => $"PlacementGroup({Group.Id}, bundle {BundleIndex})";
+}
+
+/// <summary>Schedules onto one node, hard or soft; made by <see cref="SchedulingStrategy.NodeAffinity"/>.</summary>
+public sealed class NodeAffinitySchedulingStrategy : SchedulingStrategy
+{
+    internal NodeAffinitySchedulingStrategy(string nodeId, bool soft)
+    {
+        if (string.IsNullOrEmpty(nodeId))
+            throw new System.ArgumentException("NodeAffinity needs a node id (NodeInfo.NodeId from Ray.Nodes()).", nameof(nodeId));
+        NodeId = nodeId;
+        Soft = soft;
+    }
+
+    /// <summary>The node's id, as <c>NodeInfo.NodeId</c> writes it.</summary>
+    public string NodeId { get; }
+
+    /// <summary>True: the node is a preference, and another node is used when it is busy, dead or unknown. False: that node only.</summary>
+    public bool Soft { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"NodeAffinity({NodeId}, {(Soft ? "soft" : "hard")})";
 }
