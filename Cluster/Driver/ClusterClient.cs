@@ -40,6 +40,9 @@ internal sealed class ClusterClient : IAsyncDisposable
         Address = address;
     }
 
+    /// <summary>The Orleans client: grains of the cluster, and observers the nodes call back.</summary>
+    public IClusterClient Client => _client;
+
     /// <summary>The head's address this client reached.</summary>
     public string Address { get; }
 

@@ -37,6 +37,8 @@ internal sealed class ClusterConnection(ClusterClient client) : IClusterConnecti
 
     public IReadOnlyDictionary<string, double> AvailableResources() => ClusterClient.Sum(Read(), free: true);
 
+    public IExecutionBackend CreateBackend(TaskOwner owner) => new ClusterBackend(owner, client);
+
     public void Dispose() => Task.Run(() => client.DisposeAsync().AsTask()).GetAwaiter().GetResult();
 
     internal static NodeInfo ToNodeInfo(NodeReport n) => new()

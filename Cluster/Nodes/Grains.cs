@@ -24,6 +24,39 @@ internal interface INodeAgent : IGrainWithStringKey
 {
     /// <summary>The node's figures now (its runtime's free resources).</summary>
     Task<NodeReport> Report();
+
+    /// <summary>Whether the application with this content hash is already cached here.</summary>
+    Task<bool> HasCode(string hash);
+
+    /// <summary>Starts an upload of an application (its manifest as arrays); returns the upload's id.</summary>
+    Task<string> BeginCode(string hash, string[] paths, long[] sizes, string[] sha256);
+
+    /// <summary>One chunk of one file of an upload (at most <c>CodeChunks.DefaultChunkSize</c> bytes).</summary>
+    Task WriteCode(string uploadId, string path, long offset, byte[] bytes);
+
+    /// <summary>Checks every file against the manifest and makes the application available under its hash.</summary>
+    Task SealCode(string uploadId);
+
+    /// <summary>Starts the job's host from its shipped application, if not running; results go to <paramref name="observer"/>.</summary>
+    Task StartJob(JobStart job, IJobObserver observer);
+
+    /// <summary>
+    /// MemoryPack bytes of a <c>JobRunFrame[]</c>: runs handed to the job host in order; <paramref name="assemblies"/>
+    /// (paths inside the application) when the driver registered functions from assemblies it loaded since.
+    /// </summary>
+    Task Submit(string jobId, byte[] runs, string[]? assemblies);
+
+    /// <summary>A chunk of a result too large to travel inline.</summary>
+    Task<byte[]> Pull(string jobId, long key, long offset, int count);
+
+    /// <summary>The driver has the value (or no longer wants it): the node forgets it.</summary>
+    Task Drop(string jobId, long key);
+
+    /// <summary>Ends an actor the job host runs.</summary>
+    Task KillActor(string jobId, long actorKey);
+
+    /// <summary>The driver is done: its job host ends and its held values go.</summary>
+    Task EndJob(string jobId);
 }
 
 /// <summary>
@@ -37,4 +70,32 @@ internal interface INodeDirectory : IGrainWithIntegerKey
 
     /// <summary>Every node that ever joined, alive ones with their free resources now.</summary>
     Task<NodeReport[]> Nodes();
+}
+
+/// <summary>What a node needs to start a driver's job host: the shipped application and the files in it to run.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record JobStart(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] string CodeHash,
+    [property: Id(2)] string DepsFile,
+    [property: Id(3)] string RuntimeConfig,
+    [property: Id(4)] string[] Assemblies);
+
+/// <summary>
+/// The driver's ear for one job: nodes push results and output lines to it (an Orleans observer on the driver's
+/// client), so a driver never polls and never holds a call open while work runs.
+/// </summary>
+internal interface IJobObserver : IGrainObserver
+{
+    /// <summary>MemoryPack bytes of a <c>JobResultFrame[]</c>: finished runs, in the order they finished.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Results(string nodeId, byte[] frames);
+
+    /// <summary>Output lines of the job's workers on that node, already prefixed <c>(pid=N, node=ADDRESS)</c>.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Output(string nodeId, string[] lines);
+
+    /// <summary>The job host on that node ended (it crashed, or the node is stopping).</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Ended(string nodeId, string? error);
 }

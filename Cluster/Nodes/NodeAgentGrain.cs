@@ -7,11 +7,42 @@ using Orleans.Runtime;
 
 namespace RayGen.Cluster.Nodes;
 
+// Reentrant: a job host starting (seconds) must not hold up another driver's submissions; the job table locks itself.
 [NodePlacement]
 [KeepAlive]
-internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails silo) : Grain, INodeAgent
+[Orleans.Concurrency.Reentrant]
+internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails silo, JobTable jobs) : Grain, INodeAgent
 {
     public Task<NodeReport> Report() => Task.FromResult(Describe(identity, silo.SiloAddress));
+
+    public Task<bool> HasCode(string hash) => Task.FromResult(jobs.HasCode(hash));
+
+    public Task<string> BeginCode(string hash, string[] paths, long[] sizes, string[] sha256) =>
+        Task.FromResult(jobs.BeginCode(new Shipping.AppManifest(paths, sizes, sha256, hash)));
+
+    public Task WriteCode(string uploadId, string path, long offset, byte[] bytes)
+    {
+        jobs.WriteCode(uploadId, path, offset, bytes);
+        return Task.CompletedTask;
+    }
+
+    public Task SealCode(string uploadId)
+    {
+        jobs.SealCode(uploadId);
+        return Task.CompletedTask;
+    }
+
+    public Task StartJob(JobStart job, IJobObserver observer) => jobs.StartJob(job, observer);
+
+    public Task Submit(string jobId, byte[] runs, string[]? assemblies) => jobs.Submit(jobId, runs, assemblies);
+
+    public Task<byte[]> Pull(string jobId, long key, long offset, int count) => jobs.Pull(jobId, key, offset, count);
+
+    public Task Drop(string jobId, long key) => jobs.Drop(jobId, key);
+
+    public Task KillActor(string jobId, long actorKey) => jobs.KillActor(jobId, actorKey);
+
+    public Task EndJob(string jobId) => jobs.EndJob(jobId);
 
     /// <summary>The node's report: totals from its flags, free figures from the node's own runtime.</summary>
     internal static NodeReport Describe(NodeIdentity identity, SiloAddress silo)

@@ -102,6 +102,7 @@ internal sealed class NodeHost
                 silo.Configure<SiloOptions>(o => o.SiloName = $"raygen-{nodeId}");
                 silo.Services.AddSingleton(identity);
                 silo.Services.AddSingleton<NodeTable>();
+                silo.Services.AddSingleton<JobTable>();
                 silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
                 silo.Services.AddPlacementDirector<HeadPlacement, HeadPlacementDirector>();
                 TokenMiddleware.AddToSilo(silo, settings.Token);
@@ -161,6 +162,8 @@ internal sealed class NodeHost
 
     private static async Task StopHostAsync(IHost host)
     {
+        // The jobs' hosts end with the node: they are its children, and a node that left runs nothing.
+        host.Services.GetService<JobTable>()?.Dispose();
         using var stopping = new CancellationTokenSource(StopTimeout);
         try
         {

@@ -54,7 +54,7 @@ internal sealed class ActorRecord : ActorAddress
     }
     public int Incarnation { get; private set; }
     public ErrorInfo? Death { get; private set; }
-    private string DisplayName => Name is null ? $"{ActorType.Name}({Id})" : $"{ActorType.Name}(\"{Name}\")";
+    public string DisplayName => Name is null ? $"{ActorType.Name}({Id})" : $"{ActorType.Name}(\"{Name}\")";
 
     /// <summary>Backend-owned state: the instance in process, the worker connection otherwise.</summary>
     public object? BackendHandle { get; set; }
@@ -88,8 +88,10 @@ internal sealed class ActorRecord : ActorAddress
         var restart = _constructor.State == TaskState.Finished;
         if (failure is not null)
         {
-            var error = ErrorInfo.Of(ErrorKind.ActorDied,
-                $"The actor {DisplayName} died: its constructor threw {failure.GetType().FullName}: {failure.Message}");
+            // A constructor that failed elsewhere (on a cluster node) arrives as that node's error, already worded.
+            var error = failure is ResultNotStoredException remote
+                ? remote.Error
+                : ErrorInfo.Of(ErrorKind.ActorDied, $"The actor {DisplayName} died: its constructor threw {failure.GetType().FullName}: {failure.Message}");
             Die(error, allowRestart: false);
             if (!restart) _runtime.Finish(_constructor, null, error);
             return;

@@ -18,6 +18,12 @@ internal interface IClusterConnection : IDisposable
 
     /// <summary>The alive nodes' free resources, summed.</summary>
     IReadOnlyDictionary<string, double> AvailableResources();
+
+    /// <summary>
+    /// The backend that runs <paramref name="owner"/>'s work on the cluster's nodes. The owner's scheduler then
+    /// places nothing itself (its pool is unbounded): resources are counted per node, by the backend.
+    /// </summary>
+    IExecutionBackend CreateBackend(TaskOwner owner);
 }
 
 /// <summary>Connects a driver to a cluster; one instance per <c>Ray.Init</c>.</summary>

@@ -21,6 +21,19 @@ public static class RemoteRegistry
     /// <summary>Every registered function; workers load the assemblies these come from.</summary>
     internal static System.Collections.Generic.ICollection<RemoteFunction> All => s_functions.Values;
 
+    /// <summary>The files of the assemblies the registered functions come from: what a worker (or a node's job host) loads.</summary>
+    internal static string[] AssemblyPaths()
+    {
+        var paths = new System.Collections.Generic.HashSet<string>(System.StringComparer.Ordinal);
+        foreach (var function in s_functions.Values)
+        {
+            var assembly = function.Invoker.Method.DeclaringType?.Assembly;
+            if (assembly is { IsDynamic: false, Location.Length: > 0 }) paths.Add(assembly.Location);
+        }
+
+        return [.. paths];
+    }
+
     /// <summary>How many functions are registered.</summary>
     public static int Count => s_functions.Count;
 }

@@ -18,6 +18,14 @@ internal sealed class ResourcePool
         _freeCustom = new Dictionary<string, double>(_totalCustom);
     }
 
+    /// <summary>A pool that fits every request: for an owner whose backend places work by resources of its own (a cluster's nodes).</summary>
+    public static ResourcePool Unbounded() => new(double.PositiveInfinity, double.PositiveInfinity, null) { _unbounded = true };
+
+    private bool _unbounded;
+
+    /// <summary>False for <see cref="Unbounded"/>: the owner's backend counts resources (per node) instead.</summary>
+    public bool IsBounded => !_unbounded;
+
     public double TotalCpus { get; }
     public double TotalGpus { get; }
     public double FreeCpus { get; private set; }
@@ -26,6 +34,7 @@ internal sealed class ResourcePool
     /// <summary>Whether the request could ever fit, with everything free.</summary>
     public bool IsFeasible(ResourceRequest r)
     {
+        if (_unbounded) return true;
         if (r.Cpus > TotalCpus + Epsilon || r.Gpus > TotalGpus + Epsilon) return false;
         foreach (var kv in r.Custom)
         {
@@ -37,6 +46,7 @@ internal sealed class ResourcePool
 
     public bool Fits(ResourceRequest r)
     {
+        if (_unbounded) return true;
         if (r.Cpus > FreeCpus + Epsilon || r.Gpus > FreeGpus + Epsilon) return false;
         foreach (var kv in r.Custom)
         {
@@ -75,6 +85,7 @@ internal sealed class ResourcePool
 
     private void Add(ResourceRequest r, int sign)
     {
+        if (_unbounded) return;
         FreeCpus += sign * r.Cpus;
         FreeGpus += sign * r.Gpus;
         foreach (var kv in r.Custom)

@@ -16,10 +16,13 @@ internal sealed class TaskOwner
     private readonly HashSet<TaskSpec> _live = new();
     private volatile bool _shutDown;
 
-    public TaskOwner(RuntimeCore runtime, double cpus)
+    /// <param name="runtime">The runtime it owns tasks for.</param>
+    /// <param name="cpus">The CPUs it schedules; null: no bound at all (a backend that counts resources itself, per node).</param>
+    public TaskOwner(RuntimeCore runtime, double? cpus)
     {
         Runtime = runtime;
-        Scheduler = new Scheduler(new ResourcePool(cpus, runtime.Options.NumGpus ?? 0, runtime.Options.Resources), Dispatch, Warn);
+        var pool = cpus is { } bounded ? new ResourcePool(bounded, runtime.Options.NumGpus ?? 0, runtime.Options.Resources) : ResourcePool.Unbounded();
+        Scheduler = new Scheduler(pool, Dispatch, Warn);
         Actors = new ActorManager(this);
         PlacementGroups = new PlacementGroupTable(this);
         Observer = new TaskObserver(this);
@@ -120,7 +123,8 @@ internal sealed class TaskOwner
         }
 
         // Checked once the task is ready to place, as Ray's scheduler does: only then is where it may run decided.
-        if (LocalNodeAffinity.Refusal(task.Options.SchedulingStrategy, Observer.NodeId) is { } refusal)
+        // On a cluster the backend places by node (the pool here is unbounded) and judges affinity itself.
+        if (Scheduler.Pool.IsBounded && LocalNodeAffinity.Refusal(task.Options.SchedulingStrategy, Observer.NodeId) is { } refusal)
         {
             if (!task.TryMove(TaskState.WaitingForDependencies, TaskState.Finished)) return; // cancelled meanwhile
             var unplaceable = ErrorInfo.Of(task.IsConstructor ? ErrorKind.ActorDied : ErrorKind.Runtime, $"{task.Function.DisplayName} {refusal}");

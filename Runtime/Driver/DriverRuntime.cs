@@ -18,9 +18,9 @@ internal sealed class DriverRuntime : RuntimeCore
         var cpus = options.NumCpus ?? Environment.ProcessorCount;
         if (cpus < 0 || double.IsNaN(cpus)) throw new ArgumentException($"RayOptions.NumCpus must be non-negative, not {cpus}.");
         var dashboard = DashboardService.Validate(options); // before anything starts: a refused option leaves nothing behind
-        Owner = new TaskOwner(this, cpus);
+        Owner = new TaskOwner(this, cluster is null ? cpus : null);
         if (options.DashboardPort is not null) Owner.Observer.WorkerLogs = new Observability.WorkerLogs();
-        Owner.Backend = options.Mode switch
+        Owner.Backend = cluster is not null ? cluster.CreateBackend(Owner) : options.Mode switch
         {
             RayMode.InProcess => new InProcessBackend(Owner),
             RayMode.Processes => new ProcessBackend(Owner, cpus),

@@ -196,19 +196,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         var count = RemoteRegistry.Count;
         if (worker.KnownFunctions == count) return;
         worker.KnownFunctions = count;
-        worker.Send(new LoadAssembliesFrame { Paths = AssemblyPaths() });
-    }
-
-    private static string[] AssemblyPaths()
-    {
-        var paths = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var function in RemoteRegistry.All)
-        {
-            var assembly = function.Invoker.Method.DeclaringType?.Assembly;
-            if (assembly is { IsDynamic: false, Location.Length: > 0 }) paths.Add(assembly.Location);
-        }
-
-        return [.. paths];
+        worker.Send(new LoadAssembliesFrame { Paths = RemoteRegistry.AssemblyPaths() });
     }
 
     /// <summary>A worker reports a run: on its connection's thread, before any later frame of that worker is read.</summary>

@@ -192,7 +192,7 @@ internal sealed class WorkerLauncher : IDisposable
         return process;
     }
 
-    private static string FindDotnet()
+    internal static string FindDotnet()
     {
         var name = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
         if (Environment.ProcessPath is { } self && Path.GetFileName(self) == name) return self;
@@ -217,7 +217,7 @@ internal sealed class WorkerLauncher : IDisposable
             $"output); none was found in {AppContext.BaseDirectory}. Use new RayOptions {{ Mode = RayMode.InProcess }} to run without worker processes.");
     }
 
-    private static string? FindDepsFile()
+    internal static string? FindDepsFile()
     {
         if (AppContext.GetData("APP_CONTEXT_DEPS_FILES") is string files)
         {

@@ -93,7 +93,11 @@ internal sealed class WorkerProcess
     /// <summary>The lane that still takes runs on this worker, if any (see <see cref="RunLane"/>); swapped with Interlocked.CompareExchange, so a worker has one at a time.</summary>
     public RunLane? OpenLane;
 
-    public string Label => Actor is null ? $"pid={Pid}" : $"{Actor.ActorType.Name} pid={Pid}";
+    public string Label => Actor is null ? $"pid={Pid}{NodeSuffix}" : $"{Actor.ActorType.Name} pid={Pid}{NodeSuffix}";
+
+    // Read once: only a job host on a cluster node has it, and every worker it starts carries it in its label.
+    private static readonly string NodeSuffix =
+        System.Environment.GetEnvironmentVariable(WorkerEnvironment.NodeAddressVariable) is { Length: > 0 } node ? $", node={node}" : "";
 
     /// <summary>
     /// Records the started process; false when the worker was killed or released before it started, and the caller

@@ -37,6 +37,9 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(62, typeof(FileFreedFrame))]
 [MemoryPackUnion(63, typeof(LentFilesSettledFrame))]
 [MemoryPackUnion(64, typeof(ReclaimFilesFrame))]
+[MemoryPackUnion(80, typeof(JobRunFrame))]
+[MemoryPackUnion(81, typeof(JobResultFrame))]
+[MemoryPackUnion(82, typeof(JobKillActorFrame))]
 internal partial interface IFrame
 {
 }

@@ -8,4 +8,10 @@ internal static class WorkerEnvironment
 
     /// <summary>The driver's pid, which a worker watches as a backstop for its socket.</summary>
     public const string DriverPidVariable = "RAYGEN_DRIVER_PID";
+
+    /// <summary>
+    /// Set for a job host on a cluster node: the node's address, which its workers' output lines name
+    /// (<c>(pid=N, node=ADDRESS)</c>) so that a driver tells the nodes apart.
+    /// </summary>
+    public const string NodeAddressVariable = "RAYGEN_NODE_ADDRESS";
 }

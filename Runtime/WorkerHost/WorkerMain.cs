@@ -20,6 +20,7 @@ internal static class WorkerMain
 {
     public static int Run(string[] args)
     {
+        if (args.Length > 0 && args[0] == JobHostMain.Verb) return JobHostMain.Run(args);
         if (args.Length < 2 || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var workerId))
         {
             Console.Error.WriteLine("usage: RayGen.Worker <driver socket> <worker id>  (started by the RayGen driver)");

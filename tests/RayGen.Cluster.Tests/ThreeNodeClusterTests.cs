@@ -17,7 +17,7 @@ namespace RayGen.Cluster.Tests;
 [TestFixture]
 [UnsupportedOSPlatform("windows")]
 [NonParallelizable]
-public class ThreeNodeClusterTests
+public partial class ThreeNodeClusterTests
 {
     private string _state = null!;
     private string _address = null!;

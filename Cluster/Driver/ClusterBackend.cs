@@ -1,0 +1,422 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MemoryPack;
+using RayGen.Cluster.Nodes;
+using RayGen.Cluster.Scheduling;
+using RayGen.Cluster.Security;
+using RayGen.Core;
+using RayGen.Protocol;
+using RayGen.Store;
+
+namespace RayGen.Cluster.Driver;
+
+/// <summary>
+/// A connected driver's execution backend: every task and actor runs on a node of the cluster. The driver still
+/// owns them (dependencies, results, actor mailboxes stay here, as Ray's owner); this backend picks a node by
+/// per-node resources and the scheduling strategy, hands the run to that node's job host, and completes it when
+/// the node reports back.
+/// </summary>
+/// <remarks>
+/// The driver's own scheduler runs with an unbounded pool, so it hands every ready task straight here; the real
+/// accounting is per node, in <see cref="NodeLedger"/>. A run no node can take now waits in this backend's queue
+/// and is placed again when a run finishes or the node list changes (a node joined).
+/// </remarks>
+internal sealed class ClusterBackend : IExecutionBackend
+{
+    private static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan EndTimeout = TimeSpan.FromSeconds(10);
+    private const int PullChunkBytes = 4 * 1024 * 1024;
+
+    private readonly TaskOwner _owner;
+    private readonly ClusterClient _client;
+    private readonly AppShipment _app;
+    private readonly string _jobId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    // Orleans holds an observer weakly: without this field the driver's ear is collected and results are dropped.
+    private readonly JobObserver _observer;
+    private readonly IJobObserver _observerReference;
+    private readonly object _lock = new();
+    private readonly NodeLedger _ledger = new();
+    private readonly NodeChooser _chooser = new();
+    private readonly Dictionary<string, NodeLink> _links = new(StringComparer.Ordinal);
+    private readonly LinkedList<Run> _waiting = new();
+    private readonly ConcurrentDictionary<long, Run> _inFlight = new();
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+    private readonly Timer _refresh;
+    private IReadOnlyList<NodeView> _nodes = Array.Empty<NodeView>();
+
+    // Node id -> its silo address, which its agent grain is keyed by.
+    private readonly Dictionary<string, string> _silos = new(StringComparer.Ordinal);
+    private long _nextKey;
+    private volatile bool _disposed;
+
+    public ClusterBackend(TaskOwner owner, ClusterClient client)
+    {
+        _owner = owner;
+        _client = client;
+        _app = AppShipment.OfThisApplication();
+        UpdateNodes(ReadNodes());
+        _observer = new JobObserver(this);
+        _observerReference = client.Client.CreateObjectReference<IJobObserver>(_observer);
+        _refresh = new Timer(_ => Refresh(), null, RefreshPeriod, RefreshPeriod);
+    }
+
+    /// <summary>The id nodes know this driver's job by.</summary>
+    public string JobId => _jobId;
+
+    public SharedStore? Store => null;
+
+    // Calls go to the node as they come; the job host's actor mailbox keeps their order.
+    public bool PipelinesActorCalls => true;
+
+    public void FlushPendingSends()
+    {
+    }
+
+    public void Execute(TaskSpec task) => Place(new Run(task, RunKind.Task, actor: null, task.ResolveArguments()));
+
+    public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments) =>
+        Place(new Run(constructor, RunKind.ActorConstructor, actor, arguments));
+
+    public void ExecuteActorCall(ActorRecord actor, TaskSpec call)
+    {
+        if (actor.BackendHandle is not Placement placement)
+        {
+            actor.OnCallCompleted(call, null, new ResultNotStoredException(ErrorInfo.Of(ErrorKind.ActorDied, $"The actor {actor.DisplayName} has no node.")));
+            return;
+        }
+
+        var run = new Run(call, RunKind.ActorCall, actor, call.ResolveArguments()) { Node = placement.Node, ActorKey = placement.Key };
+        Send(run);
+    }
+
+    public void StopActor(ActorRecord actor)
+    {
+        if (actor.BackendHandle is not Placement placement) return;
+        actor.BackendHandle = null;
+        lock (_lock)
+        {
+            if (placement.HeldRequest is { } held) _ledger.Give(placement.Node.NodeId, held);
+        }
+
+        _ = placement.Node.Agent.KillActor(_jobId, placement.Key).ContinueWith(static _ => { }, TaskScheduler.Default);
+        PlaceWaiting();
+    }
+
+    public void ForceStop(TaskSpec task)
+    {
+        // The owner has failed the ref already; stopping a run on another machine is not built yet (it finishes there
+        // and its result is ignored).
+    }
+
+    private void Place(Run run)
+    {
+        Outcome outcome;
+        lock (_lock)
+        {
+            outcome = TryPlaceLocked(run);
+            if (outcome == Outcome.Waiting) _waiting.AddLast(run);
+        }
+
+        if (outcome == Outcome.Placed) Send(run);
+    }
+
+    private enum Outcome { Placed, Waiting, Failed }
+
+    private Outcome TryPlaceLocked(Run run)
+    {
+        var task = run.Task;
+        var choice = _chooser.Choose(_nodes, _ledger, task.Request, task.Options.SchedulingStrategy, preferredNodeId: null);
+        switch (choice)
+        {
+            case NodeChoice.Chosen chosen:
+                _ledger.Take(chosen.NodeId, task.Request);
+                run.Node = LinkLocked(chosen.NodeId);
+                run.Held = task.Request;
+                return Outcome.Placed;
+            case NodeChoice.Fail failed:
+                Fail(run, ErrorInfo.Of(ErrorKind.Runtime, failed.Reason));
+                return Outcome.Failed;
+            case NodeChoice.Wait waiting:
+                if (waiting.Infeasible && _warned.Add(task.Request.ToString()))
+                    _owner.WarningSink($"{task.Function.DisplayName} waits: {waiting.Reason}");
+                return Outcome.Waiting;
+            default:
+                throw new InvalidOperationException($"Unknown choice {choice}.");
+        }
+    }
+
+    private NodeLink LinkLocked(string nodeId)
+    {
+        if (_links.TryGetValue(nodeId, out var link)) return link;
+        var agent = _client.Client.GetGrain<INodeAgent>(_silos[nodeId]);
+        link = new NodeLink(nodeId, agent, _app, _jobId, _observerReference, OnSendFailed);
+        _links.Add(nodeId, link);
+        return link;
+    }
+
+    private void Send(Run run)
+    {
+        var key = Interlocked.Increment(ref _nextKey);
+        if (run.Kind == RunKind.ActorConstructor) run.ActorKey = key;
+        var frame = new JobRunFrame
+        {
+            Key = key,
+            Kind = run.Kind,
+            FunctionId = run.Task.Function.Id,
+            TypeName = run.Kind == RunKind.ActorConstructor ? run.Actor!.ActorType.AssemblyQualifiedName : null,
+            ActorKey = run.ActorKey,
+            // The node runs what it is given: the driver placed it already, and keeps actor names cluster-wide itself.
+            Options = WireOptions.From(run.Task.Options),
+            Args = run.Arguments.Select(a => a.ToArray()).ToArray(),
+        };
+        frame.Options.Name = null;
+        frame.Options.Strategy = null;
+        var weight = NodeLink.Weight(frame);
+        if (weight > NodeLink.RunBytesLimit)
+        {
+            Release(run);
+            Fail(run, ErrorInfo.Of(ErrorKind.Runtime,
+                $"The arguments of {run.Task.Function.DisplayName} weigh {weight / (1024 * 1024)} MiB; a run sent to another node may carry at most {NodeLink.RunBytesLimit / (1024 * 1024)} MiB in this version. Pass a smaller value, or split it."));
+            return;
+        }
+
+        run.Key = key;
+        _inFlight[key] = run;
+        run.Node!.Send(frame);
+    }
+
+    private void OnSendFailed(IReadOnlyList<JobRunFrame> frames, Exception error)
+    {
+        foreach (var frame in frames)
+        {
+            if (!_inFlight.TryRemove(frame.Key, out var run)) continue;
+            Release(run);
+            Fail(run, ErrorInfo.Of(ErrorKind.Runtime, $"{run.Task.Function.DisplayName} could not be sent to node {run.Node?.NodeId}: {FirstLine(error.Message)}"));
+        }
+
+        PlaceWaiting();
+    }
+
+    /// <summary>Results from a node (on an Orleans thread): each completes its run, large values are pulled first.</summary>
+    internal void OnResults(string nodeId, byte[] bytes)
+    {
+        var frames = MemoryPackSerializer.Deserialize<JobResultFrame[]>(bytes) ?? Array.Empty<JobResultFrame>();
+        foreach (var frame in frames)
+        {
+            if (!_inFlight.TryRemove(frame.Key, out var run)) continue;
+            if (frame.HeldLength > 0) _ = PullThenComplete(run, frame);
+            else Complete(run, frame.Value, frame.Error);
+        }
+
+        PlaceWaiting();
+    }
+
+    private async Task PullThenComplete(Run run, JobResultFrame frame)
+    {
+        byte[] value;
+        try
+        {
+            value = GC.AllocateUninitializedArray<byte>(checked((int)frame.HeldLength));
+            for (long offset = 0; offset < value.Length;)
+            {
+                var chunk = await run.Node!.Agent.Pull(_jobId, frame.Key, offset, PullChunkBytes);
+                if (chunk.Length == 0) throw new InvalidOperationException($"the node's copy ended at {offset} of {value.Length} bytes");
+                chunk.CopyTo(value.AsSpan((int)offset));
+                offset += chunk.Length;
+            }
+
+            _ = run.Node!.Agent.Drop(_jobId, frame.Key);
+        }
+        catch (Exception e)
+        {
+            Complete(run, null, ErrorInfo.Of(ErrorKind.ObjectLost, $"The result of {run.Task.Function.DisplayName} could not be pulled from node {run.Node?.NodeId}: {FirstLine(e.Message)}"));
+            return;
+        }
+
+        Complete(run, value, null);
+    }
+
+    private void Complete(Run run, byte[]? value, ErrorInfo? error)
+    {
+        switch (run.Kind)
+        {
+            case RunKind.Task:
+                Release(run);
+                _owner.CompleteTask(run.Task, value, error is null ? null : new ResultNotStoredException(error));
+                break;
+            case RunKind.ActorConstructor:
+                var actor = run.Actor!;
+                if (error is not null)
+                {
+                    Release(run);
+                    actor.OnConstructed(new ResultNotStoredException(error));
+                    break;
+                }
+
+                var placement = new Placement(run.Node!, run.ActorKey) { HeldRequest = run.Held };
+                // As on one machine: an actor that asked for no CPUs needed one to be placed but holds none while it lives.
+                if (run.Task.Options.NumCpus is null)
+                {
+                    Release(run);
+                    placement.HeldRequest = null;
+                }
+
+                actor.BackendHandle = placement;
+                actor.OnConstructed(null);
+                break;
+            case RunKind.ActorCall:
+                run.Actor!.OnCallCompleted(run.Task, value, error is null ? null : new ResultNotStoredException(error));
+                break;
+        }
+    }
+
+    private void Release(Run run)
+    {
+        if (run.Held is not { } held || run.Node is null) return;
+        run.Held = null;
+        lock (_lock) _ledger.Give(run.Node.NodeId, held);
+    }
+
+    private void Fail(Run run, ErrorInfo error)
+    {
+        // Completed off the caller's stack: a placement fails under this backend's lock, and the owner's under the scheduler's.
+        ThreadPool.UnsafeQueueUserWorkItem(static s =>
+        {
+            var (backend, run, error) = s;
+            if (run.Kind == RunKind.ActorConstructor) run.Actor!.OnConstructed(new ResultNotStoredException(error));
+            else backend.Complete(run, null, error);
+        }, (this, run, error), preferLocal: false);
+    }
+
+    /// <summary>Places what waits, in order, now that something was freed or the node list changed.</summary>
+    private void PlaceWaiting()
+    {
+        List<Run>? placed = null;
+        lock (_lock)
+        {
+            for (var node = _waiting.First; node is not null;)
+            {
+                var next = node.Next;
+                var outcome = TryPlaceLocked(node.Value);
+                if (outcome != Outcome.Waiting)
+                {
+                    _waiting.Remove(node);
+                    if (outcome == Outcome.Placed) (placed ??= new()).Add(node.Value);
+                }
+
+                node = next;
+            }
+        }
+
+        if (placed is null) return;
+        foreach (var run in placed) Send(run);
+    }
+
+    internal void OnOutput(string[] lines)
+    {
+        foreach (var line in lines) Console.Out.WriteLine(line);
+    }
+
+    internal void OnJobEnded(string nodeId, string? error)
+    {
+        var lost = _inFlight.Values.Where(r => r.Node?.NodeId == nodeId).ToList();
+        foreach (var run in lost)
+        {
+            if (!_inFlight.TryRemove(run.Key, out _)) continue;
+            Complete(run, null, ErrorInfo.Of(ErrorKind.WorkerCrashed,
+                $"The job host on node {nodeId} running {run.Task.Function.DisplayName} ended{(error is null ? "" : $" ({error})")}."));
+        }
+    }
+
+    private void Refresh()
+    {
+        if (_disposed) return;
+        bool waiting;
+        lock (_lock) waiting = _waiting.Count > 0;
+        if (!waiting) return;
+        try
+        {
+            UpdateNodes(ReadNodes());
+        }
+        catch (RayException)
+        {
+            return; // the head is slow to answer: the next tick tries again
+        }
+
+        PlaceWaiting();
+    }
+
+    private void UpdateNodes(IReadOnlyList<NodeReport> reports)
+    {
+        lock (_lock)
+        {
+            foreach (var report in reports) _silos[report.NodeId] = report.SiloAddress;
+            _nodes = reports.Select(n => new NodeView(n.NodeId, n.IsAlive, n.IsHead, n.Total)).ToList();
+        }
+    }
+
+    private IReadOnlyList<NodeReport> ReadNodes()
+    {
+        try
+        {
+            return Task.Run(() => _client.NodesAsync()).GetAwaiter().GetResult();
+        }
+        catch (ClusterConnectException e)
+        {
+            throw new RayException(e.Message, e);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _refresh.Dispose();
+        NodeLink[] links;
+        lock (_lock) links = _links.Values.ToArray();
+        var ends = links.Where(l => l.Started).Select(l => l.Agent.EndJob(_jobId));
+        try
+        {
+            Task.WhenAll(ends).Wait(EndTimeout);
+        }
+        catch (AggregateException)
+        {
+            // A node that does not answer ends the job host itself when it stops; the driver must not hang on it.
+        }
+
+        try
+        {
+            _client.Client.DeleteObjectReference<IJobObserver>(_observerReference);
+        }
+        catch (ArgumentException)
+        {
+        }
+    }
+
+    private static string FirstLine(string text) => text.Split('\n')[0].Trim();
+
+    /// <summary>One run on its way: the task, where it went and what it holds there.</summary>
+    private sealed class Run(TaskSpec task, RunKind kind, ActorRecord? actor, ReadOnlyMemory<byte>[] arguments)
+    {
+        public TaskSpec Task { get; } = task;
+        public RunKind Kind { get; } = kind;
+        public ActorRecord? Actor { get; } = actor;
+        public ReadOnlyMemory<byte>[] Arguments { get; } = arguments;
+        public NodeLink? Node { get; set; }
+        public ResourceRequest? Held { get; set; }
+        public long Key { get; set; }
+        public long ActorKey { get; set; }
+    }
+
+    /// <summary>Where an actor lives: its node and the key its job host knows it by.</summary>
+    private sealed class Placement(NodeLink node, long key)
+    {
+        public NodeLink Node { get; } = node;
+        public long Key { get; } = key;
+        public ResourceRequest? HeldRequest { get; set; }
+    }
+}

@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using MemoryPack;
+using RayGen.Cluster.Nodes;
+using RayGen.Cluster.Shipping;
+using RayGen.Internal;
+using RayGen.Protocol;
+
+namespace RayGen.Cluster.Driver;
+
+/// <summary>
+/// A driver's line to one node: ships the application there once (skipped when the node has its hash), starts
+/// the job host, then sends runs in order, as batches: many small tasks cost one engine message, not one each.
+/// </summary>
+internal sealed class NodeLink
+{
+    /// <summary>A batch of runs stays under this; a single run larger than it travels alone (up to <see cref="RunBytesLimit"/>).</summary>
+    public const int BatchBytesLimit = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// The most one run's arguments may weigh: Orleans refuses a message over 100 MiB and closes the connection for
+    /// everyone, so the driver refuses first. Larger arguments need the chunked transfer a later version adds.
+    /// </summary>
+    public const int RunBytesLimit = 64 * 1024 * 1024;
+
+    private readonly object _lock = new();
+    private readonly List<JobRunFrame> _outbox = new();
+    private readonly AppShipment _app;
+    private readonly string _jobId;
+    private readonly IJobObserver _observer;
+    private readonly Action<IReadOnlyList<JobRunFrame>, Exception> _onSendFailed;
+    private Task? _ready;
+    private bool _flushing;
+    private int _knownFunctions;
+
+    public NodeLink(string nodeId, INodeAgent agent, AppShipment app, string jobId, IJobObserver observer,
+        Action<IReadOnlyList<JobRunFrame>, Exception> onSendFailed)
+    {
+        NodeId = nodeId;
+        Agent = agent;
+        _app = app;
+        _jobId = jobId;
+        _observer = observer;
+        _onSendFailed = onSendFailed;
+    }
+
+    public string NodeId { get; }
+    public INodeAgent Agent { get; }
+
+    /// <summary>Whether the job was started there (so it must be ended there).</summary>
+    public bool Started => _ready is { IsCompletedSuccessfully: true };
+
+    public void Send(JobRunFrame run)
+    {
+        lock (_lock)
+        {
+            _outbox.Add(run);
+            if (_flushing) return;
+            _flushing = true;
+            _ready ??= PrepareAsync();
+        }
+
+        _ = Task.Run(FlushLoopAsync);
+    }
+
+    private async Task PrepareAsync()
+    {
+        var manifest = _app.Manifest;
+        if (!await Agent.HasCode(manifest.Hash))
+        {
+            var upload = await Agent.BeginCode(manifest.Hash, manifest.Paths, manifest.Sizes, manifest.Sha256);
+            foreach (var chunk in CodeChunks.Read(_app.Folder, manifest, CodeChunks.DefaultChunkSize))
+                await Agent.WriteCode(upload, chunk.Path, chunk.Offset, chunk.Bytes);
+            await Agent.SealCode(upload);
+        }
+
+        _knownFunctions = RemoteRegistry.Count;
+        await Agent.StartJob(new JobStart(_jobId, manifest.Hash, _app.DepsFile, _app.RuntimeConfig, _app.Assemblies()), _observer);
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        while (true)
+        {
+            List<JobRunFrame> batch;
+            Task ready;
+            lock (_lock)
+            {
+                if (_outbox.Count == 0)
+                {
+                    _flushing = false;
+                    return;
+                }
+
+                batch = TakeBatch();
+                ready = _ready!;
+            }
+
+            try
+            {
+                await ready;
+                string[]? assemblies = null;
+                if (RemoteRegistry.Count != _knownFunctions)
+                {
+                    _knownFunctions = RemoteRegistry.Count;
+                    assemblies = _app.Assemblies();
+                }
+
+                await Agent.Submit(_jobId, MemoryPackSerializer.Serialize(batch.ToArray()), assemblies);
+            }
+            catch (Exception e)
+            {
+                _onSendFailed(batch, e);
+            }
+        }
+    }
+
+    private List<JobRunFrame> TakeBatch()
+    {
+        var batch = new List<JobRunFrame>();
+        long bytes = 0;
+        var i = 0;
+        for (; i < _outbox.Count; i++)
+        {
+            var size = Weight(_outbox[i]);
+            if (batch.Count > 0 && bytes + size > BatchBytesLimit) break;
+            batch.Add(_outbox[i]);
+            bytes += size;
+        }
+
+        _outbox.RemoveRange(0, i);
+        return batch;
+    }
+
+    /// <summary>What a run weighs on the wire: its arguments and a little for the rest.</summary>
+    public static long Weight(JobRunFrame run)
+    {
+        long bytes = 256 + run.FunctionId.Length * 2L;
+        foreach (var arg in run.Args) bytes += arg.Length + 8;
+        return bytes;
+    }
+}

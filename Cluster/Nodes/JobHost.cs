@@ -1,0 +1,313 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using RayGen.Protocol;
+
+namespace RayGen.Cluster.Nodes;
+
+/// <summary>
+/// The node's side of one driver's job: the job host process (started from the driver's shipped application),
+/// the connection to it, and the results and output lines waiting to go back to the driver.
+/// </summary>
+internal sealed class JobHost : IDisposable
+{
+    /// <summary>A value larger than this is held here and pulled by the driver in chunks, never sent in one engine message.</summary>
+    public const int InlineResultLimit = 1024 * 1024;
+
+    /// <summary>A batch of results sent to the driver stays under this (Orleans closes a connection on an oversized message).</summary>
+    public const int BatchBytesLimit = 8 * 1024 * 1024;
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+    private readonly string _bundle;
+    private readonly Process _process;
+    private readonly SessionDirectory _session;
+    private readonly IJobSink _sink;
+    private readonly object _lock = new();
+    private readonly List<JobResultFrame> _results = new();
+    private readonly List<string> _lines = new();
+    private readonly ConcurrentDictionary<long, byte[]> _held = new();
+    private FrameConnection? _connection;
+    private bool _flushing;
+    private volatile bool _disposed;
+
+    private JobHost(string jobId, string bundle, Process process, SessionDirectory session, IJobSink sink)
+    {
+        _bundle = bundle;
+        JobId = jobId;
+        _process = process;
+        _session = session;
+        _sink = sink;
+    }
+
+    public string JobId { get; }
+
+    /// <summary>Whether the job host process is still running.</summary>
+    public bool IsAlive => !_disposed && _connection is { IsClosed: false };
+
+    /// <summary>Starts the job host from the application in <paramref name="bundle"/>; returns once it connected and loaded the assemblies.</summary>
+    public static async Task<JobHost> StartAsync(string jobId, string bundle, JobStart start, NodeIdentity identity, IJobSink sink, CancellationToken cancel)
+    {
+        var session = SessionDirectory.Create();
+        var socketPath = Path.Combine(session.Path, "job.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(1);
+
+        var info = new ProcessStartInfo(RayGen.Driver.WorkerLauncher.FindDotnet())
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = bundle,
+        };
+        info.ArgumentList.Add("exec");
+        info.ArgumentList.Add("--depsfile");
+        info.ArgumentList.Add(Inside(bundle, start.DepsFile));
+        info.ArgumentList.Add("--runtimeconfig");
+        info.ArgumentList.Add(Inside(bundle, start.RuntimeConfig));
+        info.ArgumentList.Add(Inside(bundle, "RayGen.Worker.dll"));
+        info.ArgumentList.Add(WorkerHost.JobHostMain.Verb);
+        info.ArgumentList.Add(socketPath);
+        var resources = identity.Resources;
+        info.ArgumentList.Add(Figure(resources, "CPU"));
+        info.ArgumentList.Add(Figure(resources, "GPU"));
+        var custom = resources.Where(kv => kv.Key is not "CPU" and not "GPU")
+            .Select(kv => $"{kv.Key}={kv.Value.ToString(CultureInfo.InvariantCulture)}").ToArray();
+        info.ArgumentList.Add(custom.Length == 0 ? "-" : string.Join(',', custom));
+        info.Environment[WorkerEnvironment.TokenVariable] = session.Token;
+        info.Environment[WorkerEnvironment.NodeAddressVariable] = identity.SiloEndpoint.ToString();
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var host = new JobHost(jobId, bundle, process, session, sink);
+        process.OutputDataReceived += (_, e) => host.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => host.OnLine(e.Data);
+        try
+        {
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            using var starting = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            starting.CancelAfter(StartTimeout);
+            Socket accepted;
+            try
+            {
+                accepted = await listener.AcceptAsync(starting.Token);
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
+            {
+                throw new InvalidOperationException(
+                    $"The job host for job {jobId} did not connect within {StartTimeout.TotalSeconds:0} s{(process.HasExited ? $" (it exited with code {process.ExitCode})" : "")}.");
+            }
+
+            await host.AdmitAsync(accepted, start, bundle, starting.Token);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    private async Task AdmitAsync(Socket socket, JobStart start, string bundle, CancellationToken cancel)
+    {
+        var hello = new TaskCompletionSource<HelloFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connection = new FrameConnection(socket, $"job host {JobId}");
+        connection.Start(
+            (c, frame) =>
+            {
+                if (c.Tag is null)
+                {
+                    if (frame is HelloFrame h && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(h.Token), Encoding.ASCII.GetBytes(_session.Token)))
+                    {
+                        c.Tag = this;
+                        hello.TrySetResult(h);
+                    }
+                    else
+                    {
+                        c.Close("its first frame was not a hello with the job's token");
+                    }
+
+                    return;
+                }
+
+                if (frame is JobResultFrame result) OnResult(result);
+                else c.Close($"the job host sent a {frame.GetType().Name}, which it never sends");
+            },
+            (_, error) =>
+            {
+                hello.TrySetException(new InvalidOperationException($"The job host for job {JobId} closed its connection: {error ?? "it exited"}."));
+                OnClosed(error);
+            });
+        _connection = connection;
+        await hello.Task.WaitAsync(cancel);
+        connection.Send(new LoadAssembliesFrame { Paths = start.Assemblies.Select(a => Inside(bundle, a)).ToArray() });
+    }
+
+    /// <summary>Hands runs to the job host, in order.</summary>
+    public void Submit(IEnumerable<JobRunFrame> runs, string[]? assemblies)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("The job host is not connected.");
+        if (assemblies is { Length: > 0 }) connection.Send(new LoadAssembliesFrame { Paths = assemblies.Select(a => Inside(_bundle, a)).ToArray() });
+        foreach (var run in runs) connection.Send(run);
+    }
+
+    public void KillActor(long key) => _connection?.Send(new JobKillActorFrame { ActorKey = key });
+
+    /// <summary>A chunk of a held value; empty past its end.</summary>
+    public byte[] Pull(long key, long offset, int count)
+    {
+        if (!_held.TryGetValue(key, out var value)) throw new InvalidOperationException($"Job {JobId} holds no value {key} (already dropped, or never held).");
+        if (offset < 0 || offset >= value.Length) return Array.Empty<byte>();
+        var length = (int)Math.Min(count, value.Length - offset);
+        return value.AsSpan((int)offset, length).ToArray();
+    }
+
+    public void Drop(long key) => _held.TryRemove(key, out _);
+
+    private void OnResult(JobResultFrame result)
+    {
+        if (result.Value is { Length: > InlineResultLimit } value)
+        {
+            _held[result.Key] = value;
+            result.Value = null;
+            result.HeldLength = value.Length;
+        }
+
+        lock (_lock) _results.Add(result);
+        Flush();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_lock) _lines.Add(line);
+        Flush();
+    }
+
+    private void OnClosed(string? error)
+    {
+        if (_disposed) return;
+        OnLine($"[RayGen] the job host of job {JobId} ended{(error is null ? "" : $": {error}")}");
+        _sink.Ended(JobId, error);
+    }
+
+    // One sender at a time, so results reach the driver in the order they were made and each message carries a batch.
+    private void Flush()
+    {
+        lock (_lock)
+        {
+            if (_flushing) return;
+            _flushing = true;
+        }
+
+        _ = Task.Run(FlushLoopAsync);
+    }
+
+    private async Task FlushLoopAsync()
+    {
+        while (true)
+        {
+            List<JobResultFrame> results;
+            string[] lines;
+            lock (_lock)
+            {
+                if (_results.Count == 0 && _lines.Count == 0)
+                {
+                    _flushing = false;
+                    return;
+                }
+
+                results = TakeBatch();
+                lines = _lines.ToArray();
+                _lines.Clear();
+            }
+
+            try
+            {
+                if (lines.Length > 0) await _sink.Output(JobId, lines);
+                if (results.Count > 0) await _sink.Results(JobId, results.ToArray());
+            }
+            catch (Exception e)
+            {
+                // The driver is gone (or unreachable): nothing can be delivered; drop what waits rather than spin.
+                Console.Error.WriteLine($"[RayGen] job {JobId}: results could not reach the driver: {e.Message}");
+                lock (_lock)
+                {
+                    _results.Clear();
+                    _lines.Clear();
+                    _flushing = false;
+                }
+
+                return;
+            }
+        }
+    }
+
+    private List<JobResultFrame> TakeBatch()
+    {
+        var batch = new List<JobResultFrame>();
+        long bytes = 0;
+        var i = 0;
+        for (; i < _results.Count; i++)
+        {
+            var size = (_results[i].Value?.Length ?? 0) + 256L;
+            if (batch.Count > 0 && bytes + size > BatchBytesLimit) break;
+            batch.Add(_results[i]);
+            bytes += size;
+        }
+
+        _results.RemoveRange(0, i);
+        return batch;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _connection?.Close();
+        try
+        {
+            // Closing its connection ends a job host cleanly (its workers and its store go with it); a kill is the backstop.
+            if (!_process.WaitForExit(StopTimeout)) _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+        }
+
+        _held.Clear();
+        _session.Dispose();
+    }
+
+    private static string Figure(IReadOnlyDictionary<string, double> resources, string name) =>
+        (resources.TryGetValue(name, out var value) ? value : 0).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A path the driver named, inside the bundle; one that leaves it is refused.</summary>
+    internal static string Inside(string bundle, string relative)
+    {
+        var full = Path.GetFullPath(Path.Combine(bundle, relative));
+        var root = Path.GetFullPath(bundle).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        if (!full.StartsWith(root, StringComparison.Ordinal)) throw new InvalidDataException($"The path '{relative}' leaves the shipped application's folder.");
+        return full;
+    }
+}
+
+/// <summary>Where a job host's results and output lines go: the driver's observer.</summary>
+internal interface IJobSink
+{
+    Task Results(string jobId, JobResultFrame[] results);
+
+    Task Output(string jobId, string[] lines);
+
+    void Ended(string jobId, string? error);
+}

@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+using MemoryPack;
+using RayGen.Cluster.Shipping;
+using RayGen.Protocol;
+
+namespace RayGen.Cluster.Nodes;
+
+/// <summary>
+/// The node's jobs: the application cache, uploads in progress and one job host per driver. A singleton of the
+/// node's process (not grain state), so a grain re-activation never forgets a running job.
+/// </summary>
+internal sealed class JobTable : IDisposable
+{
+    private readonly NodeIdentity _identity;
+    private readonly CodeCache _code;
+    private readonly ConcurrentDictionary<string, CodeUpload> _uploads = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<JobHost>>> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IJobObserver> _observers = new(StringComparer.Ordinal);
+
+    public JobTable(NodeIdentity identity)
+    {
+        _identity = identity;
+        _code = new CodeCache(Path.Combine(ClusterState.Folder, "code"));
+    }
+
+    public bool HasCode(string hash) => _code.TryGet(hash, out _);
+
+    public string BeginCode(AppManifest manifest)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        _uploads[id] = _code.Begin(manifest);
+        return id;
+    }
+
+    public void WriteCode(string uploadId, string path, long offset, byte[] bytes) => Upload(uploadId).Write(path, offset, bytes);
+
+    public void SealCode(string uploadId)
+    {
+        if (!_uploads.TryRemove(uploadId, out var upload)) throw new InvalidOperationException($"No upload {uploadId} is in progress on this node.");
+        using (upload) upload.Seal();
+    }
+
+    private CodeUpload Upload(string id) =>
+        _uploads.TryGetValue(id, out var upload) ? upload : throw new InvalidOperationException($"No upload {id} is in progress on this node.");
+
+    public async Task StartJob(JobStart job, IJobObserver observer)
+    {
+        if (!_code.TryGet(job.CodeHash, out var bundle))
+            throw new InvalidOperationException($"The application {job.CodeHash} of job {job.JobId} was not shipped to this node.");
+        _observers[job.JobId] = observer;
+        var start = _jobs.GetOrAdd(job.JobId, id => new Lazy<Task<JobHost>>(
+            () => JobHost.StartAsync(id, bundle, job, _identity, new Sink(this), CancellationToken.None)));
+        try
+        {
+            var host = await start.Value;
+            if (!host.IsAlive) throw new InvalidOperationException($"The job host of job {job.JobId} on this node has ended.");
+        }
+        catch
+        {
+            _jobs.TryRemove(new KeyValuePair<string, Lazy<Task<JobHost>>>(job.JobId, start));
+            throw;
+        }
+    }
+
+    public async Task Submit(string jobId, byte[] runs, string[]? assemblies)
+    {
+        var frames = MemoryPackSerializer.Deserialize<JobRunFrame[]>(runs) ?? Array.Empty<JobRunFrame>();
+        (await Host(jobId)).Submit(frames, assemblies);
+    }
+
+    public async Task<byte[]> Pull(string jobId, long key, long offset, int count) => (await Host(jobId)).Pull(key, offset, count);
+
+    public async Task Drop(string jobId, long key) => (await Host(jobId)).Drop(key);
+
+    public async Task KillActor(string jobId, long key) => (await Host(jobId)).KillActor(key);
+
+    public async Task EndJob(string jobId)
+    {
+        _observers.TryRemove(jobId, out _);
+        if (!_jobs.TryRemove(jobId, out var start)) return;
+        try
+        {
+            (await start.Value).Dispose();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            // It never started: nothing runs.
+        }
+    }
+
+    private async Task<JobHost> Host(string jobId) =>
+        _jobs.TryGetValue(jobId, out var start) ? await start.Value : throw new InvalidOperationException($"Job {jobId} has no host on this node.");
+
+    public void Dispose()
+    {
+        foreach (var job in _jobs.Values)
+        {
+            if (job.IsValueCreated && job.Value.IsCompletedSuccessfully) job.Value.Result.Dispose();
+        }
+
+        _jobs.Clear();
+        foreach (var upload in _uploads.Values) upload.Dispose();
+        _uploads.Clear();
+    }
+
+    private sealed class Sink(JobTable table) : IJobSink
+    {
+        public Task Results(string jobId, JobResultFrame[] results) =>
+            table._observers.TryGetValue(jobId, out var observer) ? observer.Results(table._identity.Details.NodeId, MemoryPackSerializer.Serialize(results)) : Task.CompletedTask;
+
+        public Task Output(string jobId, string[] lines) =>
+            table._observers.TryGetValue(jobId, out var observer) ? observer.Output(table._identity.Details.NodeId, lines) : Task.CompletedTask;
+
+        public void Ended(string jobId, string? error)
+        {
+            table._jobs.TryRemove(jobId, out _);
+            if (table._observers.TryRemove(jobId, out var observer)) _ = observer.Ended(table._identity.Details.NodeId, error);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using MemoryPack;
+
+namespace RayGen.Protocol;
+
+// A node of a cluster runs each driver's work in a job host: a process started from the driver's shipped
+// application, running a runtime of its own. These frames pass between the node's agent and that job host; the
+// agent relays them to and from the driver (in batches, as MemoryPack bytes inside Orleans messages).
+
+/// <summary>Node agent -> job host: run one task, build one actor, or call one (a driver's submission).</summary>
+[MemoryPackable]
+internal sealed partial class JobRunFrame : IFrame
+{
+    /// <summary>The driver's key for this run; its result comes back under it. For a constructor, also the actor's key.</summary>
+    public long Key { get; set; }
+
+    public RunKind Kind { get; set; }
+    public string FunctionId { get; set; } = "";
+
+    /// <summary>For a constructor: the actor's type (assembly-qualified), for the handle the job host keeps.</summary>
+    public string? TypeName { get; set; }
+
+    /// <summary>For an actor call: the key its constructor ran under.</summary>
+    public long ActorKey { get; set; }
+
+    public WireOptions Options { get; set; } = new();
+
+    /// <summary>Serialized arguments, refs already replaced by their values (the driver resolved them).</summary>
+    public byte[][] Args { get; set; } = System.Array.Empty<byte[]>();
+}
+
+/// <summary>Job host -> node agent -> driver: how one run ended: its serialized value, or the error.</summary>
+[MemoryPackable]
+internal sealed partial class JobResultFrame : IFrame
+{
+    public long Key { get; set; }
+    public byte[]? Value { get; set; }
+    public ErrorInfo? Error { get; set; }
+
+    /// <summary>
+    /// Set by the node agent for a value too large for one engine message: the agent holds the bytes and the
+    /// driver pulls them in chunks; <see cref="Value"/> is null then.
+    /// </summary>
+    public long HeldLength { get; set; }
+}
+
+/// <summary>Node agent -> job host: end an actor (Ray.Kill, or the driver dropped its last handle).</summary>
+[MemoryPackable]
+internal sealed partial class JobKillActorFrame : IFrame
+{
+    public long ActorKey { get; set; }
+}

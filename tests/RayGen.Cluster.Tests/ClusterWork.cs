@@ -1,0 +1,63 @@
+using System;
+using System.Threading;
+
+namespace RayGen.Cluster.Tests;
+
+/// <summary>What the cluster tests run on the nodes: each answer names the node (and process) that made it.</summary>
+public static partial class ClusterWork
+{
+    /// <summary>The node this code runs on (a node's job host hands its address to its workers), or "driver".</summary>
+    public static string Node => Environment.GetEnvironmentVariable("RAYGEN_NODE_ADDRESS") ?? "driver";
+
+    [Remote]
+    public static string WhereAmI() => $"{Node}|{Environment.ProcessId}";
+
+    [Remote]
+    public static int Add(int x, int y) => x + y;
+
+    [Remote]
+    public static string Say(string line)
+    {
+        Console.WriteLine(line);
+        return Node;
+    }
+
+    /// <summary>A value past the inline limit, so the driver pulls it from the node in chunks.</summary>
+    [Remote]
+    public static byte[] Pattern(int length)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < bytes.Length; i++) bytes[i] = (byte)(i * 31 + 7);
+        return bytes;
+    }
+
+    [Remote]
+    public static long Sum(byte[] bytes)
+    {
+        long sum = 0;
+        foreach (var b in bytes) sum += b;
+        return sum;
+    }
+
+    [Remote]
+    public static int Fail(string message) => throw new InvalidOperationException(message);
+
+    /// <summary>Holds its CPU until the gate file appears, so tests see where concurrent work went.</summary>
+    [Remote]
+    public static string HoldUntil(string gateFile)
+    {
+        while (!System.IO.File.Exists(gateFile)) Thread.Sleep(20);
+        return Node;
+    }
+}
+
+/// <summary>An actor whose state proves that every call reached the same instance.</summary>
+[Remote]
+public partial class NodeCounter(int start)
+{
+    private int _count = start;
+
+    public int Increment() => ++_count;
+
+    public string Where() => ClusterWork.Node;
+}

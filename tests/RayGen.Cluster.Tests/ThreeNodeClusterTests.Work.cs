@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using NUnit.Framework;
+
+namespace RayGen.Cluster.Tests;
+
+// Work on the cluster: the driver (this process) ships its folder to the nodes, whose job hosts run the tasks and actors.
+public partial class ThreeNodeClusterTests
+{
+    private RayRuntime Connect() => Ray.Init(new RayOptions { Address = _address, Token = _token });
+
+    private static Dictionary<string, NodeInfo> NodesByResources()
+    {
+        var nodes = Ray.Nodes();
+        return new Dictionary<string, NodeInfo>
+        {
+            ["head"] = nodes.Single(n => n.IsHead),
+            ["b"] = nodes.Single(n => n.Resources.ContainsKey("b")),
+            ["gpu"] = nodes.Single(n => n.Resources.ContainsKey("GPU")),
+        };
+    }
+
+    [Test]
+    public void A_task_runs_in_a_process_of_a_node_and_its_result_reaches_the_driver()
+    {
+        using var ray = Connect();
+        Assert.That(ClusterWork.Remote.Add(2, 3).Get(), Is.EqualTo(5));
+        var (node, pid) = Split(ClusterWork.Remote.WhereAmI().Get());
+        Assert.That(node, Is.AnyOf(Ray.Nodes().Select(n => n.Address).ToArray()));
+        Assert.That(pid, Is.Not.EqualTo(Environment.ProcessId));
+        Assert.That(Directory.Exists($"/proc/{pid}") ? File.ReadAllText($"/proc/{pid}/cmdline") : "", Does.Contain("RayGen.Worker.dll"),
+            "the task ran in a worker process of the node's job host");
+    }
+
+    [Test]
+    public void A_ref_made_on_one_node_is_an_argument_of_a_task_on_another()
+    {
+        using var ray = Connect();
+        var nodes = NodesByResources();
+        var onB = new RemoteOptions { Resources = new Dictionary<string, double> { ["b"] = 1 } };
+        var onGpu = new RemoteOptions { NumGpus = 1 };
+        var made = ClusterWork.Remote.With(onB).Pattern(3 * 1024 * 1024);
+        var sum = ClusterWork.Remote.With(onGpu).Sum(made);
+        long expected = 0;
+        for (var i = 0; i < 3 * 1024 * 1024; i++) expected += (byte)(i * 31 + 7);
+        Assert.That(sum.Get(), Is.EqualTo(expected));
+        Assert.That(ClusterWork.Remote.With(onB).WhereAmI().Get(), Does.StartWith(nodes["b"].Address + "|"));
+    }
+
+    [Test]
+    public void A_result_larger_than_one_engine_message_is_pulled_in_chunks_intact()
+    {
+        using var ray = Connect();
+        const int length = 24 * 1024 * 1024;
+        var bytes = ClusterWork.Remote.Pattern(length).Get();
+        Assert.That(bytes, Has.Length.EqualTo(length));
+        for (var i = 0; i < length; i += 4093) Assert.That(bytes[i], Is.EqualTo((byte)(i * 31 + 7)), $"byte {i}");
+    }
+
+    [Test]
+    public void A_custom_resource_routes_every_task_to_the_only_node_that_has_it()
+    {
+        using var ray = Connect();
+        var b = NodesByResources()["b"];
+        var options = new RemoteOptions { Resources = new Dictionary<string, double> { ["b"] = 1 } };
+        var refs = Enumerable.Range(0, 6).Select(_ => ClusterWork.Remote.With(options).WhereAmI()).ToList();
+        Assert.That(Ray.Get(refs).Select(r => Split(r).Node).Distinct(), Is.EqualTo(new[] { b.Address }));
+    }
+
+    [Test]
+    public void Hard_node_affinity_pins_tasks_to_that_node()
+    {
+        using var ray = Connect();
+        var gpu = NodesByResources()["gpu"];
+        var options = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(gpu.NodeId, soft: false) };
+        var refs = Enumerable.Range(0, 6).Select(_ => ClusterWork.Remote.With(options).WhereAmI()).ToList();
+        Assert.That(Ray.Get(refs).Select(r => Split(r).Node).Distinct(), Is.EqualTo(new[] { gpu.Address }));
+    }
+
+    [Test]
+    public void Hard_node_affinity_to_a_node_that_does_not_exist_fails_the_task_naming_it()
+    {
+        using var ray = Connect();
+        var options = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity("0000000000000000", soft: false) };
+        var error = Assert.Throws<RayException>(() => ClusterWork.Remote.With(options).WhereAmI().Get())!;
+        Assert.That(error.Message, Does.Contain("0000000000000000"));
+    }
+
+    [Test]
+    public void Spread_places_concurrent_tasks_on_every_node()
+    {
+        using var ray = Connect();
+        var gate = Path.Combine(Path.GetTempPath(), $"raygen-gate-{Guid.NewGuid():N}");
+        try
+        {
+            var options = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.Spread };
+            var refs = Enumerable.Range(0, 3).Select(_ => ClusterWork.Remote.With(options).HoldUntil(gate)).ToList();
+            File.WriteAllText(gate, "");
+            Assert.That(Ray.Get(refs).Distinct().Count(), Is.EqualTo(3), "one task on each of the three nodes");
+        }
+        finally
+        {
+            File.Delete(gate);
+        }
+    }
+
+    [Test]
+    public void A_task_that_throws_on_a_node_fails_its_ref_with_the_exception()
+    {
+        using var ray = Connect();
+        var error = Assert.Throws<RayTaskException>(() => ClusterWork.Remote.With(new RemoteOptions { MaxRetries = 0 }).Fail("boom on a node").Get())!;
+        Assert.That(error.Message, Does.Contain("boom on a node"));
+        Assert.That(error.ErrorType, Is.EqualTo(typeof(InvalidOperationException).FullName));
+    }
+
+    [Test]
+    public void An_actor_lives_on_one_node_and_keeps_its_state_across_calls()
+    {
+        using var ray = Connect();
+        var gpu = NodesByResources()["gpu"];
+        var counter = NodeCounter.Remote.With(new RemoteOptions { NumGpus = 1 }).New(10);
+        var results = Enumerable.Range(0, 20).Select(_ => counter.Increment()).ToList();
+        Assert.That(Ray.Get(results), Is.EqualTo(Enumerable.Range(11, 20).ToArray()), "calls ran in order on one instance");
+        Assert.That(counter.Where().Get(), Is.EqualTo(gpu.Address));
+    }
+
+    [Test]
+    public void Worker_output_reaches_the_driver_prefixed_with_pid_and_node()
+    {
+        var captured = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(TextWriter.Synchronized(captured));
+        try
+        {
+            using var ray = Connect();
+            var marker = $"hello from a node {Guid.NewGuid():N}";
+            var node = ClusterWork.Remote.Say(marker).Get();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (!captured.ToString().Contains(marker, StringComparison.Ordinal) && DateTime.UtcNow < deadline) Thread.Sleep(50);
+            var line = captured.ToString().Split('\n').FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal));
+            Assert.That(line, Does.Match($@"^\(pid=\d+, node={System.Text.RegularExpressions.Regex.Escape(node)}\) {marker}"));
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+    }
+
+    [Test]
+    public void A_task_no_node_can_ever_fit_waits_and_says_so()
+    {
+        var logs = new RayGen.Tests.InMemoryLoggerFactory();
+        using var ray = Ray.Init(new RayOptions { Address = _address, Token = _token, LoggerFactory = logs });
+        var big = ClusterWork.Remote.With(new RemoteOptions { NumCpus = 8 }).WhereAmI();
+        var (ready, _) = Ray.Wait(new[] { big }, timeout: TimeSpan.FromSeconds(1));
+        Assert.That(ready, Is.Empty);
+        Assert.That(logs.Lines.Select(l => l.Message), Has.Some.Contains("WhereAmI waits").And.Some.Contains("CPU"));
+    }
+
+    private static (string Node, int Pid) Split(string where)
+    {
+        var parts = where.Split('|');
+        return (parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+}
