@@ -64,6 +64,11 @@ internal sealed class DriverEndpoint : IDisposable
             case SubmitFrame submit:
                 _requests.OnSubmit(connection, submit);
                 break;
+            case PutFrame { TakesOver: not null } put:
+                var worker = (WorkerProcess)connection.Tag!;
+                if (!_requests.TryPutIntoLent(connection, put, (name, length) => _backend.LentFiles.TakeOver(worker, name, length)))
+                    connection.Close($"it put a value into file {put.TakesOver}, which was not lent to it or is smaller than the value");
+                break;
             case PutFrame put:
                 _requests.OnPut(connection, put);
                 break;

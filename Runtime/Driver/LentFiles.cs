@@ -19,6 +19,7 @@ internal sealed class LentFiles
     private readonly Dictionary<string, (WorkerProcess Worker, long Size)> _lent = new(StringComparer.Ordinal);
     private long _bytes;
     private long _lentCount;
+    private long _takenOver;
 
     public LentFiles(WorkerPool pool, SharedStore store)
     {
@@ -28,6 +29,9 @@ internal sealed class LentFiles
 
     /// <summary>Files given back to workers so far (for tests and benchmarks).</summary>
     internal long LentCount => Interlocked.Read(ref _lentCount);
+
+    /// <summary>Puts whose worker wrote them into a lent file and whose charge they took over (for tests and benchmarks).</summary>
+    internal long TakenOverCount => Interlocked.Read(ref _takenOver);
 
     /// <summary>Bytes of lent files the store still counts (for tests).</summary>
     internal long Bytes
@@ -86,6 +90,25 @@ internal sealed class LentFiles
             // Under the lock, so that what is lent and what the store counts move together.
             _store.Uncharge(freed);
         }
+    }
+
+    /// <summary>
+    /// The worker put a value of <paramref name="length"/> bytes into a file lent to it, which the store still charges:
+    /// that charge now counts the value (what it exceeds the value by goes back). False when the file was not lent to
+    /// that worker or is smaller than the value (the worker asks for room then instead).
+    /// </summary>
+    public bool TakeOver(WorkerProcess worker, string name, long length)
+    {
+        lock (_lock)
+        {
+            if (!_lent.TryGetValue(name, out var lent) || lent.Worker != worker || length > lent.Size) return false;
+            _lent.Remove(name);
+            _bytes -= lent.Size;
+            _store.Uncharge(lent.Size - length);
+        }
+
+        Interlocked.Increment(ref _takenOver);
+        return true;
     }
 
     /// <summary>A worker died: the files lent to it are deleted and no longer counted.</summary>

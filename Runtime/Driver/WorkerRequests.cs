@@ -148,6 +148,23 @@ internal sealed partial class WorkerRequests
         entry.TrySetStored(HoldContained(_store.Unwrap(frame.Value), frame.Contained));
     }
 
+    /// <summary>
+    /// A worker's put written into a file lent to it (<see cref="PutFrame.TakesOver"/>): its bytes are charged already,
+    /// so it is taken at once, on the connection's thread, with no answer; false (nothing taken) when that file was
+    /// not lent to the worker or is too small, which only a broken worker sends.
+    /// </summary>
+    public bool TryPutIntoLent(FrameConnection connection, PutFrame frame, Func<string, long, bool> takeOver)
+    {
+        SharedStore.CheckHandedOver(frame.Value);
+        if (!takeOver(frame.TakesOver!, frame.Value.Length)) return false;
+        var shared = _store.AdoptCharged(frame.Value);
+        var entry = _runtime.Objects.Adopt(frame.Id);
+        entry.FreedWithLastBorrow = true;
+        _runtime.Objects.Borrow(connection, entry);
+        entry.TrySetStored(HoldContained(shared, frame.Contained));
+        return true;
+    }
+
     private void OnLargePut(FrameConnection connection, PutFrame frame)
     {
         var reply = new ActorReplyFrame { RequestId = frame.RequestId };
@@ -155,6 +172,7 @@ internal sealed partial class WorkerRequests
         {
             var shared = _store.AdoptOrRefuse(frame.Value, "a worker's put");
             var entry = _runtime.Objects.Adopt(frame.Id);
+            entry.FreedWithLastBorrow = true;
             _runtime.Objects.Borrow(connection, entry);
             entry.TrySetStored(HoldContained(shared, frame.Contained));
         }

@@ -131,11 +131,7 @@ internal sealed partial class DriverLink : IObjectOwnership
     {
         if (entry.Shared is { } shared)
         {
-            // A large value is already in shared memory (this worker wrote it there): the driver takes the file over,
-            // and answers first, so that a full store fails this Put as it would fail one in the driver.
-            Request(id => new PutFrame { Id = entry.Id, Value = SharedStore.PayloadOf(shared, transfer: true), RequestId = id, Contained = Containment.IdsHeldBy(shared) },
-                static error => new ObjectStoreFullException(error));
-            Hold(entry);
+            PutShared(entry, shared);
             return;
         }
 
@@ -151,6 +147,30 @@ internal sealed partial class DriverLink : IObjectOwnership
 
         Hold(entry);
         Send(new PutFrame { Id = entry.Id, Value = payload, Contained = Containment.IdsHeldBy(entry.Data) });
+    }
+
+    private void PutShared(ObjectEntry entry, SharedObject shared)
+    {
+        if (shared.TakePendingLent() is { } lent)
+        {
+            if (shared.Length <= lent.Size)
+            {
+                // Written into a file the driver lent back and still charges: the put takes that charge over, so no
+                // room has to be made and the store cannot be full for it, and the driver has nothing to answer.
+                Hold(entry);
+                Send(new PutFrame { Id = entry.Id, Value = SharedStore.PayloadOf(shared, transfer: true), TakesOver = lent.Name, Contained = Containment.IdsHeldBy(shared) });
+                return;
+            }
+
+            // Larger than the lent file's charge: the driver stops counting that file before it makes room for this one.
+            _store.SettleLent(lent.Name);
+        }
+
+        // A large value is already in shared memory (this worker wrote it there): the driver takes the file over,
+        // and answers first, so that a full store fails this Put as it would fail one in the driver.
+        Request(id => new PutFrame { Id = entry.Id, Value = SharedStore.PayloadOf(shared, transfer: true), RequestId = id, Contained = Containment.IdsHeldBy(shared) },
+            static error => new ObjectStoreFullException(error));
+        Hold(entry);
     }
 
     // The objects this worker holds refs to (imported, or minted here and owned by the driver), held weakly:

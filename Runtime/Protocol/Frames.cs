@@ -197,6 +197,12 @@ internal sealed partial class PutFrame : IFrame
 
     /// <summary>The refs serialized into the value: the driver's copy of the value holds them (Ray's containment).</summary>
     public ObjectId[]? Contained { get; set; }
+
+    /// <summary>
+    /// A large value written into a file the driver lent this worker (FileFreedFrame) and still charges, of no more
+    /// bytes than that charge: the driver moves the charge to this value, so the put needs no answer (RequestId 0).
+    /// </summary>
+    public string? TakesOver { get; set; }
 }
 
 /// <summary>Worker -> driver: send me this object's value (or error) once it is ready.</summary>

@@ -5,7 +5,8 @@ namespace RayGen.Protocol;
 /// <summary>
 /// Driver -> worker: a file this worker wrote (a large result or put, handed over) was freed; it is the worker's
 /// again to write its next large value into, through the map it kept. The driver still counts its bytes against the
-/// store's capacity until the worker says otherwise (<see cref="LentFilesSettledFrame"/>).
+/// store's capacity until the worker says otherwise (<see cref="LentFilesSettledFrame"/>), or puts a value into it
+/// that takes the charge over (<see cref="PutFrame.TakesOver"/>).
 /// </summary>
 [MemoryPackable]
 internal sealed partial class FileFreedFrame : IFrame

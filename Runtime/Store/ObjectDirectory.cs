@@ -128,10 +128,17 @@ internal sealed class ObjectDirectory
         }
 
         if (!_exported.TryGetValue(id, out var entry)) return;
+        bool unreachable;
         lock (entry)
         {
-            if (--entry.Borrowers == 0 && !entry.Escaped) _exported.TryRemove(new KeyValuePair<ObjectId, ObjectEntry>(id, entry));
+            if (--entry.Borrowers != 0 || entry.Escaped) return;
+            _exported.TryRemove(new KeyValuePair<ObjectId, ObjectEntry>(id, entry));
+            unreachable = entry.FreedWithLastBorrow && !entry.Exposed && !entry.Indexed;
         }
+
+        // A worker's put that no path in this process ever handed out: nothing reaches it now, so its file is freed
+        // (and given back to its writer) at once rather than at the next collection and sweep.
+        if (unreachable) entry.Shared?.TryFree();
     }
 
     /// <summary>Driver: a worker is gone, and with it every ref it held.</summary>
@@ -145,7 +152,16 @@ internal sealed class ObjectDirectory
     }
 
     /// <summary>Creates the entry of an object a worker minted the id of (its Put or nested submit), findable by that id.</summary>
-    public ObjectEntry Adopt(ObjectId id) => _exported.GetOrAdd(id, static (id, host) => new ObjectEntry(id, host), _host);
+    public ObjectEntry Adopt(ObjectId id)
+    {
+        if (_exported.TryGetValue(id, out var known))
+        {
+            Expose(known);
+            return known;
+        }
+
+        return _exported.GetOrAdd(id, static (id, host) => new ObjectEntry(id, host), _host);
+    }
 
     /// <summary>
     /// Driver: the entry of a ref a worker reported inside its result. A worker's puts and submits reach the driver
@@ -163,6 +179,7 @@ internal sealed class ObjectDirectory
         }
 
         // Once the worker lets it go, the value holding it is what keeps it: findable by id while that lives.
+        Expose(entry);
         Index(entry);
         return entry;
     }
@@ -175,10 +192,20 @@ internal sealed class ObjectDirectory
         if (_contained.Count > _pruneAt) Prune();
     }
 
+    // Under the entry's lock, which Release reads it under.
+    private static void Expose(ObjectEntry entry)
+    {
+        lock (entry) entry.Exposed = true;
+    }
+
     public ObjectEntry Import(ObjectId id)
     {
-        if (_exported.TryGetValue(id, out var entry)) return entry;
-        if (_contained.TryGetValue(id, out var weak) && weak.TryGetTarget(out entry)) return entry;
+        if (_exported.TryGetValue(id, out var entry) || (_contained.TryGetValue(id, out var weak) && weak.TryGetTarget(out entry)))
+        {
+            Expose(entry);
+            return entry;
+        }
+
         return _ownership.ImportUnknown(this, id);
     }
 

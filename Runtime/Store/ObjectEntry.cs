@@ -71,6 +71,15 @@ internal sealed class ObjectEntry
     /// <summary>Driver: the ref was serialized into a value that holds it; the directory finds it by id weakly.</summary>
     public bool Indexed;
 
+    /// <summary>
+    /// Driver: a worker's large put, which nothing but the borrow table holds until some path hands the entry out
+    /// (<see cref="Exposed"/>): freed as soon as its last borrower lets it go (see <see cref="ObjectDirectory.Release"/>).
+    /// </summary>
+    public bool FreedWithLastBorrow;
+
+    /// <summary>Driver: the directory handed this entry to something besides the borrow table (an import, a reported ref), which may hold it.</summary>
+    public bool Exposed;
+
     public bool TrySetValue(byte[] data) => TryComplete(data);
 
     /// <summary>Completes with a stored value: a byte array or a <see cref="SharedObject"/>, which from now on lives as long as this entry.</summary>

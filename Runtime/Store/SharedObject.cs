@@ -66,6 +66,28 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
     /// <summary>The pid of the process that wrote the value (file names start with it).</summary>
     public int CreatorPid => int.Parse(Name.AsSpan(0, Name.IndexOf('-')), provider: System.Globalization.CultureInfo.InvariantCulture);
 
+    private object? _pendingLent;
+
+    /// <summary>
+    /// Worker: the value was written into a file the driver lent back, which the driver still charges to the store. A
+    /// put of no more bytes than that charge hands it over with the file (<see cref="TakePendingLent"/>); any other
+    /// hand-over, or freeing the value here, settles the lent file first (<see cref="SharedStore.SettleLent"/>).
+    /// </summary>
+    internal LentCharge? PendingLent
+    {
+        get => Volatile.Read(ref _pendingLent) as LentCharge;
+        set => Volatile.Write(ref _pendingLent, value);
+    }
+
+    /// <summary>Worker: takes the lent file's charge for the hand-over (once: null after the first call).</summary>
+    internal LentCharge? TakePendingLent() => Interlocked.Exchange(ref _pendingLent, null) as LentCharge;
+
+    /// <summary>Worker: tells the driver to stop counting the lent file this value was written into, unless that was done or taken over.</summary>
+    internal void SettlePendingLent()
+    {
+        if (TakePendingLent() is { } lent) Store.SettleLent(lent.Name);
+    }
+
     public bool IsFreed => Volatile.Read(ref _freed);
 
     public int Pins => Volatile.Read(ref _pins);
@@ -189,6 +211,7 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
         {
             if (_freed || (_pins > 0 && !force)) return _freed;
             _freed = true;
+            if (!Owned) SettlePendingLent();
             if (_writable && _pins == 0 && !Store.IsDisposed &&
                 (Owned ? Store.Files.TryKeep(Name, _map, _mapLength, Charged, Store.Capacity) : Store.HoldHandedOver(Name, _map, _mapLength, Length)))
             {
@@ -241,3 +264,6 @@ internal sealed unsafe class SharedObject : MemoryManager<byte>
 
     public override string ToString() => $"SharedObject({Name}, {Length} bytes{(Spilled ? ", spilled" : "")})";
 }
+
+/// <summary>A file the driver lent a worker, by name, and the bytes the driver charges the store for it.</summary>
+internal sealed record LentCharge(string Name, long Size);

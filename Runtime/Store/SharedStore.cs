@@ -68,6 +68,8 @@ internal sealed unsafe partial class SharedStore : IDisposable
     /// <summary>Frees the objects whose entry was collected; returns how many.</summary>
     internal int Sweep()
     {
+        // Read first: a collection that ends during this sweep is swept again next time.
+        Volatile.Write(ref _sweptAtCollection, GC.CollectionCount(0));
         var freed = 0;
         lock (_objects)
         {
@@ -91,8 +93,17 @@ internal sealed unsafe partial class SharedStore : IDisposable
     /// <summary>Collects in this process and (from the driver) in every worker, then frees what nothing reaches.</summary>
     internal void CollectEverywhere()
     {
-        CollectRemote?.Invoke();
-        CollectLocal();
+        // Values freed as the workers report their releases are deleted too, not kept or given back (as in CollectLocal).
+        Files.Refuse();
+        try
+        {
+            CollectRemote?.Invoke();
+            CollectLocal();
+        }
+        finally
+        {
+            Files.Accept();
+        }
     }
 
     /// <summary>A full collection here: frees what nothing reaches and gives kept files back too (see <see cref="FilePool"/>), so the store is as small as it can be.</summary>
@@ -219,6 +230,9 @@ internal sealed unsafe partial class SharedStore : IDisposable
     /// </summary>
     internal bool TryTakeKept(long needed, out FilePool.Kept kept)
     {
+        // A worker's large value: refs dropped since the last collection are reported now, without a collection of its
+        // own, so that the driver frees their values and gives their files back while this one is written.
+        if (!IsOwner && needed >= CollectForReuseAbove) SweepIfCollected();
         if (Files.TryTake(needed, out kept)) return true;
         if (!IsOwner) return TryReclaim(needed, out kept);
         if (!HasReusable(needed)) return false;
@@ -229,6 +243,16 @@ internal sealed unsafe partial class SharedStore : IDisposable
         GC.Collect(1, GCCollectionMode.Forced, blocking: true);
         Sweep();
         return Files.TryTake(needed, out kept);
+    }
+
+    private int _sweptAtCollection = -1;
+
+    /// <summary>Sweeps when the garbage collector ran since the last sweep (refs it collected are found only by a sweep); true when it swept.</summary>
+    internal bool SweepIfCollected()
+    {
+        if (GC.CollectionCount(0) == Volatile.Read(ref _sweptAtCollection)) return false;
+        Sweep();
+        return true;
     }
 
     /// <summary>Values at least this large may collect the young generations to find a freed file to reuse.</summary>
@@ -343,8 +367,27 @@ internal sealed unsafe partial class SharedStore : IDisposable
     }
 
     /// <summary>The frame form of a shared object: its file's name.</summary>
-    internal static Payload PayloadOf(SharedObject shared, bool transfer) =>
-        new() { File = shared.Name, Length = shared.Length, Spilled = shared.Spilled, Transfer = transfer };
+    internal static Payload PayloadOf(SharedObject shared, bool transfer)
+    {
+        // A hand-over that does not take a lent file's charge over: the driver stops counting that file before it takes this one.
+        if (transfer) shared.SettlePendingLent();
+        return new() { File = shared.Name, Length = shared.Length, Spilled = shared.Spilled, Transfer = transfer };
+    }
+
+    /// <summary>
+    /// Driver: takes a file a worker wrote for a put whose bytes are charged already (the charge of the file it was
+    /// lent and wrote the value into, see LentFiles.TakeOver); checks the payload first.
+    /// </summary>
+    internal SharedObject AdoptCharged(in Payload payload)
+    {
+        ValidateHandedOver(payload);
+        var shared = new SharedObject(this, payload.File!, payload.Length, owned: true, spilled: false, charged: payload.Length);
+        Track(shared);
+        return shared;
+    }
+
+    /// <summary>Driver: throws <see cref="InvalidDataException"/> unless the payload hands over a file in shared memory.</summary>
+    internal static void CheckHandedOver(in Payload payload) => ValidateHandedOver(payload);
 
     internal string NewName() => $"{Environment.ProcessId}-{Interlocked.Increment(ref _next)}";
 

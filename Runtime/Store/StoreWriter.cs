@@ -33,6 +33,9 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
     private long _mapLength;
     // Bytes of the file reserved for the value (and charged); at most _mapLength.
     private long _capacity;
+    // A worker writing into a file the driver lent it: that file's name and the bytes the driver still charges for it.
+    private string? _lentName;
+    private long _lentSize;
 
     /// <summary>
     /// Serializes <paramref name="value"/>: a byte array when small, a <see cref="SharedObject"/> of
@@ -148,13 +151,6 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
             return false;
         }
 
-        if (!_driver)
-        {
-            // Renamed: the driver stops counting the lent file before it takes the new value over (the frame goes first).
-            _store.SettleLent(kept.Name);
-            _store.NoteHandedOverReuse();
-        }
-
         try
         {
             if (capacity > kept.Size) Native.Allocate(file.SafeFileHandle, kept.Size, capacity);
@@ -164,7 +160,18 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
             file.Dispose();
             _store.Files.Drop(kept with { Name = name });
             if (_driver) _store.Uncharge(capacity - kept.Size);
+            // Dropped under its new name, which the driver does not know: the lent one is settled here.
+            else _store.SettleLent(kept.Name);
             return false;
+        }
+
+        if (!_driver)
+        {
+            // The driver still charges the lent file: a put of no more bytes takes that charge over (no round trip),
+            // anything else settles it first (see SharedObject.PendingLent).
+            _lentName = kept.Name;
+            _lentSize = kept.Size;
+            _store.NoteHandedOverReuse();
         }
 
         _file = file;
@@ -280,6 +287,8 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         var charged = _driver ? _written : 0;
         Uncharge(_spilled, _capacity - charged);
         var shared = new SharedObject(_store, _name!, (int)_written, owned: _driver, spilled: _spilled, charged: charged, _map, _mapLength, writable: _store.ReusesWrites);
+        if (_lentName is not null) shared.PendingLent = new LentCharge(_lentName, _lentSize);
+        _lentName = null;
         _map = null;
         _store.Track(shared);
         return shared;
@@ -287,6 +296,8 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
 
     private void Abort()
     {
+        if (_lentName is not null) _store.SettleLent(_lentName);
+        _lentName = null;
         if (_name is null) return;
         Native.Unmap(_map, _mapLength);
         _map = null;
@@ -305,6 +316,8 @@ internal sealed unsafe class StoreWriter : IBufferWriter<byte>
         _capacity = 0;
         _mapLength = 0;
         _spilled = false;
+        _lentName = null;
+        _lentSize = 0;
         _store = null!;
         if (_buffer.Length > KeepBuffer) _buffer = new byte[InitialBuffer];
     }

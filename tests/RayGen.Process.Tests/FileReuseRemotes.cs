@@ -36,6 +36,18 @@ public static partial class ReuseTasks
     [Remote]
     public static long[] Returns(long fill) => Filled(fill);
 
+    /// <summary>Puts a large value of <paramref name="longs"/> longs; returns its ref (the driver now holds it) and how many handed-over files it was written into.</summary>
+    [Remote]
+    public static ObjectRef<long[]>[] PutsOfLength(int longs, long fill)
+    {
+        var store = RuntimeCore.Current!.Store!;
+        var before = store.HandedOverReuses;
+        var values = new long[longs];
+        System.Array.Fill(values, fill);
+        var kept = Ray.Put(values);
+        return new[] { kept, Ray.Put(new[] { store.HandedOverReuses - before }) };
+    }
+
     /// <summary>Sweeps this worker's store, then counts the maps of handed-over files it still keeps.</summary>
     [Remote]
     public static int HandedOverMapsAfterSweep()

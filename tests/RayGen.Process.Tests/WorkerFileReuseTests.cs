@@ -99,6 +99,75 @@ public class WorkerFileReuseTests
         Assert.That(ReuseTasks.Remote.HandedOverMapsAfterSweep().Get(NoHang), Is.Zero);
     }
 
+    [Test]
+    public void A_worker_put_is_freed_and_its_file_given_back_once_the_worker_reports_its_release_with_no_collection_in_the_driver()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var backend = ProcessTestSupport.Backend(ray);
+        ReuseTasks.Remote.PutsAndDropsOne(11).Get(NoHang);
+
+        // The worker collects and reports the ref it let go; its answer follows the release on the same connection.
+        ProcessTestSupport.CurrentStore.CollectRemote!();
+
+        Assert.That(backend.LentFiles.LentCount, Is.EqualTo(1), "nothing in the driver could reach the put, so its file went back at the release");
+    }
+
+    [Test]
+    public void A_worker_put_whose_ref_reached_the_driver_stays_readable_after_the_worker_lets_go_of_it()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var backend = ProcessTestSupport.Backend(ray);
+        var held = ReuseTasks.Remote.PutsOfLength(ReuseTasks.Longs, 9).Get(NoHang)[0];
+
+        ProcessTestSupport.CurrentStore.CollectRemote!();
+
+        Assert.That(backend.LentFiles.LentCount, Is.Zero, "the driver holds the ref: the value is not freed");
+        Assert.That(held.Get(NoHang).All(v => v == 9), Is.True);
+    }
+
+    [Test]
+    public void A_worker_put_written_into_a_file_given_back_takes_over_that_files_charge()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var backend = ProcessTestSupport.Backend(ray);
+        var store = ProcessTestSupport.CurrentStore;
+        GiveBackOneFile(backend);
+
+        var refs = ReuseTasks.Remote.PutsIntoAFileGivenBack(22).Get(NoHang);
+
+        Assert.That(refs[1].Get(NoHang), Is.EqualTo(new[] { 1L }), "precondition: the put went into the file given back");
+        Assert.That(backend.LentFiles.TakenOverCount, Is.EqualTo(1), "the put took the lent file's charge over");
+        Assert.That(backend.LentFiles.Bytes, Is.Zero, "the lent file no longer counts as lent");
+        Assert.That(store.Used, Is.EqualTo(store.Files.Bytes + refs[0].Entry.Shared!.Charged), "the store counts the new value once, and nothing else of it");
+        Assert.That(refs[0].Get(NoHang).All(v => v == 22), Is.True);
+    }
+
+    [Test]
+    public void A_worker_put_larger_than_the_file_given_back_it_was_written_into_settles_that_file_and_is_counted_once()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 1 });
+        var backend = ProcessTestSupport.Backend(ray);
+        var store = ProcessTestSupport.CurrentStore;
+        GiveBackOneFile(backend);
+
+        // A hundred longs more: still within the kept map (rounded up), but more bytes than the lent file's charge.
+        var refs = ReuseTasks.Remote.PutsOfLength(ReuseTasks.Longs + 100, 33).Get(NoHang);
+
+        Assert.That(refs[1].Get(NoHang), Is.EqualTo(new[] { 1L }), "precondition: the put went into the file given back");
+        Assert.That(backend.LentFiles.TakenOverCount, Is.Zero, "too large to take the lent charge over");
+        Assert.That(backend.LentFiles.Bytes, Is.Zero, "the lent file was settled");
+        Assert.That(store.Used, Is.EqualTo(store.Files.Bytes + refs[0].Entry.Shared!.Charged), "the store counts the new value once, and nothing else of it");
+        Assert.That(refs[0].Get(NoHang), Has.Length.EqualTo(ReuseTasks.Longs + 100));
+    }
+
+    /// <summary>A worker puts a large value and drops it; its release frees the value and the file goes back to it.</summary>
+    private static void GiveBackOneFile(RayGen.Driver.ProcessBackend backend)
+    {
+        ReuseTasks.Remote.PutsAndDropsOne(11).Get(NoHang);
+        ProcessTestSupport.CurrentStore.CollectRemote!();
+        Assert.That(backend.LentFiles.Bytes, Is.GreaterThan(0), "precondition: the freed put's file was lent back to the worker");
+    }
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static void ReadAndDrop() => Assert.That(ReuseTasks.Remote.Returns(5).Get(NoHang)[0], Is.EqualTo(5));
 }
