@@ -86,6 +86,8 @@ internal sealed class JobHost : IDisposable
         info.ArgumentList.Add(custom.Length == 0 ? "-" : string.Join(',', custom));
         info.Environment[WorkerEnvironment.TokenVariable] = session.Token;
         info.Environment[WorkerEnvironment.NodeAddressVariable] = identity.SiloEndpoint.ToString();
+        info.Environment[WorkerEnvironment.NodeIdVariable] = identity.Details.NodeId;
+        info.Environment[WorkerEnvironment.JobIdVariable] = jobId;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var host = new JobHost(jobId, bundle, process, session, sink);

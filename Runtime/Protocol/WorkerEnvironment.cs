@@ -14,4 +14,10 @@ internal static class WorkerEnvironment
     /// (<c>(pid=N, node=ADDRESS)</c>) so that a driver tells the nodes apart.
     /// </summary>
     public const string NodeAddressVariable = "RAYGEN_NODE_ADDRESS";
+
+    /// <summary>Set for a job host on a cluster node (and inherited by its workers): the node's id, as <c>Ray.Nodes()</c> names it.</summary>
+    public const string NodeIdVariable = "RAYGEN_NODE_ID";
+
+    /// <summary>Set for a job host on a cluster node (and inherited by its workers): the id of the driver's job it serves.</summary>
+    public const string JobIdVariable = "RAYGEN_JOB_ID";
 }
