@@ -301,6 +301,7 @@ internal static class Program
         var stopped = StopAll(nodes.Where(n => !n.IsHead).ToList()) + StopAll(nodes.Where(n => n.IsHead).ToList());
         var cluster = ClusterState.ReadClusterFile();
         if (cluster is not null && !IsNodeProcess(cluster.HeadPid)) File.Delete(ClusterState.ClusterFilePath);
+        ClusterState.RemoveCodeCache();
         ClusterState.RemoveEmptyFolders();
         Console.WriteLine(stopped == 0 ? "No RayGen node of this user runs on this machine." : $"Stopped {stopped} RayGen node{(stopped == 1 ? "" : "s")}.");
         return 0;

@@ -38,6 +38,23 @@ internal static class ClusterState
 
     public static string LogsFolder => Path.Combine(Folder, "logs");
 
+    /// <summary>Where nodes cache the applications drivers shipped, one folder per content hash.</summary>
+    public static string CodeFolder => Path.Combine(Folder, "code");
+
+    /// <summary>Deletes the shipped applications once no node of this user runs here (a later cluster ships them again).</summary>
+    public static void RemoveCodeCache()
+    {
+        if (Nodes().Count > 0 || !Directory.Exists(CodeFolder)) return;
+        try
+        {
+            Directory.Delete(CodeFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A node started meanwhile and is using it: it stays.
+        }
+    }
+
     public static void EnsureFolders()
     {
         foreach (var folder in new[] { Folder, NodesFolder, LogsFolder })

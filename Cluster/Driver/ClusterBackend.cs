@@ -29,7 +29,6 @@ internal sealed class ClusterBackend : IExecutionBackend
 {
     private static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan EndTimeout = TimeSpan.FromSeconds(10);
-    private const int PullChunkBytes = 4 * 1024 * 1024;
 
     private readonly TaskOwner _owner;
     private readonly ClusterClient _client;
@@ -51,6 +50,10 @@ internal sealed class ClusterBackend : IExecutionBackend
     // Node id -> its silo address, which its agent grain is keyed by.
     private readonly Dictionary<string, string> _silos = new(StringComparer.Ordinal);
     private long _nextKey;
+    private int _ticks;
+
+    // Every few refresh periods: well inside the node's lease (JobTable.JobLease), so a slow tick or two is no harm.
+    private const int KeepAliveTicks = 3;
     private volatile bool _disposed;
 
     public ClusterBackend(TaskOwner owner, ClusterClient client)
@@ -171,8 +174,24 @@ internal sealed class ClusterBackend : IExecutionBackend
             ActorKey = run.ActorKey,
             // The node runs what it is given: the driver placed it already, and keeps actor names cluster-wide itself.
             Options = WireOptions.From(run.Task.Options),
-            Args = run.Arguments.Select(a => a.ToArray()).ToArray(),
+            Args = new byte[run.Arguments.Length][],
         };
+        (long, ReadOnlyMemory<byte>)[]? pushes = null;
+        for (var i = 0; i < run.Arguments.Length; i++)
+        {
+            var argument = run.Arguments[i];
+            if (argument.Length <= NodeLink.InlineArgumentLimit)
+            {
+                frame.Args[i] = argument.ToArray();
+                continue;
+            }
+
+            // Too large for one engine message: pushed in chunks ahead of the run, which names it by key.
+            frame.Args[i] = Array.Empty<byte>();
+            frame.HeldArgs ??= new long[run.Arguments.Length];
+            frame.HeldArgs[i] = Interlocked.Increment(ref _nextKey);
+            pushes = [.. pushes ?? [], (frame.HeldArgs[i], argument)];
+        }
         frame.Options.Name = null;
         frame.Options.Strategy = null;
         var weight = NodeLink.Weight(frame);
@@ -180,13 +199,13 @@ internal sealed class ClusterBackend : IExecutionBackend
         {
             Release(run);
             Fail(run, ErrorInfo.Of(ErrorKind.Runtime,
-                $"The arguments of {run.Task.Function.DisplayName} weigh {weight / (1024 * 1024)} MiB; a run sent to another node may carry at most {NodeLink.RunBytesLimit / (1024 * 1024)} MiB in this version. Pass a smaller value, or split it."));
+                $"The arguments of {run.Task.Function.DisplayName} weigh {weight / (1024 * 1024)} MiB inline; a run sent to another node may carry at most {NodeLink.RunBytesLimit / (1024 * 1024)} MiB of arguments of up to {NodeLink.InlineArgumentLimit / 1024} KiB each (larger ones are pushed apart). Pass fewer arguments, or larger ones."));
             return;
         }
 
         run.Key = key;
         _inFlight[key] = run;
-        run.Node!.Send(frame);
+        run.Node!.Send(frame, pushes);
     }
 
     private void OnSendFailed(IReadOnlyList<JobRunFrame> frames, Exception error)
@@ -223,7 +242,7 @@ internal sealed class ClusterBackend : IExecutionBackend
             value = GC.AllocateUninitializedArray<byte>(checked((int)frame.HeldLength));
             for (long offset = 0; offset < value.Length;)
             {
-                var chunk = await run.Node!.Agent.Pull(_jobId, frame.Key, offset, PullChunkBytes);
+                var chunk = await run.Node!.Agent.Pull(_jobId, frame.Key, offset, NodeLink.ChunkBytes);
                 if (chunk.Length == 0) throw new InvalidOperationException($"the node's copy ended at {offset} of {value.Length} bytes");
                 chunk.CopyTo(value.AsSpan((int)offset));
                 offset += chunk.Length;
@@ -335,6 +354,13 @@ internal sealed class ClusterBackend : IExecutionBackend
     private void Refresh()
     {
         if (_disposed) return;
+        if (++_ticks % KeepAliveTicks == 0)
+        {
+            NodeLink[] links;
+            lock (_lock) links = _links.Values.ToArray();
+            foreach (var link in links) link.KeepAlive();
+        }
+
         bool waiting;
         lock (_lock) waiting = _waiting.Count > 0;
         if (!waiting) return;

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading.Tasks;
 using MemoryPack;
 using RayGen.Cluster.Nodes;
@@ -25,7 +26,7 @@ internal sealed class NodeLink
     public const int RunBytesLimit = 64 * 1024 * 1024;
 
     private readonly object _lock = new();
-    private readonly List<JobRunFrame> _outbox = new();
+    private readonly List<Outgoing> _outbox = new();
     private readonly AppShipment _app;
     private readonly string _jobId;
     private readonly IJobObserver _observer;
@@ -51,11 +52,20 @@ internal sealed class NodeLink
     /// <summary>Whether the job was started there (so it must be ended there).</summary>
     public bool Started => _ready is { IsCompletedSuccessfully: true };
 
-    public void Send(JobRunFrame run)
+    /// <summary>An argument larger than this is pushed to the node in chunks before its run, not carried in the run.</summary>
+    public const int InlineArgumentLimit = 1024 * 1024;
+
+    /// <summary>The size of one chunk of a pushed argument (and of a pulled result): far under Orleans' message limit.</summary>
+    public const int ChunkBytes = 4 * 1024 * 1024;
+
+    /// <summary>A run and the large arguments to push before it (its <c>HeldArgs</c> name their keys).</summary>
+    private readonly record struct Outgoing(JobRunFrame Run, (long Key, ReadOnlyMemory<byte> Value)[]? Pushes);
+
+    public void Send(JobRunFrame run, (long Key, ReadOnlyMemory<byte> Value)[]? pushes = null)
     {
         lock (_lock)
         {
-            _outbox.Add(run);
+            _outbox.Add(new Outgoing(run, pushes));
             if (_flushing) return;
             _flushing = true;
             _ready ??= PrepareAsync();
@@ -83,7 +93,7 @@ internal sealed class NodeLink
     {
         while (true)
         {
-            List<JobRunFrame> batch;
+            List<Outgoing> batch;
             Task ready;
             lock (_lock)
             {
@@ -107,23 +117,45 @@ internal sealed class NodeLink
                     assemblies = _app.Assemblies();
                 }
 
-                await Agent.Submit(_jobId, MemoryPackSerializer.Serialize(batch.ToArray()), assemblies);
+                foreach (var outgoing in batch)
+                {
+                    if (outgoing.Pushes is null) continue;
+                    foreach (var (key, value) in outgoing.Pushes) await PushAsync(key, value);
+                }
+
+                await Agent.Submit(_jobId, MemoryPackSerializer.Serialize(batch.Select(o => o.Run).ToArray()), assemblies);
             }
             catch (Exception e)
             {
-                _onSendFailed(batch, e);
+                _onSendFailed(batch.Select(o => o.Run).ToList(), e);
             }
         }
     }
 
-    private List<JobRunFrame> TakeBatch()
+    private async Task PushAsync(long key, ReadOnlyMemory<byte> value)
     {
-        var batch = new List<JobRunFrame>();
+        for (var offset = 0; offset < value.Length; offset += ChunkBytes)
+        {
+            var chunk = value.Slice(offset, Math.Min(ChunkBytes, value.Length - offset)).ToArray();
+            await Agent.PutValue(_jobId, key, value.Length, offset, chunk);
+        }
+    }
+
+    /// <summary>Tells the node this driver lives (see JobTable.JobLease); only once the job was started there.</summary>
+    public void KeepAlive()
+    {
+        if (!Started) return;
+        _ = Agent.KeepAlive(_jobId).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
+    private List<Outgoing> TakeBatch()
+    {
+        var batch = new List<Outgoing>();
         long bytes = 0;
         var i = 0;
         for (; i < _outbox.Count; i++)
         {
-            var size = Weight(_outbox[i]);
+            var size = Weight(_outbox[i].Run);
             if (batch.Count > 0 && bytes + size > BatchBytesLimit) break;
             batch.Add(_outbox[i]);
             bytes += size;

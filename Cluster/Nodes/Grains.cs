@@ -46,6 +46,12 @@ internal interface INodeAgent : IGrainWithStringKey
     /// </summary>
     Task Submit(string jobId, byte[] runs, string[]? assemblies);
 
+    /// <summary>One chunk of an argument too large to travel inline, pushed before the run that names it in <c>HeldArgs</c>.</summary>
+    Task PutValue(string jobId, long key, long length, long offset, byte[] bytes);
+
+    /// <summary>The driver lives: renews the job's lease (<c>JobTable.JobLease</c>).</summary>
+    Task KeepAlive(string jobId);
+
     /// <summary>A chunk of a result too large to travel inline.</summary>
     Task<byte[]> Pull(string jobId, long key, long offset, int count);
 

@@ -36,12 +36,15 @@ internal sealed class JobHost : IDisposable
     private readonly List<JobResultFrame> _results = new();
     private readonly List<string> _lines = new();
     private readonly ConcurrentDictionary<long, byte[]> _held = new();
+    private readonly ConcurrentDictionary<long, Pushed> _pushed = new();
+    private readonly NodeIdentity _identity;
     private FrameConnection? _connection;
     private bool _flushing;
     private volatile bool _disposed;
 
-    private JobHost(string jobId, string bundle, Process process, SessionDirectory session, IJobSink sink)
+    private JobHost(string jobId, string bundle, Process process, SessionDirectory session, IJobSink sink, NodeIdentity identity)
     {
+        _identity = identity;
         _bundle = bundle;
         JobId = jobId;
         _process = process;
@@ -90,7 +93,7 @@ internal sealed class JobHost : IDisposable
         info.Environment[WorkerEnvironment.JobIdVariable] = jobId;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var host = new JobHost(jobId, bundle, process, session, sink);
+        var host = new JobHost(jobId, bundle, process, session, sink, identity);
         process.OutputDataReceived += (_, e) => host.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => host.OnLine(e.Data);
         try
@@ -161,7 +164,47 @@ internal sealed class JobHost : IDisposable
     {
         var connection = _connection ?? throw new InvalidOperationException("The job host is not connected.");
         if (assemblies is { Length: > 0 }) connection.Send(new LoadAssembliesFrame { Paths = assemblies.Select(a => Inside(_bundle, a)).ToArray() });
-        foreach (var run in runs) connection.Send(run);
+        foreach (var run in runs)
+        {
+            if (run.HeldArgs is { } held && PutPushedArguments(run, held) is { } missing)
+            {
+                OnResult(new JobResultFrame { Key = run.Key, Error = ErrorInfo.Of(ErrorKind.Runtime, missing) });
+                continue;
+            }
+
+            connection.Send(run);
+        }
+    }
+
+    private string? PutPushedArguments(JobRunFrame run, long[] held)
+    {
+        for (var i = 0; i < held.Length && i < run.Args.Length; i++)
+        {
+            if (held[i] == 0) continue;
+            if (!_pushed.TryRemove(held[i], out var pushed) || pushed.Received != pushed.Value.Length)
+                return $"Argument {i} of {run.FunctionId} did not fully reach node {_identity.Details.NodeId} before its run.";
+            run.Args[i] = pushed.Value;
+        }
+
+        return null;
+    }
+
+    /// <summary>One chunk of an argument the driver pushes before the run that takes it (a value too large for one engine message).</summary>
+    public void PutValue(long key, long length, long offset, byte[] bytes)
+    {
+        if (length < 0 || length > Array.MaxLength) throw new InvalidDataException($"A pushed value of {length} bytes cannot be held (at most {Array.MaxLength}).");
+        var pushed = _pushed.GetOrAdd(key, _ => new Pushed(GC.AllocateUninitializedArray<byte>((int)length)));
+        if (pushed.Value.Length != length || offset < 0 || offset > length - bytes.Length)
+            throw new InvalidDataException($"A chunk of {bytes.Length} bytes at {offset} does not fit pushed value {key} of {pushed.Value.Length} bytes.");
+        bytes.CopyTo(pushed.Value, offset);
+        Interlocked.Add(ref pushed.Received, bytes.Length);
+    }
+
+    /// <summary>A value being pushed: its bytes and how many arrived (chunks never overlap).</summary>
+    private sealed class Pushed(byte[] value)
+    {
+        public readonly byte[] Value = value;
+        public long Received;
     }
 
     public void KillActor(long key) => _connection?.Send(new JobKillActorFrame { ActorKey = key });
@@ -288,6 +331,7 @@ internal sealed class JobHost : IDisposable
         }
 
         _held.Clear();
+        _pushed.Clear();
         _session.Dispose();
     }
 

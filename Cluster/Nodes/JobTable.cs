@@ -25,7 +25,29 @@ internal sealed class JobTable : IDisposable
     public JobTable(NodeIdentity identity)
     {
         _identity = identity;
-        _code = new CodeCache(Path.Combine(ClusterState.Folder, "code"));
+        _code = new CodeCache(ClusterState.CodeFolder);
+        _expiry = new Timer(_ => EndExpired(), null, LeaseCheckPeriod, LeaseCheckPeriod);
+    }
+
+    /// <summary>
+    /// How long a job lives without hearing from its driver. A driver renews every few seconds (and with every call);
+    /// one that died, even by SIGKILL, stops renewing, and its job host, workers and held values go within this.
+    /// </summary>
+    public static readonly TimeSpan JobLease = TimeSpan.FromSeconds(15);
+
+    private static readonly TimeSpan LeaseCheckPeriod = TimeSpan.FromSeconds(2);
+    private readonly JobLeases _leases = new(JobLease);
+    private readonly Timer _expiry;
+
+    public void KeepAlive(string jobId) => _leases.Renew(jobId, Environment.TickCount64);
+
+    private void EndExpired()
+    {
+        foreach (var jobId in _leases.Expired(Environment.TickCount64))
+        {
+            Console.Error.WriteLine($"[RayGen] job {jobId}: its driver has not been heard from for {JobLease.TotalSeconds:0} s; ending its job host.");
+            _ = EndJob(jobId);
+        }
     }
 
     public bool HasCode(string hash) => _code.TryGet(hash, out _);
@@ -53,6 +75,7 @@ internal sealed class JobTable : IDisposable
         if (!_code.TryGet(job.CodeHash, out var bundle))
             throw new InvalidOperationException($"The application {job.CodeHash} of job {job.JobId} was not shipped to this node.");
         _observers[job.JobId] = observer;
+        KeepAlive(job.JobId);
         var start = _jobs.GetOrAdd(job.JobId, id => new Lazy<Task<JobHost>>(
             () => JobHost.StartAsync(id, bundle, job, _identity, new Sink(this), CancellationToken.None)));
         try
@@ -70,7 +93,14 @@ internal sealed class JobTable : IDisposable
     public async Task Submit(string jobId, byte[] runs, string[]? assemblies)
     {
         var frames = MemoryPackSerializer.Deserialize<JobRunFrame[]>(runs) ?? Array.Empty<JobRunFrame>();
+        KeepAlive(jobId);
         (await Host(jobId)).Submit(frames, assemblies);
+    }
+
+    public async Task PutValue(string jobId, long key, long length, long offset, byte[] bytes)
+    {
+        KeepAlive(jobId);
+        (await Host(jobId)).PutValue(key, length, offset, bytes);
     }
 
     public async Task<byte[]> Pull(string jobId, long key, long offset, int count) => (await Host(jobId)).Pull(key, offset, count);
@@ -81,6 +111,7 @@ internal sealed class JobTable : IDisposable
 
     public async Task EndJob(string jobId)
     {
+        _leases.Forget(jobId);
         _observers.TryRemove(jobId, out _);
         if (!_jobs.TryRemove(jobId, out var start)) return;
         try
@@ -98,6 +129,7 @@ internal sealed class JobTable : IDisposable
 
     public void Dispose()
     {
+        _expiry.Dispose();
         foreach (var job in _jobs.Values)
         {
             if (job.IsValueCreated && job.Value.IsCompletedSuccessfully) job.Value.Result.Dispose();
@@ -119,6 +151,7 @@ internal sealed class JobTable : IDisposable
         public void Ended(string jobId, string? error)
         {
             table._jobs.TryRemove(jobId, out _);
+            table._leases.Forget(jobId);
             if (table._observers.TryRemove(jobId, out var observer)) _ = observer.Ended(table._identity.Details.NodeId, error);
         }
     }

@@ -36,6 +36,14 @@ internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails si
 
     public Task Submit(string jobId, byte[] runs, string[]? assemblies) => jobs.Submit(jobId, runs, assemblies);
 
+    public Task PutValue(string jobId, long key, long length, long offset, byte[] bytes) => jobs.PutValue(jobId, key, length, offset, bytes);
+
+    public Task KeepAlive(string jobId)
+    {
+        jobs.KeepAlive(jobId);
+        return Task.CompletedTask;
+    }
+
     public Task<byte[]> Pull(string jobId, long key, long offset, int count) => jobs.Pull(jobId, key, offset, count);
 
     public Task Drop(string jobId, long key) => jobs.Drop(jobId, key);

@@ -26,6 +26,12 @@ internal sealed partial class JobRunFrame : IFrame
 
     /// <summary>Serialized arguments, refs already replaced by their values (the driver resolved them).</summary>
     public byte[][] Args { get; set; } = System.Array.Empty<byte[]>();
+
+    /// <summary>
+    /// Null, or per argument the key of a value the driver pushed to the node in chunks beforehand (0: the argument
+    /// is inline). The node puts each such value in place before the run reaches the job host.
+    /// </summary>
+    public long[]? HeldArgs { get; set; }
 }
 
 /// <summary>Job host -> node agent -> driver: how one run ended: its serialized value, or the error.</summary>

@@ -51,6 +51,35 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void A_256_MiB_value_made_on_one_node_is_consumed_on_another_and_read_by_the_driver_intact()
+    {
+        using var ray = Connect();
+        const int length = 256 * 1024 * 1024;
+        var onB = new RemoteOptions { Resources = new Dictionary<string, double> { ["b"] = 1 } };
+        var onGpu = new RemoteOptions { NumGpus = 1 };
+        var made = ClusterWork.Remote.With(onB).Pattern(length);
+        var sum = ClusterWork.Remote.With(onGpu).Sum(made);
+        long expected = 0;
+        for (var i = 0; i < length; i++) expected += (byte)(i * 31 + 7);
+        Assert.That(sum.Get(), Is.EqualTo(expected), "the consumer on the other node read every byte");
+        var bytes = made.Get();
+        Assert.That(bytes, Has.Length.EqualTo(length));
+        for (var i = 0; i < length; i += 65_521) Assert.That(bytes[i], Is.EqualTo((byte)(i * 31 + 7)), $"byte {i}");
+    }
+
+    [Test]
+    public void An_argument_larger_than_one_engine_message_is_pushed_to_the_node_in_chunks_intact()
+    {
+        using var ray = Connect();
+        var bytes = new byte[9 * 1024 * 1024 + 17];
+        new Random(5).NextBytes(bytes);
+        long expected = 0;
+        foreach (var b in bytes) expected += b;
+        Assert.That(ClusterWork.Remote.Sum(bytes).Get(), Is.EqualTo(expected), "passed by value");
+        Assert.That(ClusterWork.Remote.Sum(Ray.Put(bytes)).Get(), Is.EqualTo(expected), "passed as a ref the driver put");
+    }
+
+    [Test]
     public void A_result_larger_than_one_engine_message_is_pulled_in_chunks_intact()
     {
         using var ray = Connect();
