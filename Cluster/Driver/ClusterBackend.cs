@@ -25,7 +25,7 @@ namespace RayGen.Cluster.Driver;
 /// accounting is per node, in <see cref="NodeLedger"/>. A run no node can take now waits in this backend's queue
 /// and is placed again when a run finishes or the node list changes (a node joined).
 /// </remarks>
-internal sealed class ClusterBackend : IExecutionBackend
+internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 {
     private static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan EndTimeout = TimeSpan.FromSeconds(10);
@@ -40,7 +40,8 @@ internal sealed class ClusterBackend : IExecutionBackend
     private readonly object _lock = new();
     private readonly NodeLedger _ledger = new();
     private readonly NodeChooser _chooser = new();
-    private readonly Dictionary<string, NodeLink> _links = new(StringComparer.Ordinal);
+    // Per node and per job whose host it reaches (this driver's own, or another driver's for an actor found by name).
+    private readonly Dictionary<(string Node, string Job), NodeLink> _links = new();
     private readonly LinkedList<Run> _waiting = new();
     private readonly ConcurrentDictionary<long, Run> _inFlight = new();
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
@@ -49,7 +50,9 @@ internal sealed class ClusterBackend : IExecutionBackend
 
     // Node id -> its silo address, which its agent grain is keyed by.
     private readonly Dictionary<string, string> _silos = new(StringComparer.Ordinal);
-    private long _nextKey;
+    // Keys name runs, actors and pushed values on the nodes, where other drivers' calls of this driver's actors meet
+    // this driver's own: starting at a random point of a 62-bit space keeps every driver's keys apart.
+    private long _nextKey = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 30);
     private int _ticks;
 
     // Every few refresh periods: well inside the node's lease (JobTable.JobLease), so a slow tick or two is no harm.
@@ -105,7 +108,11 @@ internal sealed class ClusterBackend : IExecutionBackend
             if (placement.HeldRequest is { } held) _ledger.Give(placement.Node.NodeId, held);
         }
 
-        _ = placement.Node.Agent.KillActor(_jobId, placement.Key).ContinueWith(static _ => { }, TaskScheduler.Default);
+        // This driver ending leaves a detached actor, and another driver's actor, alone; Ray.Kill ends either.
+        var kill = !_owner.IsShutDown || (!placement.Detached && !actor.IsAdopted);
+        if (kill) _ = placement.Node.KillActor(placement.Key).ContinueWith(static _ => { }, TaskScheduler.Default);
+        // Killed by this driver while it runs: the name is free now, whichever driver made the actor.
+        if (!_owner.IsShutDown && actor.Name is { } name) ReleaseName(name, placement.OwnerJob ?? _jobId);
         PlaceWaiting();
     }
 
@@ -137,7 +144,7 @@ internal sealed class ClusterBackend : IExecutionBackend
         {
             case NodeChoice.Chosen chosen:
                 _ledger.Take(chosen.NodeId, task.Request);
-                run.Node = LinkLocked(chosen.NodeId);
+                run.Node = LinkLocked(chosen.NodeId, _jobId);
                 run.Held = task.Request;
                 return Outcome.Placed;
             case NodeChoice.Fail failed:
@@ -152,12 +159,12 @@ internal sealed class ClusterBackend : IExecutionBackend
         }
     }
 
-    private NodeLink LinkLocked(string nodeId)
+    private NodeLink LinkLocked(string nodeId, string targetJob)
     {
-        if (_links.TryGetValue(nodeId, out var link)) return link;
+        if (_links.TryGetValue((nodeId, targetJob), out var link)) return link;
         var agent = _client.Client.GetGrain<INodeAgent>(_silos[nodeId]);
-        link = new NodeLink(nodeId, agent, _app, _jobId, _observerReference, OnSendFailed);
-        _links.Add(nodeId, link);
+        link = new NodeLink(nodeId, agent, _app, _jobId, targetJob, _observerReference, OnSendFailed);
+        _links.Add((nodeId, targetJob), link);
         return link;
     }
 
@@ -193,6 +200,8 @@ internal sealed class ClusterBackend : IExecutionBackend
             pushes = [.. pushes ?? [], (frame.HeldArgs[i], argument)];
         }
         frame.Options.Name = null;
+        frame.Options.Lifetime = null;
+        frame.Detached = run.Kind == RunKind.ActorConstructor && run.Task.Options.Lifetime == ActorLifetime.Detached;
         frame.Options.Strategy = null;
         var weight = NodeLink.Weight(frame);
         if (weight > NodeLink.RunBytesLimit)
@@ -242,13 +251,13 @@ internal sealed class ClusterBackend : IExecutionBackend
             value = GC.AllocateUninitializedArray<byte>(checked((int)frame.HeldLength));
             for (long offset = 0; offset < value.Length;)
             {
-                var chunk = await run.Node!.Agent.Pull(_jobId, frame.Key, offset, NodeLink.ChunkBytes);
+                var chunk = await run.Node!.Pull(frame.Key, offset, NodeLink.ChunkBytes);
                 if (chunk.Length == 0) throw new InvalidOperationException($"the node's copy ended at {offset} of {value.Length} bytes");
                 chunk.CopyTo(value.AsSpan((int)offset));
                 offset += chunk.Length;
             }
 
-            _ = run.Node!.Agent.Drop(_jobId, frame.Key);
+            _ = run.Node!.Drop(frame.Key);
         }
         catch (Exception e)
         {
@@ -276,7 +285,12 @@ internal sealed class ClusterBackend : IExecutionBackend
                     break;
                 }
 
-                var placement = new Placement(run.Node!, run.ActorKey) { HeldRequest = run.Held };
+                var placement = new Placement(run.Node!, run.ActorKey)
+                {
+                    HeldRequest = run.Held,
+                    Detached = run.Task.Options.Lifetime == ActorLifetime.Detached,
+                };
+                if (actor.Name is { } name) Publish(actor, name, placement);
                 // As on one machine: an actor that asked for no CPUs needed one to be placed but holds none while it lives.
                 if (run.Task.Options.NumCpus is null)
                 {
@@ -404,7 +418,8 @@ internal sealed class ClusterBackend : IExecutionBackend
         _refresh.Dispose();
         NodeLink[] links;
         lock (_lock) links = _links.Values.ToArray();
-        var ends = links.Where(l => l.Started).Select(l => l.Agent.EndJob(_jobId));
+        var ends = links.Where(l => l.Started).Select(l => l.End())
+            .Append(_client.Client.GetGrain<INameDirectory>(0).ReleaseJob(_jobId));
         try
         {
             Task.WhenAll(ends).Wait(EndTimeout);
@@ -444,5 +459,78 @@ internal sealed class ClusterBackend : IExecutionBackend
         public NodeLink Node { get; } = node;
         public long Key { get; } = key;
         public ResourceRequest? HeldRequest { get; set; }
+        public bool Detached { get; init; }
+
+        /// <summary>For an actor another driver made: that driver's job, which holds its name.</summary>
+        public string? OwnerJob { get; init; }
+    }
+
+    // Names: claimed at the head when an actor is created (so a taken name throws there, as on one machine), published
+    // once built (so another driver in the namespace can call it), released when it dies or this driver ends.
+
+    private string Namespace => _owner.Options.Namespace ?? $"driver-{_jobId}";
+
+    private INameDirectory Names => _client.Client.GetGrain<INameDirectory>(0);
+
+    public void Claim(ActorRecord actor)
+    {
+        var entry = new NamedActor(Namespace, actor.Name!, _jobId, actor.ActorType.AssemblyQualifiedName!, actor.Options.Lifetime == ActorLifetime.Detached);
+        var refusal = Call(() => Names.Claim(entry), $"claim the actor name \"{actor.Name}\"");
+        if (refusal is not null) throw new RayException(refusal);
+    }
+
+    private void Publish(ActorRecord actor, string name, Placement placement)
+    {
+        var entry = new NamedActor(Namespace, name, _jobId, actor.ActorType.AssemblyQualifiedName!, placement.Detached,
+            placement.Node.NodeId, _silos[placement.Node.NodeId], placement.Key);
+        _ = Names.Publish(entry).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
+
+    public void Release(ActorRecord actor)
+    {
+        // This driver ending releases its names at once (ReleaseJob, which keeps detached ones), and a killed actor's
+        // name went in StopActor: what is left is an actor of this driver that died on its own (its constructor threw).
+        if (_owner.IsShutDown || actor.Name is null || actor.IsAdopted) return;
+        ReleaseName(actor.Name, _jobId);
+    }
+
+    private void ReleaseName(string name, string ownerJob) =>
+        _ = Names.Release(Namespace, name, ownerJob).ContinueWith(static _ => { }, TaskScheduler.Default);
+
+    public ActorRecord? Find(ActorManager actors, string name, Type actorType)
+    {
+        var deadline = DateTime.UtcNow + NameLookupTimeout;
+        NamedActor? entry;
+        // A name claimed and not yet built has no node: wait a little for it, as a handle to a pending actor would.
+        while ((entry = Call(() => Names.Lookup(Namespace, name), $"look up the actor \"{name}\"")) is { NodeId: null } && DateTime.UtcNow < deadline)
+            Thread.Sleep(50);
+        if (entry is null) return null;
+        if (entry.NodeId is null || entry.SiloAddress is null)
+            throw new RayException($"The actor named \"{name}\" in namespace \"{Namespace}\" is still being created after {NameLookupTimeout.TotalSeconds:0} s.");
+        if (entry.TypeName != actorType.AssemblyQualifiedName)
+            throw new RayException($"The actor named \"{name}\" is a {entry.TypeName.Split(',')[0]}, not a {actorType.FullName}.");
+        NodeLink link;
+        lock (_lock)
+        {
+            _silos[entry.NodeId] = entry.SiloAddress;
+            link = LinkLocked(entry.NodeId, entry.JobId);
+        }
+
+        var placement = new Placement(link, entry.ActorKey) { Detached = entry.Detached, OwnerJob = entry.JobId };
+        return actors.Adopt(name, actorType, new RemoteOptions { Lifetime = entry.Detached ? ActorLifetime.Detached : null }, placement);
+    }
+
+    private static readonly TimeSpan NameLookupTimeout = TimeSpan.FromSeconds(10);
+
+    private T Call<T>(Func<Task<T>> call, string action)
+    {
+        try
+        {
+            return Task.Run(call).WaitAsync(ClusterClient.CallTimeout).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not RayException)
+        {
+            throw new RayException($"Could not {action} on the cluster: {FirstLine(e.Message)}", e);
+        }
     }
 }

@@ -11,8 +11,10 @@ using RayGen.Protocol;
 namespace RayGen.Cluster.Driver;
 
 /// <summary>
-/// A driver's line to one node: ships the application there once (skipped when the node has its hash), starts
-/// the job host, then sends runs in order, as batches: many small tasks cost one engine message, not one each.
+/// A driver's line to one job host on one node: for its own job it ships the application there once (skipped when
+/// the node has its hash) and starts the job host; for another driver's job (calls of an actor found by name) it only
+/// tells the node where results go. Then it sends runs in order, as batches: many small tasks cost one engine
+/// message, not one each.
 /// </summary>
 internal sealed class NodeLink
 {
@@ -29,19 +31,22 @@ internal sealed class NodeLink
     private readonly List<Outgoing> _outbox = new();
     private readonly AppShipment _app;
     private readonly string _jobId;
+    private readonly string _targetJob;
     private readonly IJobObserver _observer;
     private readonly Action<IReadOnlyList<JobRunFrame>, Exception> _onSendFailed;
     private Task? _ready;
     private bool _flushing;
     private int _knownFunctions;
 
-    public NodeLink(string nodeId, INodeAgent agent, AppShipment app, string jobId, IJobObserver observer,
+    // targetJob: the job whose host runs what this link sends: jobId (this driver's) or another driver's.
+    public NodeLink(string nodeId, INodeAgent agent, AppShipment app, string jobId, string targetJob, IJobObserver observer,
         Action<IReadOnlyList<JobRunFrame>, Exception> onSendFailed)
     {
         NodeId = nodeId;
         Agent = agent;
         _app = app;
         _jobId = jobId;
+        _targetJob = targetJob;
         _observer = observer;
         _onSendFailed = onSendFailed;
     }
@@ -74,8 +79,17 @@ internal sealed class NodeLink
         _ = Task.Run(FlushLoopAsync);
     }
 
+    /// <summary>Whether this link calls into another driver's job host.</summary>
+    public bool IsForeign => _targetJob != _jobId;
+
     private async Task PrepareAsync()
     {
+        if (IsForeign)
+        {
+            await Agent.Attach(_jobId, _observer);
+            return;
+        }
+
         var manifest = _app.Manifest;
         if (!await Agent.HasCode(manifest.Hash))
         {
@@ -123,7 +137,8 @@ internal sealed class NodeLink
                     foreach (var (key, value) in outgoing.Pushes) await PushAsync(key, value);
                 }
 
-                await Agent.Submit(_jobId, MemoryPackSerializer.Serialize(batch.Select(o => o.Run).ToArray()), assemblies);
+                await Agent.Submit(_targetJob, MemoryPackSerializer.Serialize(batch.Select(o => o.Run).ToArray()), IsForeign ? null : assemblies,
+                    IsForeign ? _jobId : null);
             }
             catch (Exception e)
             {
@@ -137,7 +152,7 @@ internal sealed class NodeLink
         for (var offset = 0; offset < value.Length; offset += ChunkBytes)
         {
             var chunk = value.Slice(offset, Math.Min(ChunkBytes, value.Length - offset)).ToArray();
-            await Agent.PutValue(_jobId, key, value.Length, offset, chunk);
+            await Agent.PutValue(_targetJob, key, value.Length, offset, chunk);
         }
     }
 
@@ -147,6 +162,16 @@ internal sealed class NodeLink
         if (!Started) return;
         _ = Agent.KeepAlive(_jobId).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
+
+    /// <summary>A chunk of a result the node holds.</summary>
+    public Task<byte[]> Pull(long key, long offset, int count) => Agent.Pull(_targetJob, key, offset, count);
+
+    public Task Drop(long key) => Agent.Drop(_targetJob, key);
+
+    public Task KillActor(long key) => Agent.KillActor(_targetJob, key);
+
+    /// <summary>This driver is done with the node: its job there ends (for a foreign link: the node forgets where results went).</summary>
+    public Task End() => Agent.EndJob(_jobId);
 
     private List<Outgoing> TakeBatch()
     {

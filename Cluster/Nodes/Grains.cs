@@ -41,10 +41,15 @@ internal interface INodeAgent : IGrainWithStringKey
     Task StartJob(JobStart job, IJobObserver observer);
 
     /// <summary>
-    /// MemoryPack bytes of a <c>JobRunFrame[]</c>: runs handed to the job host in order; <paramref name="assemblies"/>
-    /// (paths inside the application) when the driver registered functions from assemblies it loaded since.
+    /// MemoryPack bytes of a <c>JobRunFrame[]</c>: runs handed to <paramref name="jobId"/>'s job host in order;
+    /// <paramref name="assemblies"/> (paths inside the application) when the driver registered functions from
+    /// assemblies it loaded since; <paramref name="replyTo"/>, for calls of another driver's actor, the job whose
+    /// observer gets the results (null: the job's own).
     /// </summary>
-    Task Submit(string jobId, byte[] runs, string[]? assemblies);
+    Task Submit(string jobId, byte[] runs, string[]? assemblies, string? replyTo);
+
+    /// <summary>A driver that only calls actors of other drivers here: where this node sends their results, and its lease.</summary>
+    Task Attach(string jobId, IJobObserver observer);
 
     /// <summary>One chunk of an argument too large to travel inline, pushed before the run that names it in <c>HeldArgs</c>.</summary>
     Task PutValue(string jobId, long key, long length, long offset, byte[] bytes);
@@ -104,4 +109,38 @@ internal interface IJobObserver : IGrainObserver
     /// <summary>The job host on that node ended (it crashed, or the node is stopping).</summary>
     [Orleans.Concurrency.OneWay]
     Task Ended(string nodeId, string? error);
+}
+
+/// <summary>A named actor as the cluster knows it: who made it, of what type, and once built where it lives.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record NamedActor(
+    [property: Id(0)] string Namespace,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string JobId,
+    [property: Id(3)] string TypeName,
+    [property: Id(4)] bool Detached,
+    [property: Id(5)] string? NodeId = null,
+    [property: Id(6)] string? SiloAddress = null,
+    [property: Id(7)] long ActorKey = 0);
+
+/// <summary>
+/// The cluster's actor names, per namespace, one activation on the head (<see cref="HeadPlacementDirector"/>): a
+/// name is claimed when its actor is created, published once the actor is built, and released when it dies or its
+/// driver ends (a detached actor's name stays until it is killed).
+/// </summary>
+internal interface INameDirectory : IGrainWithIntegerKey
+{
+    /// <summary>Null when the name is now the actor's; otherwise why not (another actor has it).</summary>
+    Task<string?> Claim(NamedActor actor);
+
+    /// <summary>Where the actor lives, now that it is built.</summary>
+    Task Publish(NamedActor actor);
+
+    Task<NamedActor?> Lookup(string ns, string name);
+
+    /// <summary>Frees the name if <paramref name="jobId"/>'s actor still holds it.</summary>
+    Task Release(string ns, string name, string jobId);
+
+    /// <summary>The driver ended: the names of its actors go, but for detached ones.</summary>
+    Task ReleaseJob(string jobId);
 }

@@ -33,10 +33,12 @@ internal sealed class JobHost : IDisposable
     private readonly SessionDirectory _session;
     private readonly IJobSink _sink;
     private readonly object _lock = new();
-    private readonly List<JobResultFrame> _results = new();
+    private readonly List<(string Job, JobResultFrame Result)> _results = new();
     private readonly List<string> _lines = new();
     private readonly ConcurrentDictionary<long, byte[]> _held = new();
     private readonly ConcurrentDictionary<long, Pushed> _pushed = new();
+    private readonly ConcurrentDictionary<long, string> _routes = new();
+    private readonly ConcurrentDictionary<long, byte> _detached = new();
     private readonly NodeIdentity _identity;
     private FrameConnection? _connection;
     private bool _flushing;
@@ -160,12 +162,18 @@ internal sealed class JobHost : IDisposable
     }
 
     /// <summary>Hands runs to the job host, in order.</summary>
-    public void Submit(IEnumerable<JobRunFrame> runs, string[]? assemblies)
+    /// <summary>Whether an actor that outlives its driver lives here (so ending the job must leave the host running).</summary>
+    public bool HasDetachedActors => !_detached.IsEmpty;
+
+    public void Submit(IEnumerable<JobRunFrame> runs, string[]? assemblies, string? replyTo = null)
     {
         var connection = _connection ?? throw new InvalidOperationException("The job host is not connected.");
         if (assemblies is { Length: > 0 }) connection.Send(new LoadAssembliesFrame { Paths = assemblies.Select(a => Inside(_bundle, a)).ToArray() });
         foreach (var run in runs)
         {
+            // Another driver's call of this job's actor: its result goes to that driver (keys are unique across drivers).
+            if (replyTo is not null && replyTo != JobId) _routes[run.Key] = replyTo;
+            if (run.Kind == RunKind.ActorConstructor && run.Detached) _detached[run.Key] = 0;
             if (run.HeldArgs is { } held && PutPushedArguments(run, held) is { } missing)
             {
                 OnResult(new JobResultFrame { Key = run.Key, Error = ErrorInfo.Of(ErrorKind.Runtime, missing) });
@@ -207,7 +215,11 @@ internal sealed class JobHost : IDisposable
         public long Received;
     }
 
-    public void KillActor(long key) => _connection?.Send(new JobKillActorFrame { ActorKey = key });
+    public void KillActor(long key)
+    {
+        _detached.TryRemove(key, out _);
+        _connection?.Send(new JobKillActorFrame { ActorKey = key });
+    }
 
     /// <summary>A chunk of a held value; empty past its end.</summary>
     public byte[] Pull(long key, long offset, int count)
@@ -229,7 +241,9 @@ internal sealed class JobHost : IDisposable
             result.HeldLength = value.Length;
         }
 
-        lock (_lock) _results.Add(result);
+        if (result.Error is not null) _detached.TryRemove(result.Key, out _); // a detached actor whose constructor failed holds nothing here
+        var job = _routes.TryRemove(result.Key, out var replyTo) ? replyTo : JobId;
+        lock (_lock) _results.Add((job, result));
         Flush();
     }
 
@@ -263,7 +277,7 @@ internal sealed class JobHost : IDisposable
     {
         while (true)
         {
-            List<JobResultFrame> results;
+            List<(string Job, JobResultFrame Result)> results;
             string[] lines;
             lock (_lock)
             {
@@ -281,7 +295,7 @@ internal sealed class JobHost : IDisposable
             try
             {
                 if (lines.Length > 0) await _sink.Output(JobId, lines);
-                if (results.Count > 0) await _sink.Results(JobId, results.ToArray());
+                foreach (var group in results.GroupBy(r => r.Job)) await _sink.Results(group.Key, group.Select(r => r.Result).ToArray());
             }
             catch (Exception e)
             {
@@ -299,14 +313,14 @@ internal sealed class JobHost : IDisposable
         }
     }
 
-    private List<JobResultFrame> TakeBatch()
+    private List<(string Job, JobResultFrame Result)> TakeBatch()
     {
-        var batch = new List<JobResultFrame>();
+        var batch = new List<(string Job, JobResultFrame Result)>();
         long bytes = 0;
         var i = 0;
         for (; i < _results.Count; i++)
         {
-            var size = (_results[i].Value?.Length ?? 0) + 256L;
+            var size = (_results[i].Result.Value?.Length ?? 0) + 256L;
             if (batch.Count > 0 && bytes + size > BatchBytesLimit) break;
             batch.Add(_results[i]);
             bytes += size;

@@ -5,6 +5,7 @@ using System.IO;
 using System.Threading;
 using System.Threading.Tasks;
 using MemoryPack;
+using Orleans;
 using RayGen.Cluster.Shipping;
 using RayGen.Protocol;
 
@@ -22,9 +23,12 @@ internal sealed class JobTable : IDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<JobHost>>> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IJobObserver> _observers = new(StringComparer.Ordinal);
 
-    public JobTable(NodeIdentity identity)
+    private readonly IGrainFactory _grains;
+
+    public JobTable(NodeIdentity identity, IGrainFactory grains)
     {
         _identity = identity;
+        _grains = grains;
         _code = new CodeCache(ClusterState.CodeFolder);
         _expiry = new Timer(_ => EndExpired(), null, LeaseCheckPeriod, LeaseCheckPeriod);
     }
@@ -47,6 +51,8 @@ internal sealed class JobTable : IDisposable
         {
             Console.Error.WriteLine($"[RayGen] job {jobId}: its driver has not been heard from for {JobLease.TotalSeconds:0} s; ending its job host.");
             _ = EndJob(jobId);
+            // Its names go too (the head hears it from every node that ran its work; once is enough, more is harmless).
+            _ = _grains.GetGrain<INameDirectory>(0).ReleaseJob(jobId).ContinueWith(static _ => { }, TaskScheduler.Default);
         }
     }
 
@@ -90,11 +96,17 @@ internal sealed class JobTable : IDisposable
         }
     }
 
-    public async Task Submit(string jobId, byte[] runs, string[]? assemblies)
+    public async Task Submit(string jobId, byte[] runs, string[]? assemblies, string? replyTo)
     {
         var frames = MemoryPackSerializer.Deserialize<JobRunFrame[]>(runs) ?? Array.Empty<JobRunFrame>();
+        KeepAlive(replyTo ?? jobId);
+        (await Host(jobId)).Submit(frames, assemblies, replyTo);
+    }
+
+    public void Attach(string jobId, IJobObserver observer)
+    {
+        _observers[jobId] = observer;
         KeepAlive(jobId);
-        (await Host(jobId)).Submit(frames, assemblies);
     }
 
     public async Task PutValue(string jobId, long key, long length, long offset, byte[] bytes)
@@ -113,10 +125,14 @@ internal sealed class JobTable : IDisposable
     {
         _leases.Forget(jobId);
         _observers.TryRemove(jobId, out _);
-        if (!_jobs.TryRemove(jobId, out var start)) return;
+        if (!_jobs.TryGetValue(jobId, out var start)) return;
         try
         {
-            (await start.Value).Dispose();
+            var host = await start.Value;
+            // A detached actor outlives its driver: its job host stays (the names find it) until the node stops.
+            if (host.HasDetachedActors) return;
+            _jobs.TryRemove(new KeyValuePair<string, Lazy<Task<JobHost>>>(jobId, start));
+            host.Dispose();
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
         {
@@ -143,6 +159,7 @@ internal sealed class JobTable : IDisposable
     private sealed class Sink(JobTable table) : IJobSink
     {
         public Task Results(string jobId, JobResultFrame[] results) =>
+            // No observer: the driver ended (a detached actor's job host serves other drivers' calls only).
             table._observers.TryGetValue(jobId, out var observer) ? observer.Results(table._identity.Details.NodeId, MemoryPackSerializer.Serialize(results)) : Task.CompletedTask;
 
         public Task Output(string jobId, string[] lines) =>

@@ -34,7 +34,13 @@ internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails si
 
     public Task StartJob(JobStart job, IJobObserver observer) => jobs.StartJob(job, observer);
 
-    public Task Submit(string jobId, byte[] runs, string[]? assemblies) => jobs.Submit(jobId, runs, assemblies);
+    public Task Submit(string jobId, byte[] runs, string[]? assemblies, string? replyTo) => jobs.Submit(jobId, runs, assemblies, replyTo);
+
+    public Task Attach(string jobId, IJobObserver observer)
+    {
+        jobs.Attach(jobId, observer);
+        return Task.CompletedTask;
+    }
 
     public Task PutValue(string jobId, long key, long length, long offset, byte[] bytes) => jobs.PutValue(jobId, key, length, offset, bytes);
 

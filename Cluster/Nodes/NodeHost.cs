@@ -70,9 +70,11 @@ internal sealed class NodeHost
             gatewayPort = FreePort(ip);
         }
 
-        // The node's own runtime first: the agent reports its resources from the moment the silo is up.
+        // The node's own runtime first: the agent reports its resources from the moment the silo is up. Drivers' work
+        // runs in their job hosts (JobHost), each with worker processes of its own, so this one starts none.
         Ray.Init(new RayOptions
         {
+            Mode = RayMode.InProcess,
             NumCpus = settings.NumCpus,
             NumGpus = settings.NumGpus,
             Resources = settings.Resources,
@@ -103,6 +105,7 @@ internal sealed class NodeHost
                 silo.Services.AddSingleton(identity);
                 silo.Services.AddSingleton<NodeTable>();
                 silo.Services.AddSingleton<JobTable>();
+                silo.Services.AddSingleton<NameTable>();
                 silo.Services.AddPlacementDirector<NodePlacement, NodePlacementDirector>();
                 silo.Services.AddPlacementDirector<HeadPlacement, HeadPlacementDirector>();
                 TokenMiddleware.AddToSilo(silo, settings.Token);

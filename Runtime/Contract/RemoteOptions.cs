@@ -32,6 +32,9 @@ public sealed class RemoteOptions
     /// <summary>How many times an actor call in flight when its actor died is retried.</summary>
     public int? MaxTaskRetries { get; init; }
 
+    /// <summary>An actor's lifetime: <see cref="ActorLifetime.Detached"/> keeps it after its driver ends (it needs a <see cref="Name"/>).</summary>
+    public ActorLifetime? Lifetime { get; init; }
+
     /// <summary>How many actor calls may run at once.</summary>
     public int? MaxConcurrency { get; init; }
 
@@ -62,6 +65,7 @@ public sealed class RemoteOptions
             MaxRestarts = overrides.MaxRestarts ?? MaxRestarts,
             MaxTaskRetries = overrides.MaxTaskRetries ?? MaxTaskRetries,
             MaxConcurrency = overrides.MaxConcurrency ?? MaxConcurrency,
+            Lifetime = overrides.Lifetime ?? Lifetime,
             SchedulingStrategy = overrides.SchedulingStrategy ?? SchedulingStrategy,
             StreamBackpressure = overrides.StreamBackpressure ?? StreamBackpressure,
         };

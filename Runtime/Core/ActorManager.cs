@@ -20,6 +20,8 @@ internal sealed class ActorManager
     {
         var name = constructor.Options.Name;
         if (name is not null && name.Length == 0) throw new ArgumentException("An actor name cannot be empty.");
+        if (constructor.Options.Lifetime == ActorLifetime.Detached && name is null)
+            throw new ArgumentException("A detached actor needs a name (RemoteOptions.Name): another driver finds it by that name, as in Ray.");
         ActorRecord actor;
         lock (_lock)
         {
@@ -28,6 +30,25 @@ internal sealed class ActorManager
             actor = new ActorRecord(_runtime, Interlocked.Increment(ref _nextId), actorType, constructor);
             _byId.Add(actor.Id, actor);
             if (name is not null) _byName.Add(name, actor);
+        }
+
+        // A cluster keeps names beyond this driver: claimed there too, outside the lock (it asks the head).
+        if (name is not null && _runtime.Backend is IActorNames names)
+        {
+            try
+            {
+                names.Claim(actor);
+            }
+            catch
+            {
+                lock (_lock)
+                {
+                    _byId.Remove(actor.Id);
+                    _byName.Remove(name);
+                }
+
+                throw;
+            }
         }
 
         constructor.CreatesActor = actor;
@@ -39,10 +60,29 @@ internal sealed class ActorManager
     {
         ActorRecord? actor;
         lock (_lock) _byName.TryGetValue(name, out actor);
+        if (actor is null && _runtime.Backend is IActorNames names) actor = names.Find(this, name, actorType);
         if (actor is null) throw new RayException($"No live actor is named \"{name}\".");
         if (actor.ActorType != actorType)
             throw new RayException($"The actor named \"{name}\" is a {actor.ActorType.FullName}, not a {actorType.FullName}.");
         return actor;
+    }
+
+    /// <summary>
+    /// Takes in an actor another driver made (found by name on a cluster): a record that is alive from the start, whose
+    /// calls the backend sends where <paramref name="backendHandle"/> says, and which never restarts here.
+    /// </summary>
+    public ActorRecord Adopt(string name, Type actorType, RemoteOptions options, object backendHandle)
+    {
+        var record = ActorRecord.Adopted(_runtime, Interlocked.Increment(ref _nextId), actorType, options, name);
+        record.BackendHandle = backendHandle;
+        lock (_lock)
+        {
+            if (_byName.TryGetValue(name, out var raced)) return raced;
+            _byId.Add(record.Id, record);
+            _byName.Add(name, record);
+        }
+
+        return record;
     }
 
     /// <summary>The actor with this id, whatever its type; null when unknown.</summary>
@@ -74,6 +114,8 @@ internal sealed class ActorManager
         {
             if (actor.Name is not null && _byName.TryGetValue(actor.Name, out var named) && named == actor) _byName.Remove(actor.Name);
         }
+
+        if (actor.Name is not null && _runtime.Backend is IActorNames names) names.Release(actor);
     }
 
     /// <summary>Every actor this runtime made, dead ones included (their ids stay known).</summary>

@@ -39,6 +39,22 @@ internal sealed class ActorRecord : ActorAddress
         _constructor = constructor;
     }
 
+    /// <summary>The constructor of an adopted actor (made by another driver): it never runs here.</summary>
+    private static readonly Internal.RemoteFunction s_elsewhere = new("raygen.actor-elsewhere", "an actor made by another driver", RemoteOptions.Empty,
+        static _ => throw new InvalidOperationException("An adopted actor is never constructed here."));
+
+    /// <summary>An actor another driver made, alive from the start; its restarts are that driver's, never this one's.</summary>
+    public static ActorRecord Adopted(TaskOwner owner, long id, Type actorType, RemoteOptions options, string name)
+    {
+        var adopted = new RemoteOptions { Name = name, MaxConcurrency = options.MaxConcurrency, Lifetime = options.Lifetime };
+        var record = new ActorRecord(owner, id, actorType, new TaskSpec(owner, s_elsewhere, adopted, 0)) { IsAdopted = true };
+        record.Status = ActorStatus.Alive;
+        return record;
+    }
+
+    /// <summary>Made by another driver and found by name: killing it here ends it for everyone; this driver ending does not.</summary>
+    public bool IsAdopted { get; private init; }
+
     public ActorStatus Status { get; private set; }
 
     /// <summary>How many times it was restarted (State API's NumRestarts).</summary>

@@ -139,6 +139,7 @@ internal sealed partial class WireOptions
     public int? MaxRestarts { get; set; }
     public int? MaxTaskRetries { get; set; }
     public int? MaxConcurrency { get; set; }
+    public ActorLifetime? Lifetime { get; set; }
 
     public static WireOptions From(RemoteOptions o) => new()
     {
@@ -146,6 +147,7 @@ internal sealed partial class WireOptions
         MaxRestarts = o.MaxRestarts,
         MaxTaskRetries = o.MaxTaskRetries,
         MaxConcurrency = o.MaxConcurrency,
+        Lifetime = o.Lifetime,
         NumCpus = o.NumCpus,
         NumGpus = o.NumGpus,
         Resources = o.Resources is null ? null : new Dictionary<string, double>(o.Resources),
@@ -160,6 +162,7 @@ internal sealed partial class WireOptions
         MaxRestarts = MaxRestarts,
         MaxTaskRetries = MaxTaskRetries,
         MaxConcurrency = MaxConcurrency,
+        Lifetime = Lifetime,
         NumCpus = NumCpus,
         NumGpus = NumGpus,
         Resources = Resources,

@@ -24,6 +24,9 @@ internal sealed partial class JobRunFrame : IFrame
 
     public WireOptions Options { get; set; } = new();
 
+    /// <summary>For a constructor: the actor is detached, so its job host outlives the driver while it lives.</summary>
+    public bool Detached { get; set; }
+
     /// <summary>Serialized arguments, refs already replaced by their values (the driver resolved them).</summary>
     public byte[][] Args { get; set; } = System.Array.Empty<byte[]>();
 

@@ -2,15 +2,42 @@ using System;
 using System.Threading;
 using RayGen;
 
-// args: ADDRESS TOKEN. Connects, starts an actor and a task that never ends on the cluster, says where they run,
-// then waits to be killed: what a driver leaves behind when it dies is what the tests look at.
-using var ray = Ray.Init(new RayOptions { Address = args[0], Token = args[1] });
-var actor = Holder.Remote.New();
-Console.WriteLine($"actor on {actor.Where().Get()}");
-var endless = DriverWork.Remote.Forever();
-Console.WriteLine("ready");
-Thread.Sleep(Timeout.Infinite);
-GC.KeepAlive(endless);
+// A driver the cluster tests start as a child process. args: MODE ADDRESS TOKEN [...]
+//   hold                        starts an actor and a task that never ends, prints "ready", waits to be killed
+//   named NS NAME LIFETIME N    makes actor NAME in namespace NS (LIFETIME: detached or attached), calls it N times, exits
+//   lookup NS NAME              finds actor NAME in namespace NS, calls it once, prints "count=N" (or "error=..."), exits
+var mode = args[0];
+var options = new RayOptions { Address = args[1], Token = args[2], Namespace = mode is "named" or "lookup" ? args[3] : null };
+using var ray = Ray.Init(options);
+switch (mode)
+{
+    case "hold":
+        var actor = Holder.Remote.New();
+        Console.WriteLine($"actor on {actor.Where().Get()}");
+        var endless = DriverWork.Remote.Forever();
+        Console.WriteLine("ready");
+        Thread.Sleep(Timeout.Infinite);
+        GC.KeepAlive(endless);
+        break;
+    case "named":
+        var lifetime = args[5] == "detached" ? ActorLifetime.Detached : ActorLifetime.NonDetached;
+        var named = Holder.Remote.With(new RemoteOptions { Name = args[4], Lifetime = lifetime }).New();
+        var count = 0;
+        for (var i = 0; i < int.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture); i++) count = named.Increment().Get();
+        Console.WriteLine($"count={count}");
+        break;
+    case "lookup":
+        try
+        {
+            Console.WriteLine($"count={Ray.GetActor<Holder>(args[4]).Increment().Get()}");
+        }
+        catch (RayException e)
+        {
+            Console.WriteLine($"error={e.Message}");
+        }
+
+        break;
+}
 
 public static partial class DriverWork
 {
@@ -22,8 +49,13 @@ public static partial class DriverWork
     }
 }
 
+/// <summary>An actor the tests find from other drivers: its count proves which instance answered.</summary>
 [Remote]
 public partial class Holder
 {
+    private int _count;
+
+    public int Increment() => ++_count;
+
     public string Where() => Environment.GetEnvironmentVariable("RAYGEN_NODE_ADDRESS") ?? "here";
 }

@@ -60,10 +60,11 @@ public class ClusterLifecycleTests
     [Test]
     public void A_driver_killed_with_SIGKILL_leaves_no_job_host_on_any_node()
     {
+        var others = JobHosts(); // other drivers' (a detached actor's job host stays by design)
         var driver = StartDriver();
         try
         {
-            var hosts = JobHosts();
+            var hosts = JobHosts().Except(others).ToList();
             Assert.That(hosts, Is.Not.Empty, "the driver's work runs in job hosts of the nodes");
             driver.Kill(); // SIGKILL: the driver says nothing to anyone
             driver.WaitForExit();
@@ -72,7 +73,7 @@ public class ClusterLifecycleTests
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
             while (hosts.Any(Raygen.IsRunning) && DateTime.UtcNow < deadline) Thread.Sleep(250);
             Assert.That(hosts.Where(Raygen.IsRunning), Is.Empty, "every job host of the dead driver ended");
-            Assert.That(JobHosts(), Is.Empty);
+            Assert.That(JobHosts().Except(others), Is.Empty);
         }
         finally
         {
@@ -80,14 +81,79 @@ public class ClusterLifecycleTests
         }
     }
 
-    private Process StartDriver()
+    [Test]
+    public void A_named_actor_made_by_one_driver_is_found_by_another_in_the_same_namespace_only()
+    {
+        using var ray = Ray.Init(new RayOptions { Address = _address, Token = _token, Namespace = "team" });
+        var shared = Holder.Remote.With(new RemoteOptions { Name = "shared" }).New();
+        Assert.That(shared.Increment().Get(), Is.EqualTo(1));
+        Assert.That(RunDriver("lookup", "team", "shared"), Does.Contain("count=2"));
+        Assert.That(RunDriver("lookup", "elsewhere", "shared"), Does.Contain("error=No live actor is named \"shared\""));
+        Assert.That(shared.Increment().Get(), Is.EqualTo(3), "the other driver called this same instance");
+    }
+
+    [Test]
+    public void A_name_another_driver_holds_is_refused_at_creation()
+    {
+        using var ray = Ray.Init(new RayOptions { Address = _address, Token = _token, Namespace = "unique" });
+        var first = Holder.Remote.With(new RemoteOptions { Name = "only" }).New();
+        Assert.That(first.Increment().Get(), Is.EqualTo(1));
+        Assert.That(RunDriver("named", "unique", "only", "attached", "1"), Does.Contain("already exists in namespace \"unique\""));
+        Assert.That(first.Increment().Get(), Is.EqualTo(2));
+    }
+
+    [Test]
+    public void A_detached_actor_outlives_its_driver_until_another_driver_kills_it()
+    {
+        Assert.That(RunDriver("named", "keepers", "keeper", "detached", "2"), Does.Contain("count=2"));
+        using var ray = Ray.Init(new RayOptions { Address = _address, Token = _token, Namespace = "keepers" });
+        var keeper = Ray.GetActor<Holder>("keeper");
+        Assert.That(keeper.Increment().Get(), Is.EqualTo(3), "its state outlived the driver that made it");
+
+        Ray.Kill(keeper);
+        Assert.That(() => keeper.Increment().Get(), Throws.InstanceOf<ActorDiedException>());
+        Assert.That(() => Ray.GetActor<Holder>("keeper"), Throws.InstanceOf<RayException>().With.Message.Contains("No live actor").After(10_000, 100),
+            "its name is free once it is killed");
+    }
+
+    [Test]
+    public void A_named_actor_that_is_not_detached_ends_with_its_driver()
+    {
+        Assert.That(RunDriver("named", "brief", "passing", "attached", "1"), Does.Contain("count=1"));
+        using var ray = Ray.Init(new RayOptions { Address = _address, Token = _token, Namespace = "brief" });
+        Assert.That(() => Ray.GetActor<Holder>("passing"), Throws.InstanceOf<RayException>().With.Message.Contains("No live actor"));
+    }
+
+    /// <summary>Runs the test driver to its end; its output (stdout, then stderr).</summary>
+    private string RunDriver(string mode, params string[] rest)
+    {
+        var driver = Process.Start(DriverStart(mode, rest))!;
+        var output = driver.StandardOutput.ReadToEndAsync();
+        var error = driver.StandardError.ReadToEndAsync();
+        if (!driver.WaitForExit(TimeSpan.FromSeconds(90)))
+        {
+            driver.Kill(entireProcessTree: true);
+            Assert.Fail($"the test driver ({mode}) did not finish within 90 s");
+        }
+
+        return output.Result + error.Result;
+    }
+
+    private ProcessStartInfo DriverStart(string mode, string[] rest)
     {
         var folder = Path.GetDirectoryName(typeof(ClusterLifecycleTests).Assembly.Location)!;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(folder, "RayGen.Cluster.TestDriver.dll"));
+        start.ArgumentList.Add(mode);
         start.ArgumentList.Add(_address);
         start.ArgumentList.Add(_token);
-        var driver = Process.Start(start)!;
+        foreach (var arg in rest) start.ArgumentList.Add(arg);
+        return start;
+    }
+
+    private Process StartDriver()
+    {
+        var driver = Process.Start(DriverStart("hold", []))!;
         var output = new List<string>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         string? line;
