@@ -34,7 +34,7 @@ internal sealed class ClusterBackend : IExecutionBackend
     private readonly TaskOwner _owner;
     private readonly ClusterClient _client;
     private readonly AppShipment _app;
-    private readonly string _jobId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    private readonly string _jobId;
     // Orleans holds an observer weakly: without this field the driver's ear is collected and results are dropped.
     private readonly JobObserver _observer;
     private readonly IJobObserver _observerReference;
@@ -57,6 +57,8 @@ internal sealed class ClusterBackend : IExecutionBackend
     {
         _owner = owner;
         _client = client;
+        // The runtime's own job id: the driver's Ray.RuntimeContext.JobId is then the one its tasks on the nodes report.
+        _jobId = owner.Observer.JobId;
         _app = AppShipment.OfThisApplication();
         UpdateNodes(ReadNodes());
         _observer = new JobObserver(this);

@@ -56,6 +56,9 @@ internal sealed class ActorRecord : ActorAddress
     public ErrorInfo? Death { get; private set; }
     public string DisplayName => Name is null ? $"{ActorType.Name}({Id})" : $"{ActorType.Name}(\"{Name}\")";
 
+    /// <summary>What <c>Ray.RuntimeContext</c> gives code running in it in process, made at the first read (a race makes two equal ones).</summary>
+    public RuntimeContext? RuntimeContext { get; set; }
+
     /// <summary>Backend-owned state: the instance in process, the worker connection otherwise.</summary>
     public object? BackendHandle { get; set; }
 
