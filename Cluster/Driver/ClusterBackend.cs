@@ -170,6 +170,7 @@ internal sealed class ClusterBackend : IExecutionBackend
             Kind = run.Kind,
             FunctionId = run.Task.Function.Id,
             TypeName = run.Kind == RunKind.ActorConstructor ? run.Actor!.ActorType.AssemblyQualifiedName : null,
+            ActorId = run.Kind == RunKind.ActorConstructor ? run.Actor!.ContextActorId : null,
             ActorKey = run.ActorKey,
             // The node runs what it is given: the driver placed it already, and keeps actor names cluster-wide itself.
             Options = WireOptions.From(run.Task.Options),

@@ -32,12 +32,24 @@ internal sealed class ActorRecord : ActorAddress
     private int _restarts;
     private bool _holdsResources;
 
-    public ActorRecord(TaskOwner owner, long id, Type actorType, TaskSpec constructor)
+    /// <param name="owner">The owner that runs its constructor and calls.</param>
+    /// <param name="id">Its id in this runtime.</param>
+    /// <param name="actorType">Its class.</param>
+    /// <param name="constructor">The call that builds it.</param>
+    /// <param name="contextActorId">See <see cref="ContextActorId"/>; null: <paramref name="id"/> as the State API writes it.</param>
+    public ActorRecord(TaskOwner owner, long id, Type actorType, TaskSpec constructor, string? contextActorId = null)
         : base(id, actorType, constructor.Options)
     {
         _runtime = owner;
         _constructor = constructor;
+        ContextActorId = contextActorId ?? TaskObserver.ActorIdText(id);
     }
+
+    /// <summary>
+    /// The id <c>Ray.RuntimeContext</c> gives code running in it: its State API id; in a node's job host, the id the
+    /// driver's State API knows it by (the job host's own id is of no use to the program).
+    /// </summary>
+    public string ContextActorId { get; }
 
     public ActorStatus Status { get; private set; }
 

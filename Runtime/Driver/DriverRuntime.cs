@@ -136,7 +136,7 @@ internal sealed class DriverRuntime : RuntimeCore
         // Code that runs here (RayMode.InProcess) knows its task; the driver's own threads have none.
         if (TaskContext.Current is not { } task) return _context;
         var actor = task.OwnedActor ?? task.CreatesActor;
-        return actor is null ? _context : actor.RuntimeContext ??= _context.ForActor(TaskObserver.ActorIdText(actor.Id));
+        return actor is null ? _context : actor.RuntimeContext ??= _context.ForActor(actor.ContextActorId);
     }
 
     /// <inheritdoc />

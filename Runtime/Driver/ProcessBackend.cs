@@ -173,7 +173,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         {
             RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = payloads,
             MaxConcurrency = run.Kind == RunKind.ActorConstructor ? run.Actor!.MaxConcurrency : 0,
-            ActorId = run.Kind == RunKind.ActorConstructor ? TaskObserver.ActorIdText(run.Actor!.Id) : null,
+            ActorId = run.Kind == RunKind.ActorConstructor ? run.Actor!.ContextActorId : null,
         };
         OnRunStarting(run, frame);
         if (!worker.TryStart(run, after == 0 ? frame : new QueuedRunFrame { After = after, Run = frame }))
