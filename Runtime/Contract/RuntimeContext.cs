@@ -14,7 +14,10 @@ public sealed class RuntimeContext
         ActorId = actorId;
     }
 
-    /// <summary>The node the code runs on: the same text as <see cref="NodeInfo.NodeId"/> in <c>Ray.Nodes()</c> (locally, the one node's).</summary>
+    /// <summary>
+    /// The node the code runs on: the same text as <see cref="NodeInfo.NodeId"/> in <c>Ray.Nodes()</c> (locally, the one
+    /// node's). A driver connected to a cluster is no node: it has an id of its own, which <c>Ray.Nodes()</c> does not list.
+    /// </summary>
     public string NodeId { get; }
 
     /// <summary>The driver's job (hex text): the driver, its tasks and its actors share it, on whichever node they run.</summary>
