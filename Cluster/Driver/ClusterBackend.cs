@@ -33,7 +33,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     private readonly TaskOwner _owner;
     private readonly ClusterClient _client;
     private readonly AppShipment _app;
-    private readonly string _jobId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+    private readonly string _jobId;
     // Orleans holds an observer weakly: without this field the driver's ear is collected and results are dropped.
     private readonly JobObserver _observer;
     private readonly IJobObserver _observerReference;
@@ -63,6 +63,8 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     {
         _owner = owner;
         _client = client;
+        // The runtime's own job id: the driver's Ray.RuntimeContext.JobId is then the one its tasks on the nodes report.
+        _jobId = owner.Observer.JobId;
         _app = AppShipment.OfThisApplication();
         UpdateNodes(ReadNodes());
         _observer = new JobObserver(this);
@@ -178,6 +180,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             Kind = run.Kind,
             FunctionId = run.Task.Function.Id,
             TypeName = run.Kind == RunKind.ActorConstructor ? run.Actor!.ActorType.AssemblyQualifiedName : null,
+            ActorId = run.Kind == RunKind.ActorConstructor ? run.Actor!.ContextActorId : null,
             ActorKey = run.ActorKey,
             // The node runs what it is given: the driver placed it already, and keeps actor names cluster-wide itself.
             Options = WireOptions.From(run.Task.Options),

@@ -20,6 +20,14 @@ public static partial class Ray
     /// <summary>The free resources of the alive nodes; a resource with nothing free may be absent (read it as 0).</summary>
     public static IReadOnlyDictionary<string, double> AvailableResources() => CurrentCore("read the available resources").AvailableResources();
 
+    /// <summary>
+    /// Where the calling code runs (Ray's <c>ray.get_runtime_context()</c>): its node (<see cref="RuntimeContext.NodeId"/>, as
+    /// <see cref="Nodes"/> names it), its driver's job, and, in an actor's constructor or method, the actor. Valid in the
+    /// driver, in tasks and in actors; locally the node is the one <see cref="Nodes"/> lists.
+    /// </summary>
+    /// <exception cref="RayException">No runtime is running (Ray.Init was not called).</exception>
+    public static RuntimeContext RuntimeContext => CurrentCore("read the runtime context").CurrentContext();
+
     /// <summary>The address the options or the environment give; null for a local runtime.</summary>
     internal static string? AddressOf(RayOptions options)
     {

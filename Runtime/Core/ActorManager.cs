@@ -16,7 +16,11 @@ internal sealed class ActorManager
 
     public ActorManager(TaskOwner owner) => _runtime = owner;
 
-    public ActorRecord Create(TaskSpec constructor, Type actorType)
+    /// <summary>Creates an actor and submits its constructor.</summary>
+    /// <param name="constructor">The call that builds it.</param>
+    /// <param name="actorType">Its class.</param>
+    /// <param name="contextActorId">What <c>Ray.RuntimeContext.ActorId</c> says in it (see <see cref="ActorRecord.ContextActorId"/>); null: its own id.</param>
+    public ActorRecord Create(TaskSpec constructor, Type actorType, string? contextActorId = null)
     {
         var name = constructor.Options.Name;
         if (name is not null && name.Length == 0) throw new ArgumentException("An actor name cannot be empty.");
@@ -27,7 +31,7 @@ internal sealed class ActorManager
         {
             if (name is not null && _byName.ContainsKey(name))
                 throw new RayException($"An actor named \"{name}\" already exists; names are unique while the actor lives.");
-            actor = new ActorRecord(_runtime, Interlocked.Increment(ref _nextId), actorType, constructor);
+            actor = new ActorRecord(_runtime, Interlocked.Increment(ref _nextId), actorType, constructor, contextActorId);
             _byId.Add(actor.Id, actor);
             if (name is not null) _byName.Add(name, actor);
         }

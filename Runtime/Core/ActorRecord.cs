@@ -32,11 +32,17 @@ internal sealed class ActorRecord : ActorAddress
     private int _restarts;
     private bool _holdsResources;
 
-    public ActorRecord(TaskOwner owner, long id, Type actorType, TaskSpec constructor)
+    /// <param name="owner">The owner that runs its constructor and calls.</param>
+    /// <param name="id">Its id in this runtime.</param>
+    /// <param name="actorType">Its class.</param>
+    /// <param name="constructor">The call that builds it.</param>
+    /// <param name="contextActorId">See <see cref="ContextActorId"/>; null: <paramref name="id"/> as the State API writes it.</param>
+    public ActorRecord(TaskOwner owner, long id, Type actorType, TaskSpec constructor, string? contextActorId = null)
         : base(id, actorType, constructor.Options)
     {
         _runtime = owner;
         _constructor = constructor;
+        ContextActorId = contextActorId ?? TaskObserver.ActorIdText(id);
     }
 
     /// <summary>The constructor of an adopted actor (made by another driver): it never runs here.</summary>
@@ -55,6 +61,12 @@ internal sealed class ActorRecord : ActorAddress
     /// <summary>Made by another driver and found by name: killing it here ends it for everyone; this driver ending does not.</summary>
     public bool IsAdopted { get; private init; }
 
+    /// <summary>
+    /// The id <c>Ray.RuntimeContext</c> gives code running in it: its State API id; in a node's job host, the id the
+    /// driver's State API knows it by (the job host's own id is of no use to the program).
+    /// </summary>
+    public string ContextActorId { get; }
+
     public ActorStatus Status { get; private set; }
 
     /// <summary>How many times it was restarted (State API's NumRestarts).</summary>
@@ -71,6 +83,9 @@ internal sealed class ActorRecord : ActorAddress
     public int Incarnation { get; private set; }
     public ErrorInfo? Death { get; private set; }
     public string DisplayName => Name is null ? $"{ActorType.Name}({Id})" : $"{ActorType.Name}(\"{Name}\")";
+
+    /// <summary>What <c>Ray.RuntimeContext</c> gives code running in it in process, made at the first read (a race makes two equal ones).</summary>
+    public RuntimeContext? RuntimeContext { get; set; }
 
     /// <summary>Backend-owned state: the instance in process, the worker connection otherwise.</summary>
     public object? BackendHandle { get; set; }

@@ -12,4 +12,10 @@ internal abstract partial class RuntimeCore
 
     /// <summary>The alive nodes' free resources.</summary>
     public abstract IReadOnlyDictionary<string, double> AvailableResources();
+
+    /// <summary>
+    /// Where the calling code runs (<c>Ray.RuntimeContext</c>): this runtime's node and job, and the actor the code
+    /// belongs to. A cached instance, never one made per call.
+    /// </summary>
+    public abstract RuntimeContext CurrentContext();
 }

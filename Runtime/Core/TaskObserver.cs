@@ -23,11 +23,18 @@ internal sealed class TaskObserver : IRuntimeGauges
     private long _finished;
     private long _failed;
 
-    public TaskObserver(TaskOwner owner)
+    /// <param name="owner">The owner whose tasks it observes.</param>
+    /// <param name="newJob">Mint a job id even when the environment names one.</param>
+    public TaskObserver(TaskOwner owner, bool newJob)
     {
         _owner = owner;
         StartedAt = Stopwatch.GetTimestamp();
-        NodeId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(BitConverter.GetBytes(owner.Runtime.Objects.Owner));
+        // A job host is its cluster node's runtime: it answers with the ids the node gave it, so that
+        // Ray.RuntimeContext and Ray.Nodes() on the node name what the driver's Ray.Nodes() names.
+        NodeId = WorkerEnvironment.Read(WorkerEnvironment.NodeIdVariable)
+                 ?? Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(BitConverter.GetBytes(owner.Runtime.Objects.Owner));
+        JobId = (newJob ? null : WorkerEnvironment.Read(WorkerEnvironment.JobIdVariable))
+                ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
     }
 
     /// <summary>The last <see cref="HistoryCapacity"/> finished tasks, oldest first.</summary>
@@ -38,6 +45,9 @@ internal sealed class TaskObserver : IRuntimeGauges
 
     /// <summary>This runtime's one node.</summary>
     public string NodeId { get; }
+
+    /// <summary>This runtime's job: the driver's own, or, in a job host, the job of the driver it serves.</summary>
+    public string JobId { get; }
 
     /// <summary>Where workers' output lines are kept for the dashboard; null (nothing kept) unless a dashboard is served.</summary>
     public WorkerLogs? WorkerLogs { get; set; }

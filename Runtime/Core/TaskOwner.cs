@@ -18,14 +18,15 @@ internal sealed class TaskOwner
 
     /// <param name="runtime">The runtime it owns tasks for.</param>
     /// <param name="cpus">The CPUs it schedules; null: no bound at all (a backend that counts resources itself, per node).</param>
-    public TaskOwner(RuntimeCore runtime, double? cpus)
+    /// <param name="newJob">Mint a job id even when the environment names one (see <see cref="TaskObserver.JobId"/>).</param>
+    public TaskOwner(RuntimeCore runtime, double? cpus, bool newJob = false)
     {
         Runtime = runtime;
         var pool = cpus is { } bounded ? new ResourcePool(bounded, runtime.Options.NumGpus ?? 0, runtime.Options.Resources) : ResourcePool.Unbounded();
         Scheduler = new Scheduler(pool, Dispatch, Warn);
         Actors = new ActorManager(this);
         PlacementGroups = new PlacementGroupTable(this);
-        Observer = new TaskObserver(this);
+        Observer = new TaskObserver(this, newJob);
     }
 
     /// <summary>The placement groups this owner reserves and removes.</summary>
@@ -295,7 +296,8 @@ internal sealed class TaskOwner
     public bool BlockUntil(Func<TimeSpan, bool> wait, TimeSpan timeout)
     {
         var task = TaskContext.Current;
-        if (task is null || task.Actor is not null) return wait(timeout);
+        // An actor's constructor and calls lend nothing: what an actor holds, it holds for its lifetime.
+        if (task is null || task.Actor is not null || task.CreatesActor is not null) return wait(timeout);
         Scheduler.Lend(task);
         try
         {

@@ -11,6 +11,7 @@ namespace RayGen.Driver;
 /// </summary>
 internal sealed class DriverRuntime : RuntimeCore
 {
+    private readonly RuntimeContext _context;
 
     public DriverRuntime(RayOptions options, IClusterConnection? cluster = null) : base(options, OwnedObjects.Instance)
     {
@@ -18,7 +19,9 @@ internal sealed class DriverRuntime : RuntimeCore
         var cpus = options.NumCpus ?? Environment.ProcessorCount;
         if (cpus < 0 || double.IsNaN(cpus)) throw new ArgumentException($"RayOptions.NumCpus must be non-negative, not {cpus}.");
         var dashboard = DashboardService.Validate(options); // before anything starts: a refused option leaves nothing behind
-        Owner = new TaskOwner(this, cluster is null ? cpus : null);
+        // A driver that connects to a cluster starts a job there, keyed by its id on every node: never one it inherited
+        // (a driver started from a task on a node has that job host's RAYGEN_JOB_ID in its environment).
+        Owner = new TaskOwner(this, cluster is null ? cpus : null, newJob: cluster is not null);
         if (options.DashboardPort is not null) Owner.Observer.WorkerLogs = new Observability.WorkerLogs();
         Owner.Backend = cluster is not null ? cluster.CreateBackend(Owner) : options.Mode switch
         {
@@ -28,6 +31,7 @@ internal sealed class DriverRuntime : RuntimeCore
         };
         Observability.RayTelemetry.Attach(Owner.Observer);
         State = new RuntimeState(this);
+        _context = new RuntimeContext(Owner.Observer.NodeId, Owner.Observer.JobId, actorId: null);
         try
         {
             Dashboard = DashboardService.Start(this, dashboard);
@@ -125,6 +129,15 @@ internal sealed class DriverRuntime : RuntimeCore
     public override IReadOnlyDictionary<string, double> ClusterResources() => Cluster?.ClusterResources() ?? Owner.Scheduler.Resources(free: false);
 
     public override IReadOnlyDictionary<string, double> AvailableResources() => Cluster?.AvailableResources() ?? Owner.Scheduler.Resources(free: true);
+
+    /// <inheritdoc />
+    public override RuntimeContext CurrentContext()
+    {
+        // Code that runs here (RayMode.InProcess) knows its task; the driver's own threads have none.
+        if (TaskContext.Current is not { } task) return _context;
+        var actor = task.OwnedActor ?? task.CreatesActor;
+        return actor is null ? _context : actor.RuntimeContext ??= _context.ForActor(actor.ContextActorId);
+    }
 
     /// <inheritdoc />
     public override IStreamReader OpenStream(ObjectEntry stream) => (IStreamReader?)Owner.Streams.Find(stream.Id) ?? EndedStream.Instance;

@@ -97,6 +97,8 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
 
     private static void Construct(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
     {
+        // Known as the current task so that the constructor's Ray.RuntimeContext names its actor (and its log lines carry it).
+        TaskContext.Current = constructor;
         TaskObserver.OnRunningHere(constructor);
         try
         {

@@ -32,7 +32,8 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         _session = SessionDirectory.Create();
         try
         {
-            _pool = new WorkerPool(_session, Math.Max(1, (int)Math.Ceiling(cpus)), runtime.Options.IdleWorkerTimeout, OnWorkerDied, runtime.Observer.WorkerLogs);
+            _pool = new WorkerPool(_session, Math.Max(1, (int)Math.Ceiling(cpus)), runtime.Options.IdleWorkerTimeout, OnWorkerDied,
+                runtime.Observer.NodeId, runtime.Observer.JobId, runtime.Observer.WorkerLogs);
             var collector = new WorkerRefCollector(_pool, Deferral);
             _store = new SharedStore(_session.CreateObjectsDirectory(), isOwner: true, StoreCapacity(runtime.Options), _session.CreateSpillDirectory)
             {
@@ -172,6 +173,7 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         {
             RunId = run.Id, Kind = run.Kind, FunctionId = run.Task.Function.Id, Args = payloads,
             MaxConcurrency = run.Kind == RunKind.ActorConstructor ? run.Actor!.MaxConcurrency : 0,
+            ActorId = run.Kind == RunKind.ActorConstructor ? run.Actor!.ContextActorId : null,
         };
         OnRunStarting(run, frame);
         if (!worker.TryStart(run, after == 0 ? frame : new QueuedRunFrame { After = after, Run = frame }))

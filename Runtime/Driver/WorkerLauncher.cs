@@ -33,6 +33,8 @@ internal sealed class WorkerLauncher : IDisposable
     private readonly string _runtimeConfig;
     private readonly Queue<WorkerProcess> _queue = new();
     private readonly WorkerLogs? _logs;
+    private readonly string _nodeId;
+    private readonly string _jobId;
     private Thread? _thread;
     private bool _stopped;
 
@@ -41,10 +43,14 @@ internal sealed class WorkerLauncher : IDisposable
     /// A worker's process ended, or it never started (killed before its turn, or the start failed: <see cref="WorkerProcess.StartError"/>).
     /// Called on the thread pool, at least once per worker.
     /// </param>
+    /// <param name="nodeId">The node the workers report they run on (<c>Ray.RuntimeContext</c> in them).</param>
+    /// <param name="jobId">The job the workers report they serve.</param>
     /// <param name="logs">Where each output line is also kept (for the dashboard); null: only the console gets them.</param>
-    public WorkerLauncher(SessionDirectory session, Action<WorkerProcess> onExited, WorkerLogs? logs = null)
+    public WorkerLauncher(SessionDirectory session, Action<WorkerProcess> onExited, string nodeId, string jobId, WorkerLogs? logs = null)
     {
         _session = session;
+        _nodeId = nodeId;
+        _jobId = jobId;
         _logs = logs;
         _onExited = onExited;
         _dotnet = FindDotnet();
@@ -171,6 +177,9 @@ internal sealed class WorkerLauncher : IDisposable
         // The token travels in the environment: a command line is readable by every user through /proc.
         info.Environment[WorkerEnvironment.TokenVariable] = _session.Token;
         info.Environment[WorkerEnvironment.DriverPidVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        // Read once by the worker at start, so its Ray.RuntimeContext costs no frame to the driver.
+        info.Environment[WorkerEnvironment.NodeIdVariable] = _nodeId;
+        info.Environment[WorkerEnvironment.JobIdVariable] = _jobId;
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) =>

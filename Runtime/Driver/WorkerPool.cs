@@ -36,10 +36,13 @@ internal sealed class WorkerPool : IDisposable
     /// <param name="minWorkers">Task workers kept at all times (NumCpus, at least one).</param>
     /// <param name="idleTimeout">How long a task worker beyond <paramref name="minWorkers"/> may idle before it is retired.</param>
     /// <param name="onDied">A worker that was not stopped on purpose died, with the runs it held (on the thread pool).</param>
+    /// <param name="nodeId">The node the workers report they run on (the driver runtime's).</param>
+    /// <param name="jobId">The job the workers report they serve (the driver runtime's).</param>
     /// <param name="logs">Where workers' output lines are also kept (for the dashboard); null: only the console gets them.</param>
-    public WorkerPool(SessionDirectory session, int minWorkers, TimeSpan idleTimeout, Action<WorkerProcess, List<WorkerRun>> onDied, WorkerLogs? logs = null)
+    public WorkerPool(SessionDirectory session, int minWorkers, TimeSpan idleTimeout, Action<WorkerProcess, List<WorkerRun>> onDied,
+        string nodeId, string jobId, WorkerLogs? logs = null)
     {
-        _launcher = new WorkerLauncher(session, OnProcessExited, logs);
+        _launcher = new WorkerLauncher(session, OnProcessExited, nodeId, jobId, logs);
         _onDied = onDied;
         _minWorkers = minWorkers;
         _maxWorkers = Math.Max(_minWorkers * 2, _minWorkers + 4);

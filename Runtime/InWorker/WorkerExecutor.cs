@@ -38,6 +38,9 @@ internal sealed class WorkerExecutor
         _lane = new WorkerLane(GiveBack, _running.ContainsKey);
     }
 
+    /// <summary>Told the actor's id (State API text) when this worker is given an actor to build, before its constructor runs.</summary>
+    public Action<string>? HostsActor { get; set; }
+
     /// <summary>The task runs queued ahead of their turn (for tests).</summary>
     internal WorkerLane Lane => _lane;
 
@@ -61,7 +64,12 @@ internal sealed class WorkerExecutor
             return;
         }
 
-        if (frame.Kind == RunKind.ActorConstructor) _maxConcurrency = Math.Max(1, frame.MaxConcurrency);
+        if (frame.Kind == RunKind.ActorConstructor)
+        {
+            _maxConcurrency = Math.Max(1, frame.MaxConcurrency);
+            if (frame.ActorId is { } actorId) HostsActor?.Invoke(actorId);
+        }
+
         // Start is called on the receiving thread, which runs the frame itself: no thread wakes for a short run.
         // A run that blocks hands the loop off (DriverLink), and the watchdog takes it from one that runs long.
         _connection.AllowTakeover();

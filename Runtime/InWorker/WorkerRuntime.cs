@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using RayGen.Core;
+using RayGen.Protocol;
 using RayGen.Store;
 
 namespace RayGen.InWorker;
@@ -15,6 +16,10 @@ internal sealed class WorkerRuntime : RuntimeCore
     private readonly DriverLink _link;
 
     private readonly SharedStore _store;
+
+    // The driver's node and job, from the environment it started this process with; the actor's id once one is built here.
+    private volatile RuntimeContext _context = new(
+        WorkerEnvironment.Read(WorkerEnvironment.NodeIdVariable) ?? "", WorkerEnvironment.Read(WorkerEnvironment.JobIdVariable) ?? "", actorId: null);
 
     public WorkerRuntime(RayOptions options, DriverLink link, SharedStore store) : base(options, link)
     {
@@ -80,6 +85,13 @@ internal sealed class WorkerRuntime : RuntimeCore
     public override IReadOnlyDictionary<string, double> ClusterResources() => throw NotInWorker("Ray.ClusterResources()");
 
     public override IReadOnlyDictionary<string, double> AvailableResources() => throw NotInWorker("Ray.AvailableResources()");
+
+    /// <inheritdoc />
+    // A worker hosts at most one actor and runs nothing else: all its code is that actor's.
+    public override RuntimeContext CurrentContext() => _context;
+
+    /// <summary>This worker builds the actor <paramref name="actorId"/>: from now on its code runs in that actor.</summary>
+    public void HostActor(string actorId) => _context = _context.ForActor(actorId);
 
     private static RayException NotInWorker(string call) =>
         new($"{call} is not available inside a task or actor yet; call it in the driver and pass the result in.");

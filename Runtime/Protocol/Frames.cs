@@ -79,6 +79,12 @@ internal sealed partial class RunFrame : IFrame
     /// <summary>For an actor's constructor: how many of its calls may run at once (the worker queues the rest in order).</summary>
     public int MaxConcurrency { get; set; }
 
+    /// <summary>
+    /// For an actor's constructor: the actor's id, as the State API writes it, which <c>Ray.RuntimeContext</c> gives in
+    /// the worker from then on (a worker hosts one actor); null otherwise, which costs a task's frame 4 bytes.
+    /// </summary>
+    public string? ActorId { get; set; }
+
     /// <summary>The W3C traceparent of the run's execution span (made in the driver); null when nobody traces.</summary>
     public string? TraceParent { get; set; }
 

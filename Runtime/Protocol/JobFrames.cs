@@ -19,6 +19,9 @@ internal sealed partial class JobRunFrame : IFrame
     /// <summary>For a constructor: the actor's type (assembly-qualified), for the handle the job host keeps.</summary>
     public string? TypeName { get; set; }
 
+    /// <summary>For a constructor: the driver's id of the actor (State API text), which <c>Ray.RuntimeContext</c> gives in it.</summary>
+    public string? ActorId { get; set; }
+
     /// <summary>For an actor call: the key its constructor ran under.</summary>
     public long ActorKey { get; set; }
 

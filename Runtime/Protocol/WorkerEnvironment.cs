@@ -15,9 +15,18 @@ internal static class WorkerEnvironment
     /// </summary>
     public const string NodeAddressVariable = "RAYGEN_NODE_ADDRESS";
 
-    /// <summary>Set for a job host on a cluster node (and inherited by its workers): the node's id, as <c>Ray.Nodes()</c> names it.</summary>
+    /// <summary>
+    /// The node's id, as <c>Ray.Nodes()</c> names it: set for a job host on a cluster node, and by every driver runtime
+    /// for its workers. A runtime started with it set is that node (<c>Ray.RuntimeContext</c>, its one local node).
+    /// </summary>
     public const string NodeIdVariable = "RAYGEN_NODE_ID";
 
-    /// <summary>Set for a job host on a cluster node (and inherited by its workers): the id of the driver's job it serves.</summary>
+    /// <summary>
+    /// The id of the driver's job: set for a job host on a cluster node (the job it serves), and by every driver
+    /// runtime for its workers. A runtime started with it set reports it as its job.
+    /// </summary>
     public const string JobIdVariable = "RAYGEN_JOB_ID";
+
+    /// <summary>The variable's value; null when it is unset or empty.</summary>
+    public static string? Read(string variable) => System.Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value ? value : null;
 }

@@ -63,7 +63,7 @@ internal sealed class JobRuns
                            ?? throw new RayException($"The node's job host cannot load the actor type '{frame.TypeName}'.");
                 task = new TaskSpec(_runtime, function, options, frame.Args.Length) { IsConstructor = true, Request = ResourceRequest.From(options, defaultCpus: 1) };
                 AddArgs(task, frame.Args);
-                _actors[frame.Key] = (ActorRecord)_runtime.CreateActor(task, type);
+                _actors[frame.Key] = _runtime.Owner.Actors.Create(task, type, contextActorId: frame.ActorId);
                 return task.Result;
             case RunKind.ActorCall:
                 if (!_actors.TryGetValue(frame.ActorKey, out var actor))

@@ -52,6 +52,7 @@ internal static class WorkerMain
         RuntimeCore.SetCurrent(core);
         var executor = new WorkerExecutor(connection, store);
         link.RunBlocked = executor.OnRunBlocked;
+        executor.HostsActor = core.HostActor;
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         connection.Start(

@@ -15,6 +15,12 @@ public static partial class ClusterWork
     [Remote]
     public static int Add(int x, int y) => x + y;
 
+    /// <summary>Ray.RuntimeContext where it runs, as <c>NODE|JOB|ACTOR</c>.</summary>
+    [Remote]
+    public static string Context() => Describe(Ray.RuntimeContext);
+
+    public static string Describe(RuntimeContext context) => $"{context.NodeId}|{context.JobId}|{context.ActorId}";
+
     [Remote]
     public static string Say(string line)
     {
@@ -60,4 +66,6 @@ public partial class NodeCounter(int start)
     public int Increment() => ++_count;
 
     public string Where() => ClusterWork.Node;
+
+    public string Context() => ClusterWork.Context();
 }

@@ -110,6 +110,21 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void A_task_and_an_actor_on_a_node_see_that_nodes_id_the_drivers_job_and_the_actors_State_API_id()
+    {
+        using var ray = Connect();
+        var gpu = NodesByResources()["gpu"];
+        var job = Ray.RuntimeContext.JobId;
+        var options = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(gpu.NodeId, soft: false) };
+        Assert.That(ClusterWork.Remote.With(options).Context().Get(), Is.EqualTo($"{gpu.NodeId}|{job}|"));
+        // An actor elsewhere first, so that the driver's id of the next one differs from the id its node's job host gives it.
+        var elsewhere = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(NodesByResources()["b"].NodeId, soft: false) };
+        NodeCounter.Remote.With(elsewhere).New(0).Increment().Get();
+        var counter = NodeCounter.Remote.With(options).New(0);
+        Assert.That(counter.Context().Get(), Is.EqualTo($"{gpu.NodeId}|{job}|{Ray.State.Actors().Last().ActorId}"));
+    }
+
+    [Test]
     public void Hard_node_affinity_to_a_node_that_does_not_exist_fails_the_task_naming_it()
     {
         using var ray = Connect();
