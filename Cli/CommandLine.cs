@@ -22,6 +22,7 @@ internal sealed class StartOptions
     public Dictionary<string, double> Resources { get; } = new(StringComparer.Ordinal);
     public long? ObjectStoreMemory { get; private set; }
     public IPAddress? NodeIpAddress { get; private set; }
+    public TimeSpan? FailureTimeout { get; private set; }
     public bool Block { get; private set; }
 
     /// <summary>The arguments as given, without --block, for the node process started in the background.</summary>
@@ -79,6 +80,11 @@ internal sealed class StartOptions
                     if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) || bytes <= 0)
                         throw new UsageException($"--object-store-memory takes a number of bytes, not '{text}'.");
                     o.ObjectStoreMemory = bytes;
+                    break;
+                case "--failure-timeout":
+                    var seconds = ParseAmount(flag, Value());
+                    if (seconds < 1) throw new UsageException("--failure-timeout takes a number of seconds, at least 1.");
+                    o.FailureTimeout = TimeSpan.FromSeconds(seconds);
                     break;
                 case "--node-ip-address":
                     var ip = Value();

@@ -34,7 +34,7 @@ internal static class Program
         usage:
           raygen start --head [--port 6380] [--token TOKEN] [--num-cpus N] [--num-gpus N]
                        [--resources name=amount,...] [--object-store-memory BYTES]
-                       [--node-ip-address IP] [--block]
+                       [--node-ip-address IP] [--failure-timeout SECONDS] [--block]
           raygen start --address HEAD_HOST:PORT --token TOKEN [same resource flags] [--block]
           raygen status [--address HOST:PORT --token TOKEN]
           raygen stop
@@ -205,6 +205,7 @@ internal static class Program
                 Resources = options.Resources,
                 ObjectStoreMemory = options.ObjectStoreMemory,
                 NodeIpAddress = options.NodeIpAddress,
+                FailureTimeout = options.FailureTimeout,
             }, logs, CancellationToken.None);
         }
         catch (Exception e) when (e is ClusterConnectException or RayException or ArgumentException)
@@ -239,7 +240,15 @@ internal static class Program
             Console.WriteLine("Running in the foreground: Ctrl+C or SIGTERM stops the node.");
         }
 
-        await stopping.Task;
+        var headLost = host.WatchHeadAsync();
+        var exitCode = 0;
+        if (await Task.WhenAny(stopping.Task, headLost) == headLost && headLost.Result is { } reason)
+        {
+            // Written to the node's log (its stdout, in the background) and to a terminal running it with --block.
+            Console.Error.WriteLine($"{DateTime.UtcNow:O} {reason}");
+            exitCode = 1;
+        }
+
         try
         {
             await host.StopAsync();
@@ -251,7 +260,7 @@ internal static class Program
             if (!background) Console.WriteLine("The node left the cluster.");
         }
 
-        return 0;
+        return exitCode;
     }
 
     private static async Task<int> StatusAsync(IReadOnlyList<string> args)

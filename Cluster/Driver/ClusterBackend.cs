@@ -105,6 +105,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     {
         if (actor.BackendHandle is not Placement placement) return;
         actor.BackendHandle = null;
+        _placedActors.TryRemove(actor, out _);
         lock (_lock)
         {
             if (placement.HeldRequest is { } held) _ledger.Give(placement.Node.NodeId, held);
@@ -113,8 +114,9 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         // This driver ending leaves a detached actor, and another driver's actor, alone; Ray.Kill ends either.
         var kill = !_owner.IsShutDown || (!placement.Detached && !actor.IsAdopted);
         if (kill) _ = placement.Node.KillActor(placement.Key).ContinueWith(static _ => { }, TaskScheduler.Default);
-        // Killed by this driver while it runs: the name is free now, whichever driver made the actor.
-        if (!_owner.IsShutDown && actor.Name is { } name) ReleaseName(name, placement.OwnerJob ?? _jobId);
+        // Dead for good while this driver runs (killed, or out of restarts): the name is free now, whichever driver made
+        // the actor. A restarting actor keeps it and publishes its new place once built.
+        if (!_owner.IsShutDown && actor.Status == ActorStatus.Dead && actor.Name is { } name) ReleaseName(name, placement.OwnerJob ?? _jobId);
         PlaceWaiting();
     }
 
@@ -126,6 +128,12 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     private void Place(Run run)
     {
+        if (_headLost is { } gone)
+        {
+            Fail(run, ErrorInfo.Of(ErrorKind.Runtime, gone));
+            return;
+        }
+
         Outcome outcome;
         lock (_lock)
         {
@@ -150,7 +158,10 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 run.Held = task.Request;
                 return Outcome.Placed;
             case NodeChoice.Fail failed:
-                Fail(run, ErrorInfo.Of(ErrorKind.Runtime, failed.Reason));
+                // Pinned to a node the cluster declared dead: the node died, as far as this task is concerned.
+                var dead = task.Options.SchedulingStrategy is NodeAffinitySchedulingStrategy affinity && _deadNodes.Contains(affinity.NodeId);
+                Fail(run, dead ? NodeDied(((NodeAffinitySchedulingStrategy)task.Options.SchedulingStrategy!).NodeId, $"{task.Function.DisplayName}: {failed.Reason}")
+                    : ErrorInfo.Of(ErrorKind.Runtime, failed.Reason));
                 return Outcome.Failed;
             case NodeChoice.Wait waiting:
                 if (waiting.Infeasible && _warned.Add(task.Request.ToString()))
@@ -302,6 +313,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 }
 
                 actor.BackendHandle = placement;
+                _placedActors[actor] = placement;
                 actor.OnConstructed(null);
                 break;
             case RunKind.ActorCall:
@@ -378,19 +390,123 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             foreach (var link in links) link.KeepAlive();
         }
 
-        bool waiting;
-        lock (_lock) waiting = _waiting.Count > 0;
-        if (!waiting) return;
+        // Only one refresh at a time: a tick that finds the previous one still asking the head skips.
+        if (Interlocked.Exchange(ref _refreshing, 1) == 1) return;
         try
         {
-            UpdateNodes(ReadNodes());
+            bool busy;
+            lock (_lock) busy = _waiting.Count > 0 || !_inFlight.IsEmpty || !_placedActors.IsEmpty;
+            if (!busy || _headLost is not null) return;
+            IReadOnlyList<NodeReport> reports;
+            try
+            {
+                reports = Task.Run(() => _client.NodesOnceAsync(HeadAskTimeout)).GetAwaiter().GetResult();
+                _headMisses = 0;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The head keeps the node table and the membership: a cluster without it is over (as Ray without GCS
+                // fault tolerance). A slow answer is forgiven a few times.
+                if (++_headMisses >= HeadMissesAllowed) OnHeadLost(FirstLine(e.Message));
+                return;
+            }
+
+            UpdateNodes(reports);
+            foreach (var dead in reports.Where(r => !r.IsAlive).Select(r => r.NodeId))
+            {
+                bool known;
+                lock (_lock) known = _deadNodes.Add(dead);
+                if (known) OnNodeDied(dead);
+            }
+
+            PlaceWaiting();
         }
-        catch (RayException)
+        finally
         {
-            return; // the head is slow to answer: the next tick tries again
+            Volatile.Write(ref _refreshing, 0);
+        }
+    }
+
+    private static readonly TimeSpan HeadAskTimeout = TimeSpan.FromSeconds(5);
+    private const int HeadMissesAllowed = 3;
+    private int _refreshing;
+    private int _headMisses;
+    private volatile string? _headLost;
+    private readonly HashSet<string> _deadNodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ActorRecord, Placement> _placedActors = new();
+
+    /// <summary>
+    /// A node died (the cluster declared it dead): its tasks run again elsewhere while their retries last, else fail
+    /// with <see cref="NodeDiedException"/>; its actors restart elsewhere while their restarts last (the constructor
+    /// runs again, as Ray), else die; calls of other drivers' actors there fail.
+    /// </summary>
+    private void OnNodeDied(string nodeId)
+    {
+        lock (_lock) _ledger.Forget(nodeId);
+        foreach (var run in _inFlight.Values.Where(r => r.Node?.NodeId == nodeId).ToList())
+        {
+            if (!_inFlight.TryRemove(run.Key, out _)) continue;
+            run.Held = null; // the node's ledger went with it
+            switch (run.Kind)
+            {
+                case RunKind.Task:
+                    var pinned = run.Task.Options.SchedulingStrategy is NodeAffinitySchedulingStrategy { Soft: false };
+                    if (!pinned && run.Task.Attempts < run.Task.MaxRetries && !run.Task.CancelRequested)
+                    {
+                        run.Task.Attempts++;
+                        run.Node = null;
+                        Place(run);
+                    }
+                    else
+                    {
+                        Complete(run, null, NodeDied(nodeId, $"The node {nodeId} running {run.Task.Function.DisplayName} died" +
+                            (pinned ? " (the task is pinned to it)." : $"; retries used: {run.Task.Attempts} of {run.Task.MaxRetries}.")));
+                    }
+
+                    break;
+                case RunKind.ActorConstructor:
+                    // Never built: place the construction again, as a restart would.
+                    run.Node = null;
+                    Place(run);
+                    break;
+                case RunKind.ActorCall:
+                    break; // the actor's death below retries or fails its calls in flight
+            }
         }
 
-        PlaceWaiting();
+        foreach (var (actor, placement) in _placedActors.Where(p => p.Value.Node.NodeId == nodeId).ToList())
+        {
+            placement.HeldRequest = null;
+            if (actor.IsAdopted)
+            {
+                // Another driver's actor: that driver restarts it (or not) and keeps its name; here it is only gone.
+                _placedActors.TryRemove(actor, out _);
+                actor.BackendHandle = null;
+            }
+
+            actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, $"The actor {actor.DisplayName} died with its node {nodeId}" +
+                (actor.IsAdopted ? "." : $"; restarts used: {actor.Restarts} of {actor.Options.MaxRestarts ?? 0}.")), allowRestart: !actor.IsAdopted);
+        }
+    }
+
+    private static ErrorInfo NodeDied(string nodeId, string message) => new() { Kind = ErrorKind.NodeDied, Message = message, NodeId = nodeId };
+
+    /// <summary>The head is gone: everything waiting or running fails with the reason, and nothing new is placed.</summary>
+    private void OnHeadLost(string detail)
+    {
+        _headLost = $"The cluster's head at {_client.Address} stopped answering ({detail}): a RayGen cluster ends with its head, as Ray's " +
+                    "does without GCS fault tolerance. Start it again (raygen start --head) and reconnect.";
+        _owner.WarningSink(_headLost);
+        List<Run> lost;
+        lock (_lock)
+        {
+            lost = _waiting.ToList();
+            _waiting.Clear();
+        }
+
+        lost.AddRange(_inFlight.Values.Where(r => _inFlight.TryRemove(r.Key, out _)));
+        foreach (var run in lost) Fail(run, ErrorInfo.Of(ErrorKind.Runtime, _headLost));
+        foreach (var actor in _placedActors.Keys.ToList()) actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, _headLost), allowRestart: false);
     }
 
     private void UpdateNodes(IReadOnlyList<NodeReport> reports)
@@ -520,7 +636,9 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
 
         var placement = new Placement(link, entry.ActorKey) { Detached = entry.Detached, OwnerJob = entry.JobId };
-        return actors.Adopt(name, actorType, new RemoteOptions { Lifetime = entry.Detached ? ActorLifetime.Detached : null }, placement);
+        var adopted = actors.Adopt(name, actorType, new RemoteOptions { Lifetime = entry.Detached ? ActorLifetime.Detached : null }, placement);
+        _placedActors[adopted] = placement;
+        return adopted;
     }
 
     private static readonly TimeSpan NameLookupTimeout = TimeSpan.FromSeconds(10);

@@ -131,6 +131,9 @@ internal sealed class ClusterClient : IAsyncDisposable
 
     private static readonly TimeSpan ListTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The node table, asked once: a failure (the head gone, or slow) is the caller's to judge.</summary>
+    public Task<NodeReport[]> NodesOnceAsync(TimeSpan timeout) => _client.GetGrain<INodeDirectory>(0).Nodes().WaitAsync(timeout);
+
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 
     public async ValueTask DisposeAsync()

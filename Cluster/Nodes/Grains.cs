@@ -79,6 +79,9 @@ internal interface INodeDirectory : IGrainWithIntegerKey
 {
     Task Register(NodeReport node);
 
+    /// <summary>Answers while the head lives: the nodes' watch on it.</summary>
+    Task Alive();
+
     /// <summary>Every node that ever joined, alive ones with their free resources now.</summary>
     Task<NodeReport[]> Nodes();
 }

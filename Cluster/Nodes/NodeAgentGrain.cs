@@ -74,6 +74,8 @@ internal sealed class NodeDirectoryGrain(IClusterMembershipService membership, N
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(5);
 
+    public Task Alive() => Task.CompletedTask;
+
     public Task Register(NodeReport node)
     {
         table.Add(node);

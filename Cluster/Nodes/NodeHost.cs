@@ -30,10 +30,14 @@ internal sealed class NodeHost
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
     private readonly IHost _host;
 
-    private NodeHost(IHost host, NodeIdentity identity)
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeSpan _failureTimeout;
+
+    private NodeHost(IHost host, NodeIdentity identity, TimeSpan failureTimeout)
     {
         _host = host;
         Identity = identity;
+        _failureTimeout = failureTimeout;
     }
 
     public NodeIdentity Identity { get; }
@@ -100,6 +104,15 @@ internal sealed class NodeHost
                     o.ServiceId = ServiceId;
                 });
                 silo.UseDevelopmentClustering(headEndpoint);
+                if (settings.FailureTimeout is { } failure)
+                {
+                    silo.Configure<ClusterMembershipOptions>(o =>
+                    {
+                        o.ProbeTimeout = failure / 3;
+                        o.NumMissedProbesLimit = 3;
+                        o.TableRefreshTimeout = TimeSpan.FromSeconds(Math.Min(o.TableRefreshTimeout.TotalSeconds, Math.Max(1, failure.TotalSeconds / 3)));
+                    });
+                }
                 silo.ConfigureEndpoints(ip, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(ip));
                 silo.Configure<SiloOptions>(o => o.SiloName = $"raygen-{nodeId}");
                 silo.Services.AddSingleton(identity);
@@ -129,7 +142,7 @@ internal sealed class NodeHost
                 throw new ClusterConnectException($"The node could not {(settings.IsHead ? "start the cluster" : $"join the cluster at {headEndpoint}")}: {e.Message}", e);
             }
 
-            var node = new NodeHost(host, identity);
+            var node = new NodeHost(host, identity, settings.EffectiveFailureTimeout);
             await node.RegisterAsync(cancel);
             return node;
         }
@@ -150,9 +163,49 @@ internal sealed class NodeHost
         await grains.GetGrain<INodeDirectory>(0).Register(report).WaitAsync(JoinTimeout, cancel);
     }
 
+    /// <summary>
+    /// Completes with the reason once the head stopped answering for the failure timeout (never on the head itself,
+    /// nor once the node is stopping): a RayGen cluster ends with its head, as Ray's does without GCS fault tolerance,
+    /// and a node that went on alone would only wait.
+    /// </summary>
+    public async Task<string?> WatchHeadAsync()
+    {
+        if (Identity.Details.IsHead) return await new TaskCompletionSource<string?>().Task;
+        var grains = _host.Services.GetRequiredService<IGrainFactory>();
+        var period = TimeSpan.FromSeconds(Math.Max(0.5, _failureTimeout.TotalSeconds / 4));
+        var silentSince = (DateTime?)null;
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await grains.GetGrain<INodeDirectory>(0).Alive().WaitAsync(period, _stopping.Token);
+                silentSince = null;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            {
+                silentSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - silentSince >= _failureTimeout)
+                    return $"The head at {Identity.HeadEndpoint} has not answered for {_failureTimeout.TotalSeconds:0} s ({e.GetType().Name}): " +
+                           "a RayGen cluster ends with its head, so this node stops. Start the head again (raygen start --head) and this node with its new address.";
+            }
+
+            try
+            {
+                await Task.Delay(period, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Leaves the cluster cleanly (Orleans tells the others at once) and stops the node's runtime.</summary>
     public async Task StopAsync()
     {
+        _stopping.Cancel();
         try
         {
             await StopHostAsync(_host);

@@ -29,6 +29,16 @@ internal sealed class NodeSettings
 
     public long? ObjectStoreMemory { get; init; }
 
+    /// <summary>
+    /// How long a silent node (or head) goes before it counts as dead: Orleans' probes (a third of it each, three
+    /// missed) and this node's watch on the head. Null: Orleans' defaults (about 10-15 s on loopback). Give every
+    /// node of a cluster the same value.
+    /// </summary>
+    public TimeSpan? FailureTimeout { get; init; }
+
+    /// <summary>The timeout in effect: the given one, else about what Orleans' defaults give.</summary>
+    public TimeSpan EffectiveFailureTimeout => FailureTimeout ?? TimeSpan.FromSeconds(15);
+
     /// <summary>The address other machines reach this node at; null: loopback when the head is on loopback, else the primary address.</summary>
     public IPAddress? NodeIpAddress { get; init; }
 }

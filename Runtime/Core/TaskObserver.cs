@@ -147,6 +147,7 @@ internal sealed class TaskObserver : IRuntimeGauges
     {
         ErrorKind.TaskError => error.ErrorType,
         ErrorKind.WorkerCrashed => typeof(WorkerCrashedException).FullName!,
+        ErrorKind.NodeDied => typeof(NodeDiedException).FullName!,
         ErrorKind.ActorDied => typeof(ActorDiedException).FullName!,
         ErrorKind.ObjectLost => typeof(ObjectLostException).FullName!,
         ErrorKind.Cancelled => typeof(RayTaskCanceledException).FullName!,

@@ -13,6 +13,7 @@ internal enum ErrorKind : byte
     Cancelled,
     Runtime,
     ObjectStoreFull,
+    NodeDied,
 }
 
 [MemoryPackable]
@@ -23,6 +24,9 @@ internal sealed partial class ErrorInfo
     public string Message { get; init; } = "";
     public string? StackTrace { get; init; }
     public string? FunctionName { get; init; }
+
+    /// <summary>For <see cref="ErrorKind.NodeDied"/>: the node that died.</summary>
+    public string? NodeId { get; init; }
 
     public static ErrorInfo FromException(Exception exception, string? functionName)
     {
@@ -55,6 +59,7 @@ internal sealed partial class ErrorInfo
     {
         ErrorKind.TaskError => new RayTaskException(ErrorType, Message, StackTrace, FunctionName),
         ErrorKind.WorkerCrashed => new WorkerCrashedException(Message),
+        ErrorKind.NodeDied => new NodeDiedException(Message, NodeId ?? ""),
         ErrorKind.ActorDied => new ActorDiedException(Message),
         ErrorKind.ObjectLost => new ObjectLostException(Message),
         ErrorKind.Cancelled => new RayTaskCanceledException(Message),

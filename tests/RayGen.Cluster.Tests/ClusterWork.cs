@@ -69,3 +69,16 @@ public partial class NodeCounter(int start)
 
     public string Context() => ClusterWork.Context();
 }
+
+public static partial class ClusterWork
+{
+    /// <summary>Writes where it runs into <paramref name="markFile"/>, then holds until <paramref name="gateFile"/> exists.</summary>
+    [Remote]
+    public static string MarkThenHold(string markFile, string gateFile)
+    {
+        System.IO.File.WriteAllText(markFile + ".tmp", Node);
+        System.IO.File.Move(markFile + ".tmp", markFile, overwrite: true);
+        while (!System.IO.File.Exists(gateFile)) Thread.Sleep(20);
+        return Node;
+    }
+}

@@ -1,7 +1,7 @@
 namespace RayGen;
 
 /// <summary>The worker process running the task died and the task's retries were used up.</summary>
-public sealed class WorkerCrashedException : RayException
+public class WorkerCrashedException : RayException
 {
     /// <summary>Creates the exception.</summary>
     public WorkerCrashedException(string message) : base(message) { }
