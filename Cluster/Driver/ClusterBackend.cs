@@ -235,12 +235,20 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     {
         foreach (var frame in frames)
         {
+            if (_inFlight.TryGetValue(frame.Key, out var call) && call.Kind == RunKind.ActorCall && ResendLater(call, frame)) continue;
             if (!_inFlight.TryRemove(frame.Key, out var run)) continue;
             Release(run);
+            // The node may be dying or the head gone, which the next refresh tells apart (and then reruns or fails the
+            // run with the reason): a task or a construction waits for it a few times before the send error is its answer.
+            if (run.Kind != RunKind.ActorCall && ++run.SendFailures <= SendAttempts)
+            {
+                run.Node = null;
+                lock (_lock) _waiting.AddLast(run);
+                continue;
+            }
+
             Fail(run, ErrorInfo.Of(ErrorKind.Runtime, $"{run.Task.Function.DisplayName} could not be sent to node {run.Node?.NodeId}: {FirstLine(error.Message)}"));
         }
-
-        PlaceWaiting();
     }
 
     /// <summary>Results from a node (on an Orleans thread): each completes its run, large values are pulled first.</summary>
@@ -570,6 +578,33 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         public ResourceRequest? Held { get; set; }
         public long Key { get; set; }
         public long ActorKey { get; set; }
+
+        /// <summary>How many times sending it failed (it waits for the next placement after each, up to <see cref="SendAttempts"/>).</summary>
+        public int SendFailures { get; set; }
+
+        /// <summary>For an actor call: when sending it first failed (see ResendLater).</summary>
+        public DateTime? FirstSendFailure { get; set; }
+    }
+
+    private const int SendAttempts = 3;
+
+    /// <summary>How long an actor call whose node does not take it is offered again before the send error is its answer.</summary>
+    private static readonly TimeSpan ActorCallResendWindow = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// An actor call must go to its actor's node: while that node may be dying (the cluster has not said so yet) the
+    /// call stays in flight and is offered again each second; the node's death, when declared, retries or fails it
+    /// with the actor (see OnNodeDied). False once the window is over.
+    /// </summary>
+    private bool ResendLater(Run call, JobRunFrame frame)
+    {
+        call.FirstSendFailure ??= DateTime.UtcNow;
+        if (DateTime.UtcNow - call.FirstSendFailure > ActorCallResendWindow || _headLost is not null) return false;
+        _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ =>
+        {
+            if (_inFlight.TryGetValue(frame.Key, out var still) && still == call) call.Node!.Send(frame);
+        }, TaskScheduler.Default);
+        return true;
     }
 
     /// <summary>Where an actor lives: its node and the key its job host knows it by.</summary>

@@ -46,6 +46,8 @@ public class ClusterFaultTests
         if (TestContext.CurrentContext.Result.FailCount > 0) TestContext.Progress.WriteLine(Raygen.Logs(_state));
         Raygen.Run(_state, "stop");
         Directory.Delete(_scratch, recursive: true);
+        // A node killed with SIGKILL cleans up nothing: its job hosts' socket folders go once their owner is gone.
+        RayGen.Protocol.SessionDirectory.RemoveDeadSessions();
     }
 
     [TearDown]
