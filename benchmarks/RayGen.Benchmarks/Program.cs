@@ -11,12 +11,14 @@ using RayGen.Benchmarks.Shared;
 //     [--mode processes|inprocess|both] [--no-limits] [--no-peers]
 //   bdn [BenchmarkDotNet arguments]      the hot-path suites
 //   observe [--quick] [--cpus N] [--mode M]  observability on vs off (docs/benchmarks.md)
+//   cluster [--seconds S] [--json FILE]   across nodes: a loopback cluster (head + 1 node) it starts and stops itself
 if (args.Length > 0 && args[0] == "pingpong-server") return Limits.PingPongServer(args[1]);
 if (args.Length > 0 && args[0] == "bdn") return MicroSuites.Run(args[1..]);
 if (args.Length > 1 && args[0] == "probe") return Probe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "wakeups") return Wakeups.Run(args[1..]);
 if (args.Length > 0 && args[0] == "transport") return TransportBench.Run(args[1..]);
 if (args.Length > 0 && args[0] == "observe") return ObserveBench.Run(args[1..]);
+if (args.Length > 0 && args[0] == "cluster") return ClusterMode.Run(args[1..]);
 
 var options = HarnessOptions.Parse(args);
 if (options is null) return 64;
