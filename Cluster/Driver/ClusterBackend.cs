@@ -166,10 +166,52 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             case NodeChoice.Wait waiting:
                 if (waiting.Infeasible && _warned.Add(task.Request.ToString()))
                     _owner.WarningSink($"{task.Function.DisplayName} waits: {waiting.Reason}");
+                else if (run.Kind == RunKind.Task && QueueBehindLocked(task) is { } queued)
+                {
+                    // Every node that could run it is busy: queued on one that can, so many small tasks travel in batches
+                    // and a node never idles waiting for the driver between them (its job host starts each as CPUs free).
+                    _queued[queued] = _queued.GetValueOrDefault(queued) + 1;
+                    run.QueuedOn = queued;
+                    run.Node = LinkLocked(queued, _jobId);
+                    return Outcome.Placed;
+                }
+
                 return Outcome.Waiting;
             default:
                 throw new InvalidOperationException($"Unknown choice {choice}.");
         }
+    }
+
+    /// <summary>Tasks sent to a node beyond its free resources, per CPU it has: the depth of its queue in its job host.</summary>
+    private const int QueuedPerCpu = 32;
+
+    // Per node: the tasks this driver queued there beyond the ledger (run.QueuedOn), not yet finished.
+    private readonly Dictionary<string, int> _queued = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The node to queue a task on when none has room now: one that could run it (by its totals, and by a hard
+    /// affinity), whose queue from this driver is the shortest for its CPUs and not full; null: it waits here.
+    /// </summary>
+    private string? QueueBehindLocked(TaskSpec task)
+    {
+        var pinned = task.Options.SchedulingStrategy as NodeAffinitySchedulingStrategy is { Soft: false } hard ? hard.NodeId : null;
+        string? best = null;
+        var bestLoad = double.MaxValue;
+        foreach (var node in _nodes)
+        {
+            if (!node.IsAlive || (pinned is not null && node.NodeId != pinned) || ResourceAmounts.ShortOfTotal(node, task.Request) is not null) continue;
+            var cpus = Math.Max(1, node.Total.GetValueOrDefault(ResourceAmounts.Cpu));
+            var queued = _queued.GetValueOrDefault(node.NodeId);
+            if (queued >= QueuedPerCpu * cpus) continue;
+            var load = queued / cpus;
+            if (load < bestLoad)
+            {
+                best = node.NodeId;
+                bestLoad = load;
+            }
+        }
+
+        return best;
     }
 
     private NodeLink LinkLocked(string nodeId, string targetJob)
@@ -332,6 +374,15 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     private void Release(Run run)
     {
+        if (run.QueuedOn is { } queued)
+        {
+            run.QueuedOn = null;
+            lock (_lock)
+            {
+                if (_queued.TryGetValue(queued, out var count)) _queued[queued] = count - 1;
+            }
+        }
+
         if (run.Held is not { } held || run.Node is null) return;
         run.Held = null;
         lock (_lock) _ledger.Give(run.Node.NodeId, held);
@@ -450,11 +501,17 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     /// </summary>
     private void OnNodeDied(string nodeId)
     {
-        lock (_lock) _ledger.Forget(nodeId);
+        lock (_lock)
+        {
+            _ledger.Forget(nodeId);
+            _queued.Remove(nodeId);
+        }
+
         foreach (var run in _inFlight.Values.Where(r => r.Node?.NodeId == nodeId).ToList())
         {
             if (!_inFlight.TryRemove(run.Key, out _)) continue;
             run.Held = null; // the node's ledger went with it
+            run.QueuedOn = null;
             switch (run.Kind)
             {
                 case RunKind.Task:
@@ -581,6 +638,9 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
         /// <summary>How many times sending it failed (it waits for the next placement after each, up to <see cref="SendAttempts"/>).</summary>
         public int SendFailures { get; set; }
+
+        /// <summary>For a task queued on a node beyond its free resources (see QueueBehindLocked): that node.</summary>
+        public string? QueuedOn { get; set; }
 
         /// <summary>For an actor call: when sending it first failed (see ResendLater).</summary>
         public DateTime? FirstSendFailure { get; set; }
