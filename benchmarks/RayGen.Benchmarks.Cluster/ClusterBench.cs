@@ -314,8 +314,9 @@ internal static class ClusterBench
             try
             {
                 Console.WriteLine(Tool("stop").Trim());
-                // raygen stop keeps the shipped-code cache (state/code), which serves the next start; this folder has no next start.
-                Directory.Delete(_state, recursive: true);
+                // raygen stop removes the shipped applications and the folder once no node is left; whatever a failed
+                // stop left (logs) goes with the folder, which no later start uses.
+                if (Directory.Exists(_state)) Directory.Delete(_state, recursive: true);
             }
             catch (Exception e)
             {

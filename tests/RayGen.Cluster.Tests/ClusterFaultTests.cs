@@ -30,24 +30,15 @@ public class ClusterFaultTests
     [OneTimeSetUp]
     public void StartAHead()
     {
-        _state = Path.Combine(Path.GetTempPath(), $"raygen-fault-tests-{Guid.NewGuid():N}");
         _scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"raygen-fault-scratch-{Guid.NewGuid():N}")).FullName;
-        var head = Raygen.Succeed(_state, "start", "--head", "--port", ThreeNodeClusterTests.FreePort().ToString(CultureInfo.InvariantCulture),
-            "--node-ip-address", "127.0.0.1", "--num-cpus", "1", "--failure-timeout", FailureTimeout);
-        _address = head.Line("address");
-        _token = head.Line("token");
+        (_state, _address, _token) = Raygen.StartHead("fault-tests", "--num-cpus", "1", "--failure-timeout", FailureTimeout);
     }
 
     [OneTimeTearDown]
     public void StopTheCluster()
     {
-        Ray.Shutdown();
-        if (_state is null) return;
-        if (TestContext.CurrentContext.Result.FailCount > 0) TestContext.Progress.WriteLine(Raygen.Logs(_state));
-        Raygen.Run(_state, "stop");
-        Directory.Delete(_scratch, recursive: true);
-        // A node killed with SIGKILL cleans up nothing: its job hosts' socket folders go once their owner is gone.
-        RayGen.Protocol.SessionDirectory.RemoveDeadSessions();
+        Raygen.StopCluster(_state);
+        if (_scratch is not null) Directory.Delete(_scratch, recursive: true);
     }
 
     [TearDown]

@@ -26,21 +26,11 @@ public class ClusterLifecycleTests
     [OneTimeSetUp]
     public void StartAHead()
     {
-        _state = Path.Combine(Path.GetTempPath(), $"raygen-lifecycle-tests-{Guid.NewGuid():N}");
-        var head = Raygen.Succeed(_state, "start", "--head", "--port", ThreeNodeClusterTests.FreePort().ToString(CultureInfo.InvariantCulture),
-            "--node-ip-address", "127.0.0.1", "--num-cpus", "1");
-        _address = head.Line("address");
-        _token = head.Line("token");
+        (_state, _address, _token) = Raygen.StartHead("lifecycle-tests", "--num-cpus", "1");
     }
 
     [OneTimeTearDown]
-    public void StopTheCluster()
-    {
-        Ray.Shutdown();
-        if (_state is null) return;
-        if (TestContext.CurrentContext.Result.FailCount > 0) TestContext.Progress.WriteLine(Raygen.Logs(_state));
-        Raygen.Run(_state, "stop");
-    }
+    public void StopTheCluster() => Raygen.StopCluster(_state);
 
     [TearDown]
     public void ShutDownTheDriver() => Ray.Shutdown();

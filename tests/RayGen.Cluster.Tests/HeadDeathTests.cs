@@ -18,24 +18,13 @@ public class HeadDeathTests
     private string _state = null!;
 
     [OneTimeTearDown]
-    public void StopWhatIsLeft()
-    {
-        Ray.Shutdown();
-        if (_state is null) return;
-        if (TestContext.CurrentContext.Result.FailCount > 0) TestContext.Progress.WriteLine(Raygen.Logs(_state));
-        Raygen.Run(_state, "stop");
-        RayGen.Protocol.SessionDirectory.RemoveDeadSessions();
-    }
+    public void StopWhatIsLeft() => Raygen.StopCluster(_state);
 
     [Test]
     public void Killing_the_head_fails_the_drivers_next_call_with_a_clear_error_and_stops_the_other_nodes()
     {
-        _state = Path.Combine(Path.GetTempPath(), $"raygen-head-death-tests-{Guid.NewGuid():N}");
         var timeout = FailureTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
-        var head = Raygen.Succeed(_state, "start", "--head", "--port", ThreeNodeClusterTests.FreePort().ToString(CultureInfo.InvariantCulture),
-            "--node-ip-address", "127.0.0.1", "--num-cpus", "1", "--failure-timeout", timeout);
-        var address = head.Line("address");
-        var token = head.Line("token");
+        (_state, var address, var token) = Raygen.StartHead("head-death-tests", "--num-cpus", "1", "--failure-timeout", timeout);
         var headPid = Raygen.NodePids(_state).Single();
         Raygen.Succeed(_state, "start", "--address", address, "--token", token, "--num-cpus", "1", "--failure-timeout", timeout);
         var nodePid = Raygen.NodePids(_state).Single(p => p != headPid);

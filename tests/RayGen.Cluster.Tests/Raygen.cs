@@ -63,6 +63,38 @@ public static class Raygen
         return result;
     }
 
+    /// <summary>
+    /// Starts a head on loopback (a free port) in a fresh state folder named after <paramref name="fixture"/>, with
+    /// the extra flags; returns the folder, the address and the token it printed.
+    /// </summary>
+    public static (string State, string Address, string Token) StartHead(string fixture, params string[] flags)
+    {
+        var state = Path.Combine(Path.GetTempPath(), $"raygen-{fixture}-{Guid.NewGuid():N}");
+        var head = Succeed(state, ["start", "--head", "--port", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--node-ip-address", "127.0.0.1", .. flags]);
+        return (state, head.Line("address"), head.Line("token"));
+    }
+
+    /// <summary>
+    /// A fixture's end: the driver shut down, the nodes' logs shown when a test failed, every node stopped, and the
+    /// socket folders of nodes killed with SIGKILL (which clean up nothing) removed.
+    /// </summary>
+    public static void StopCluster(string? state)
+    {
+        Ray.Shutdown();
+        if (state is null) return;
+        if (TestContext.CurrentContext.Result.FailCount > 0) TestContext.Progress.WriteLine(Logs(state));
+        Run(state, "stop");
+        RayGen.Protocol.SessionDirectory.RemoveDeadSessions();
+    }
+
+    public static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        socket.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
     /// <summary>The nodes' logs, for a failure's message.</summary>
     public static string Logs(string stateFolder)
     {

@@ -30,23 +30,13 @@ public partial class ThreeNodeClusterTests
     [OneTimeSetUp]
     public void StartACluster()
     {
-        _state = Path.Combine(Path.GetTempPath(), $"raygen-cluster-tests-{Guid.NewGuid():N}");
-        var head = Raygen.Succeed(_state, "start", "--head", "--port", FreePort().ToString(CultureInfo.InvariantCulture), "--node-ip-address", "127.0.0.1",
-            "--num-cpus", "1", "--resources", "a=1");
-        _address = head.Line("address");
-        _token = head.Line("token");
+        (_state, _address, _token) = Raygen.StartHead("cluster-tests", "--num-cpus", "1", "--resources", "a=1");
         Raygen.Succeed(_state, "start", "--address", _address, "--token", _token, "--num-cpus", "2", "--resources", "b=2");
         Raygen.Succeed(_state, "start", "--address", _address, "--token", _token, "--num-cpus", "3", "--num-gpus", "1");
     }
 
     [OneTimeTearDown]
-    public void StopTheCluster()
-    {
-        Ray.Shutdown();
-        if (_state is null) return;
-        if (TestContext.CurrentContext.Result.FailCount > 0) TestContext.Progress.WriteLine(Raygen.Logs(_state));
-        Raygen.Run(_state, "stop");
-    }
+    public void StopTheCluster() => Raygen.StopCluster(_state);
 
     [TearDown]
     public void ShutDownTheDriver() => Ray.Shutdown();
@@ -152,10 +142,5 @@ public partial class ThreeNodeClusterTests
         Assert.That(secondHead.Error, Does.Contain("already runs"));
     }
 
-    internal static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    internal static int FreePort() => Raygen.FreePort();
 }
