@@ -149,7 +149,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     private Outcome TryPlaceLocked(Run run)
     {
         var task = run.Task;
-        var choice = _chooser.Choose(_nodes, _ledger, task.Request, task.Options.SchedulingStrategy, preferredNodeId: null);
+        var choice = _chooser.Choose(ViewsLocked(task), _ledger, task.Request, task.Options.SchedulingStrategy, preferredNodeId: null);
         switch (choice)
         {
             case NodeChoice.Chosen chosen:
@@ -212,6 +212,25 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
 
         return best;
+    }
+
+    // Nodes a send or a pull just failed on: left out of placement for a while, since the cluster may be about to
+    // declare them dead (and a task pinned to one keeps its pin: it waits for that verdict).
+    private readonly Dictionary<string, DateTime> _suspectUntil = new(StringComparer.Ordinal);
+    private static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(10);
+
+    private void Suspect(string? nodeId)
+    {
+        if (nodeId is null) return;
+        lock (_lock) _suspectUntil[nodeId] = DateTime.UtcNow + SuspectFor;
+    }
+
+    private IReadOnlyList<NodeView> ViewsLocked(TaskSpec task)
+    {
+        if (_suspectUntil.Count == 0 || task.Options.SchedulingStrategy is NodeAffinitySchedulingStrategy { Soft: false }) return _nodes;
+        var now = DateTime.UtcNow;
+        foreach (var (node, until) in _suspectUntil.Where(kv => kv.Value <= now).ToList()) _suspectUntil.Remove(node);
+        return _nodes.Select(n => _suspectUntil.ContainsKey(n.NodeId) ? n with { IsAlive = false } : n).ToList();
     }
 
     private NodeLink LinkLocked(string nodeId, string targetJob)
@@ -279,6 +298,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         {
             if (_inFlight.TryGetValue(frame.Key, out var call) && call.Kind == RunKind.ActorCall && ResendLater(call, frame)) continue;
             if (!_inFlight.TryRemove(frame.Key, out var run)) continue;
+            Suspect(run.Node?.NodeId);
             Release(run);
             // The node may be dying or the head gone, which the next refresh tells apart (and then reruns or fails the
             // run with the reason): a task or a construction waits for it a few times before the send error is its answer.
@@ -307,11 +327,15 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         PlaceWaiting();
     }
 
+    /// <summary>Tests only: awaited before a held result is pulled (given the node holding it), so a test can kill that node first.</summary>
+    internal static Func<string, Task>? BeforePull { get; set; }
+
     private async Task PullThenComplete(Run run, JobResultFrame frame)
     {
         byte[] value;
         try
         {
+            if (BeforePull is { } hook) await hook(run.Node!.NodeId);
             value = GC.AllocateUninitializedArray<byte>(checked((int)frame.HeldLength));
             for (long offset = 0; offset < value.Length;)
             {
@@ -325,6 +349,18 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
         catch (Exception e)
         {
+            // The only copy was on that node (it died, or dropped it): a task that may retry is run again to rebuild
+            // it (Ray's lineage, one level: its arguments are still here); otherwise the value is lost.
+            if (run.Kind == RunKind.Task && run.Task.Attempts < run.Task.MaxRetries && !run.Task.CancelRequested && _headLost is null)
+            {
+                Suspect(run.Node?.NodeId);
+                Release(run);
+                run.Task.Attempts++;
+                run.Node = null;
+                Place(run);
+                return;
+            }
+
             Complete(run, null, ErrorInfo.Of(ErrorKind.ObjectLost, $"The result of {run.Task.Function.DisplayName} could not be pulled from node {run.Node?.NodeId}: {FirstLine(e.Message)}"));
             return;
         }

@@ -56,6 +56,9 @@ internal sealed class JobHost : IDisposable
 
     public string JobId { get; }
 
+    /// <summary>What the job host's runs hold now, as it last reported (empty before the first report).</summary>
+    public IReadOnlyDictionary<string, double> Used { get; private set; } = new Dictionary<string, double>();
+
     /// <summary>Whether the job host process is still running.</summary>
     public bool IsAlive => !_disposed && _connection is { IsClosed: false };
 
@@ -149,6 +152,7 @@ internal sealed class JobHost : IDisposable
                 }
 
                 if (frame is JobResultFrame result) OnResult(result);
+                else if (frame is JobUsageFrame usage) Used = usage.Used;
                 else c.Close($"the job host sent a {frame.GetType().Name}, which it never sends");
             },
             (_, error) =>

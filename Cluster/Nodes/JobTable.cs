@@ -58,6 +58,19 @@ internal sealed class JobTable : IDisposable
 
     public bool HasCode(string hash) => _code.TryGet(hash, out _);
 
+    /// <summary>What every running job host of this node holds now, summed: the node's free figures are its totals less this.</summary>
+    public Dictionary<string, double> Used()
+    {
+        var used = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var job in _jobs.Values)
+        {
+            if (!job.IsValueCreated || !job.Value.IsCompletedSuccessfully || !job.Value.Result.IsAlive) continue;
+            foreach (var (name, amount) in job.Value.Result.Used) used[name] = used.GetValueOrDefault(name) + amount;
+        }
+
+        return used;
+    }
+
     public string BeginCode(AppManifest manifest)
     {
         var id = Guid.NewGuid().ToString("N");

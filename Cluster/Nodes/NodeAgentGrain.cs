@@ -13,7 +13,7 @@ namespace RayGen.Cluster.Nodes;
 [Orleans.Concurrency.Reentrant]
 internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails silo, JobTable jobs) : Grain, INodeAgent
 {
-    public Task<NodeReport> Report() => Task.FromResult(Describe(identity, silo.SiloAddress));
+    public Task<NodeReport> Report() => Task.FromResult(Describe(identity, silo.SiloAddress, jobs.Used()));
 
     public Task<bool> HasCode(string hash) => Task.FromResult(jobs.HasCode(hash));
 
@@ -58,11 +58,12 @@ internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails si
 
     public Task EndJob(string jobId) => jobs.EndJob(jobId);
 
-    /// <summary>The node's report: totals from its flags, free figures from the node's own runtime.</summary>
-    internal static NodeReport Describe(NodeIdentity identity, SiloAddress silo)
+    /// <summary>The node's report: totals from its flags, free figures those less what the drivers' job hosts here hold now.</summary>
+    internal static NodeReport Describe(NodeIdentity identity, SiloAddress silo, IReadOnlyDictionary<string, double> used)
     {
         var total = new Dictionary<string, double>(identity.Resources, StringComparer.Ordinal);
-        var available = Ray.IsInitialized ? Ray.AvailableResources().ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal) : new(total);
+        // Several drivers' job hosts each place by the node's totals, so together they may hold more: free is never below 0.
+        var available = total.ToDictionary(kv => kv.Key, kv => Math.Max(0, kv.Value - used.GetValueOrDefault(kv.Key)), StringComparer.Ordinal);
         return new NodeReport(identity.Details.NodeId, identity.SiloEndpoint.ToString(), silo.ToParsableString(), identity.Details.IsHead, total,
             available, IsAlive: true);
     }

@@ -40,6 +40,7 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(80, typeof(JobRunFrame))]
 [MemoryPackUnion(81, typeof(JobResultFrame))]
 [MemoryPackUnion(82, typeof(JobKillActorFrame))]
+[MemoryPackUnion(83, typeof(JobUsageFrame))]
 internal partial interface IFrame
 {
 }

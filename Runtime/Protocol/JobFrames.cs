@@ -61,3 +61,10 @@ internal sealed partial class JobKillActorFrame : IFrame
 {
     public long ActorKey { get; set; }
 }
+
+/// <summary>Job host -> node agent: what its runs hold now (CPU, GPU, custom), sent when it changes, so the node reports what is free.</summary>
+[MemoryPackable]
+internal sealed partial class JobUsageFrame : IFrame
+{
+    public System.Collections.Generic.Dictionary<string, double> Used { get; set; } = new();
+}

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 using RayGen.Core;
@@ -71,6 +72,7 @@ internal static class JobHostMain
             },
             (_, error) => closed.TrySetResult(error));
         connection.Send(new HelloFrame { Token = token, Pid = Environment.ProcessId });
+        using var usage = new System.Threading.Timer(_ => ReportUsage(runtime, connection), null, UsagePeriod, UsagePeriod);
 
         var error = closed.Task.GetAwaiter().GetResult();
         if (error is not null) Console.Error.WriteLine($"[RayGen] job host: {error}");
@@ -79,6 +81,26 @@ internal static class JobHostMain
         Console.Out.Flush();
         Environment.Exit(0);
         return 0;
+    }
+
+    // Often enough that a node's free figures follow its work within a second; a frame only when they changed.
+    private static readonly TimeSpan UsagePeriod = TimeSpan.FromMilliseconds(250);
+    private static Dictionary<string, double>? s_lastUsage;
+
+    private static void ReportUsage(DriverRuntime runtime, FrameConnection node)
+    {
+        var total = runtime.Owner.Scheduler.Resources(free: false);
+        var free = runtime.Owner.Scheduler.Resources(free: true);
+        var used = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, amount) in total)
+        {
+            var held = amount - free.GetValueOrDefault(name);
+            if (held > 1e-9) used[name] = held;
+        }
+
+        if (s_lastUsage is { } last && last.Count == used.Count && last.All(kv => used.TryGetValue(kv.Key, out var v) && Math.Abs(v - kv.Value) < 1e-9)) return;
+        s_lastUsage = used;
+        node.Send(new JobUsageFrame { Used = used });
     }
 
     internal static Dictionary<string, double>? ParseResources(string text)

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Threading;
+using System.Threading.Tasks;
 using NUnit.Framework;
 
 namespace RayGen.Cluster.Tests;
@@ -105,6 +106,41 @@ public class ClusterFaultTests
         Assert.That(error.NodeId, Is.EqualTo(nodeId));
         Assert.That(error.Message, Does.Contain(nodeId));
         Assert.That(error, Is.InstanceOf<WorkerCrashedException>());
+    }
+
+    [Test]
+    public void A_64_MiB_result_whose_node_died_before_the_driver_read_it_is_rebuilt_by_running_its_task_again()
+    {
+        StartNodes(2);
+        using var ray = Connect();
+        var held = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var resume = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = true;
+        RayGen.Cluster.Driver.ClusterBackend.BeforePull = async node =>
+        {
+            if (!first) return;
+            first = false;
+            held.TrySetResult(node);
+            await resume.Task;
+        };
+        try
+        {
+            const int length = 64 * 1024 * 1024;
+            var result = ClusterWork.Remote.With(OnR).Pattern(length);
+            Assert.That(held.Task.Wait(TimeSpan.FromSeconds(60)), Is.True, "the task finished and its node holds the value");
+            var holder = Ray.Nodes().Single(n => n.NodeId == held.Task.Result);
+            Kill(holder.Address);
+            resume.SetResult();
+
+            var bytes = result.Get(TimeSpan.FromSeconds(90));
+            Assert.That(bytes, Has.Length.EqualTo(length));
+            for (var i = 0; i < length; i += 65_521) Assert.That(bytes[i], Is.EqualTo((byte)(i * 31 + 7)), $"byte {i}");
+        }
+        finally
+        {
+            RayGen.Cluster.Driver.ClusterBackend.BeforePull = null;
+            resume.TrySetResult();
+        }
     }
 
     [Test]

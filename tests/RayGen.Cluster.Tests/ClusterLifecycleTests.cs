@@ -48,14 +48,18 @@ public class ClusterLifecycleTests
     }
 
     [Test]
-    public void A_driver_killed_with_SIGKILL_leaves_no_job_host_on_any_node()
+    public void A_driver_killed_with_SIGKILL_leaves_no_job_host_on_any_node_and_its_CPUs_come_back()
     {
+        using var observer = Ray.Init(new RayOptions { Address = _address, Token = _token }); // reads the figures; runs nothing
+        var total = Ray.ClusterResources()["CPU"];
         var others = JobHosts(); // other drivers' (a detached actor's job host stays by design)
         var driver = StartDriver();
         try
         {
             var hosts = JobHosts().Except(others).ToList();
             Assert.That(hosts, Is.Not.Empty, "the driver's work runs in job hosts of the nodes");
+            Assert.That(() => Ray.AvailableResources().GetValueOrDefault("CPU"), Is.LessThan(total).After(10_000, 100),
+                "its endless task holds a CPU, which the node reports as used");
             driver.Kill(); // SIGKILL: the driver says nothing to anyone
             driver.WaitForExit();
 
@@ -64,6 +68,7 @@ public class ClusterLifecycleTests
             while (hosts.Any(Raygen.IsRunning) && DateTime.UtcNow < deadline) Thread.Sleep(250);
             Assert.That(hosts.Where(Raygen.IsRunning), Is.Empty, "every job host of the dead driver ended");
             Assert.That(JobHosts().Except(others), Is.Empty);
+            Assert.That(() => Ray.AvailableResources().GetValueOrDefault("CPU"), Is.EqualTo(total).After(10_000, 100), "the cluster's CPUs are all free again");
         }
         finally
         {
