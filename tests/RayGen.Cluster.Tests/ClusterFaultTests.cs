@@ -108,6 +108,90 @@ public class ClusterFaultTests
         Assert.That(error, Is.InstanceOf<WorkerCrashedException>());
     }
 
+    /// <summary>
+    /// Work flows while a node is killed and a new one joins; every ref resolves. Short in CI (RAYGEN_SOAK_SECONDS,
+    /// default 15 s); its figures go to the test's output (docs/cluster.md quotes a longer run).
+    /// </summary>
+    [Test]
+    public void Soak_tasks_and_actor_calls_flow_while_a_node_is_killed_and_a_new_one_joins_and_every_ref_resolves()
+    {
+        var seconds = int.TryParse(Environment.GetEnvironmentVariable("RAYGEN_SOAK_SECONDS"), out var s) ? s : 15;
+        StartNodes(2);
+        using var ray = Connect();
+        var others = Raygen.JobHosts(_state);
+        var actors = Enumerable.Range(0, 2).Select(_ => NodeCounter.Remote.With(new RemoteOptions { MaxRestarts = 5, MaxTaskRetries = 5 }).New(0)).ToList();
+        var tasks = new List<(ObjectRef<int> Ref, int Expected)>();
+        var calls = new List<ObjectRef<int>>();
+        var started = DateTime.UtcNow;
+        var killed = false;
+        var joined = false;
+        string? victim = null;
+        var batch = 0;
+        var slowest = TimeSpan.Zero; // the longest a batch of 50 took: the stall while the killed node is declared dead
+        while (DateTime.UtcNow - started < TimeSpan.FromSeconds(seconds))
+        {
+            for (var i = 0; i < 50; i++) tasks.Add((ClusterWork.Remote.Add(batch, i), batch + i));
+            foreach (var actor in actors) calls.Add(actor.Increment());
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            Ray.Wait(tasks.Select(t => t.Ref).TakeLast(50).ToList(), numReturns: 50, timeout: TimeSpan.FromSeconds(30));
+            slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, waited.Elapsed.Ticks));
+            batch++;
+            var elapsed = DateTime.UtcNow - started;
+            if (!killed && elapsed > TimeSpan.FromSeconds(seconds / 3.0))
+            {
+                victim = actors[0].Where().Get(TimeSpan.FromSeconds(30));
+                if (victim == Ray.Nodes().Single(n => n.IsHead).Address) victim = Ray.Nodes().First(n => !n.IsHead && n.IsAlive).Address;
+                Kill(victim);
+                killed = true;
+            }
+            else if (killed && !joined && elapsed > TimeSpan.FromSeconds(seconds / 2.0))
+            {
+                StartNodes(1);
+                joined = true;
+            }
+        }
+
+        var values = 0;
+        var errors = new List<string>();
+        foreach (var (reference, expected) in tasks)
+        {
+            try
+            {
+                Assert.That(reference.Get(TimeSpan.FromSeconds(90)), Is.EqualTo(expected));
+                values++;
+            }
+            catch (RayException e)
+            {
+                errors.Add($"{e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        var callValues = 0;
+        foreach (var call in calls)
+        {
+            try
+            {
+                call.Get(TimeSpan.FromSeconds(90));
+                callValues++;
+            }
+            catch (RayException e)
+            {
+                errors.Add($"{e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        var took = DateTime.UtcNow - started;
+        TestContext.Progress.WriteLine($"soak: {seconds} s of submitting, {took.TotalSeconds:0.0} s until every ref resolved; killed {victim}, a node joined: {joined}; " +
+            $"{values} of {tasks.Count} tasks returned their value, {callValues} of {calls.Count} actor calls answered, {errors.Count} typed errors " +
+            $"({tasks.Count / took.TotalSeconds:0} tasks/s overall); the slowest batch of 50 took {slowest.TotalSeconds:0.00} s (time to recover)");
+        Assert.That(killed && joined, Is.True, "the node was killed and another joined while work flowed");
+        Assert.That(values, Is.EqualTo(tasks.Count), "every task ran (reruns cover the killed node): " + string.Join("; ", errors.Distinct().Take(5)));
+        Assert.That(callValues + errors.Count, Is.EqualTo(calls.Count), "every actor call resolved, to a value or a typed error");
+
+        ray.Dispose();
+        Assert.That(() => Raygen.JobHosts(_state).Except(others), Is.Empty.After(20_000, 200), "the driver's job hosts ended with it");
+    }
+
     [Test]
     public void A_64_MiB_result_whose_node_died_before_the_driver_read_it_is_rebuilt_by_running_its_task_again()
     {

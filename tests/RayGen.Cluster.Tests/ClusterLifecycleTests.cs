@@ -52,11 +52,11 @@ public class ClusterLifecycleTests
     {
         using var observer = Ray.Init(new RayOptions { Address = _address, Token = _token }); // reads the figures; runs nothing
         var total = Ray.ClusterResources()["CPU"];
-        var others = JobHosts(); // other drivers' (a detached actor's job host stays by design)
+        var others = Raygen.JobHosts(_state); // other drivers' (a detached actor's job host stays by design)
         var driver = StartDriver();
         try
         {
-            var hosts = JobHosts().Except(others).ToList();
+            var hosts = Raygen.JobHosts(_state).Except(others).ToList();
             Assert.That(hosts, Is.Not.Empty, "the driver's work runs in job hosts of the nodes");
             Assert.That(() => Ray.AvailableResources().GetValueOrDefault("CPU"), Is.LessThan(total).After(10_000, 100),
                 "its endless task holds a CPU, which the node reports as used");
@@ -67,7 +67,7 @@ public class ClusterLifecycleTests
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(40);
             while (hosts.Any(Raygen.IsRunning) && DateTime.UtcNow < deadline) Thread.Sleep(250);
             Assert.That(hosts.Where(Raygen.IsRunning), Is.Empty, "every job host of the dead driver ended");
-            Assert.That(JobHosts().Except(others), Is.Empty);
+            Assert.That(Raygen.JobHosts(_state).Except(others), Is.Empty);
             Assert.That(() => Ray.AvailableResources().GetValueOrDefault("CPU"), Is.EqualTo(total).After(10_000, 100), "the cluster's CPUs are all free again");
         }
         finally
@@ -162,29 +162,5 @@ public class ClusterLifecycleTests
         driver.Kill(entireProcessTree: true);
         Assert.Fail($"the test driver never got ready:\n{string.Join('\n', output)}\n{driver.StandardError.ReadToEnd()}");
         return driver;
-    }
-
-    /// <summary>The job host processes the cluster's nodes run now (children of node processes started with --job-host).</summary>
-    private List<int> JobHosts()
-    {
-        var nodes = Raygen.NodePids(_state).ToHashSet();
-        var hosts = new List<int>();
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
-            try
-            {
-                if (!File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("--job-host", StringComparison.Ordinal)) continue;
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-                if (nodes.Contains(parent) && Raygen.IsRunning(pid)) hosts.Add(pid);
-            }
-            catch (IOException)
-            {
-                // The process ended while being read.
-            }
-        }
-
-        return hosts;
     }
 }
