@@ -1,4 +1,5 @@
 using System;
+using System.Reflection;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO;
@@ -32,21 +33,28 @@ internal sealed class TokenRefusedException(string message) : Exception(message)
 /// <remarks>
 /// client: "RGH1", mode, client nonce
 /// server: "RGH1", server nonce, server proof = HMAC(token, "raygen-server" | client nonce | server nonce)
-/// client: client proof = HMAC(token, "raygen-client" | server nonce | client nonce)
-/// server: 0 and the node's details as length-prefixed JSON, or 1 and a length-prefixed reason, then it closes
+/// client: client proof = HMAC(token, "raygen-client" | server nonce | client nonce), then 0 and its RayGen version
+/// server: 0 and the node's details as length-prefixed JSON, or 1 and a length-prefixed reason (a wrong token, another
+///         RayGen version: the frames that follow would not decode), then it closes
 /// The client sends its proof before it checks the server's, so a refused peer is told why and logged; it then
 /// rejects a server whose proof is wrong (a node that does not hold the token).
 /// </remarks>
 internal static class TokenHandshake
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-    private static readonly byte[] s_magic = "RGH1"u8.ToArray();
+    private static readonly byte[] s_magic = "RGH2"u8.ToArray();
+
+    /// <summary>This build's RayGen version: peers must run the same one, or the frames they exchange would not decode.</summary>
+    public static readonly string Version =
+        typeof(TokenHandshake).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(TokenHandshake).Assembly.GetName().Version?.ToString() ?? "unknown";
     private const int NonceSize = 32;
     private const int ProofSize = 32;
     private const int MaxMessage = 64 * 1024;
 
     /// <summary>Runs the client's side; returns the server's details, or throws <see cref="TokenRefusedException"/>.</summary>
-    public static async Task<NodeDetails> RunClientAsync(IDuplexPipe transport, string token, HandshakeMode mode, string peer, CancellationToken cancel)
+    public static async Task<NodeDetails> RunClientAsync(IDuplexPipe transport, string token, HandshakeMode mode, string peer, CancellationToken cancel,
+        string? version = null)
     {
         var clientNonce = RandomNumberGenerator.GetBytes(NonceSize);
         var hello = new byte[s_magic.Length + 1 + NonceSize];
@@ -62,6 +70,7 @@ internal static class TokenHandshake
         var serverProof = answer.AsSpan(s_magic.Length + NonceSize, ProofSize).ToArray();
 
         await transport.Output.WriteAsync(Proof(token, "raygen-client", serverNonce, clientNonce), cancel);
+        await WriteMessageAsync(transport.Output, 0, version ?? Version, cancel);
 
         var status = (await ReadExactlyAsync(transport.Input, 1, peer, cancel))[0];
         var message = await ReadMessageAsync(transport.Input, peer, cancel);
@@ -77,7 +86,7 @@ internal static class TokenHandshake
     /// Runs the server's side; returns the mode the client asked for, or null after refusing it (the reason was sent).
     /// </summary>
     public static async Task<(HandshakeMode? Mode, string? Refusal)> RunServerAsync(IDuplexPipe transport, string token, NodeDetails details, string peer,
-        CancellationToken cancel)
+        CancellationToken cancel, string? version = null)
     {
         var hello = await ReadExactlyAsync(transport.Input, s_magic.Length + 1 + NonceSize, peer, cancel);
         if (!hello.AsSpan(0, s_magic.Length).SequenceEqual(s_magic))
@@ -98,6 +107,16 @@ internal static class TokenHandshake
             const string Reason = "wrong token: the cluster's token was not proven (check RayOptions.Token, RAYGEN_TOKEN or --token)";
             await WriteMessageAsync(transport.Output, 1, Reason, cancel);
             return (null, Reason);
+        }
+
+        _ = (await ReadExactlyAsync(transport.Input, 1, peer, cancel))[0];
+        var peerVersion = await ReadMessageAsync(transport.Input, peer, cancel);
+        var ownVersion = version ?? Version;
+        if (peerVersion != ownVersion)
+        {
+            var reason = $"RayGen version mismatch: this node runs {ownVersion}, the peer {peerVersion}; every node and driver of a cluster must run the same RayGen";
+            await WriteMessageAsync(transport.Output, 1, reason, cancel);
+            return (null, reason);
         }
 
         await WriteMessageAsync(transport.Output, 0, JsonSerializer.Serialize(details), cancel);

@@ -210,3 +210,26 @@ public partial class ThreeNodeClusterTests
         return (parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 }
+
+public partial class ThreeNodeClusterTests
+{
+    [Test]
+    public async System.Threading.Tasks.Task Malformed_submissions_to_a_node_are_refused_with_the_problem_named_and_the_cluster_goes_on()
+    {
+        await using var client = await RayGen.Cluster.Driver.ClusterClient.ConnectAsync(_address, _token, default);
+        var node = (await client.NodesAsync()).First(n => !n.IsHead);
+        var agent = client.Client.GetGrain<RayGen.Cluster.Nodes.INodeAgent>(node.SiloAddress);
+
+        var garbage = new byte[] { 0xFF, 0xFE, 0x01, 0x02, 0x03 };
+        var malformed = (await Assert.ThrowsAsync(Is.InstanceOf<Exception>(), () => agent.Submit("no-such-job", garbage, null, null)))!;
+        Assert.That(malformed.Message, Does.Contain("Memory").Or.Contain("no host").Or.Contain("deserializ").IgnoreCase, malformed.ToString());
+        var unknown = (await Assert.ThrowsAsync(Is.InstanceOf<Exception>(),
+            () => agent.Submit("no-such-job", MemoryPack.MemoryPackSerializer.Serialize(Array.Empty<RayGen.Protocol.JobRunFrame>()), null, null)))!;
+        Assert.That(unknown.Message, Does.Contain("Job no-such-job has no host on this node"));
+        var outside = (await Assert.ThrowsAsync(Is.InstanceOf<Exception>(), () => agent.BeginCode("0".PadLeft(64, '0'), ["../escape"], [1], ["0".PadLeft(64, '0')])))!;
+        Assert.That(outside.Message, Does.Contain("../escape"));
+
+        using var ray = Connect();
+        Assert.That(ClusterWork.Remote.Add(20, 22).Get(), Is.EqualTo(42), "the node still serves drivers");
+    }
+}
