@@ -327,6 +327,9 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         PlaceWaiting();
     }
 
+    /// <summary>How many chunks of one result are pulled at once.</summary>
+    private const int PullsInFlight = 4;
+
     /// <summary>Tests only: awaited before a held result is pulled (given the node holding it), so a test can kill that node first.</summary>
     internal static Func<string, Task>? BeforePull { get; set; }
 
@@ -337,13 +340,24 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         {
             if (BeforePull is { } hook) await hook(run.Node!.NodeId);
             value = GC.AllocateUninitializedArray<byte>(checked((int)frame.HeldLength));
-            for (long offset = 0; offset < value.Length;)
+            // A few chunks in flight at once: one at a time left the link idle for a round trip per chunk. Each chunk
+            // stays one message far under Orleans' limit.
+            var link = run.Node!;
+            var chunks = (int)((value.Length + (long)NodeLink.ChunkBytes - 1) / NodeLink.ChunkBytes);
+            var next = -1;
+            async Task PullChunks()
             {
-                var chunk = await run.Node!.Pull(frame.Key, offset, NodeLink.ChunkBytes);
-                if (chunk.Length == 0) throw new InvalidOperationException($"the node's copy ended at {offset} of {value.Length} bytes");
-                chunk.CopyTo(value.AsSpan((int)offset));
-                offset += chunk.Length;
+                for (int index; (index = Interlocked.Increment(ref next)) < chunks;)
+                {
+                    var offset = (long)index * NodeLink.ChunkBytes;
+                    var expected = (int)Math.Min(NodeLink.ChunkBytes, value.Length - offset);
+                    var chunk = await link.Pull(frame.Key, offset, expected);
+                    if (chunk.Length != expected) throw new InvalidOperationException($"the node's copy ended early ({chunk.Length} of {expected} bytes at {offset})");
+                    chunk.CopyTo(value.AsSpan((int)offset));
+                }
             }
+
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(PullsInFlight, chunks)).Select(_ => PullChunks()));
 
             _ = run.Node!.Drop(frame.Key);
         }

@@ -147,13 +147,24 @@ internal sealed class NodeLink
         }
     }
 
+    /// <summary>How many chunks of one value are pushed at once (the node writes each at its offset, in any order).</summary>
+    private const int PushesInFlight = 4;
+
     private async Task PushAsync(long key, ReadOnlyMemory<byte> value)
     {
-        for (var offset = 0; offset < value.Length; offset += ChunkBytes)
+        var chunks = (value.Length + ChunkBytes - 1) / ChunkBytes;
+        var next = -1;
+        async Task PushChunks()
         {
-            var chunk = value.Slice(offset, Math.Min(ChunkBytes, value.Length - offset)).ToArray();
-            await Agent.PutValue(_targetJob, key, value.Length, offset, chunk);
+            for (int index; (index = System.Threading.Interlocked.Increment(ref next)) < chunks;)
+            {
+                var offset = index * ChunkBytes;
+                var chunk = value.Slice(offset, Math.Min(ChunkBytes, value.Length - offset)).ToArray();
+                await Agent.PutValue(_targetJob, key, value.Length, offset, chunk);
+            }
         }
+
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(PushesInFlight, chunks)).Select(_ => PushChunks()));
     }
 
     /// <summary>Tells the node this driver lives (see JobTable.JobLease); only once the job was started there.</summary>
