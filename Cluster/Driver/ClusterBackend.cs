@@ -149,6 +149,13 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     private Outcome TryPlaceLocked(Run run)
     {
         var task = run.Task;
+        if (task.CancelRequested && run.Kind == RunKind.Task)
+        {
+            // Cancelled while it waited for a node: the owner finishes it as cancelled.
+            Fail(run, ErrorInfo.Of(ErrorKind.Cancelled, $"{task.Function.DisplayName} was cancelled before it reached a node."));
+            return Outcome.Failed;
+        }
+
         var choice = _chooser.Choose(ViewsLocked(task), _ledger, task.Request, task.Options.SchedulingStrategy, preferredNodeId: null);
         switch (choice)
         {
@@ -197,7 +204,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         var pinned = task.Options.SchedulingStrategy as NodeAffinitySchedulingStrategy is { Soft: false } hard ? hard.NodeId : null;
         string? best = null;
         var bestLoad = double.MaxValue;
-        foreach (var node in _nodes)
+        foreach (var node in ViewsLocked(task))
         {
             if (!node.IsAlive || (pinned is not null && node.NodeId != pinned) || ResourceAmounts.ShortOfTotal(node, task.Request) is not null) continue;
             var cpus = Math.Max(1, node.Total.GetValueOrDefault(ResourceAmounts.Cpu));
@@ -319,7 +326,13 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         var frames = MemoryPackSerializer.Deserialize<JobResultFrame[]>(bytes) ?? Array.Empty<JobResultFrame>();
         foreach (var frame in frames)
         {
-            if (!_inFlight.TryRemove(frame.Key, out var run)) continue;
+            if (!_inFlight.TryRemove(frame.Key, out var run))
+            {
+                // A run already answered another way (placed again after a failed send): the node's copy is nobody's.
+                if (frame.HeldLength > 0) DropStray(nodeId, frame.Key);
+                continue;
+            }
+
             if (frame.HeldLength > 0) _ = PullThenComplete(run, frame);
             else Complete(run, frame.Value, frame.Error);
         }
@@ -332,6 +345,13 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     /// <summary>Tests only: awaited before a held result is pulled (given the node holding it), so a test can kill that node first.</summary>
     internal static Func<string, Task>? BeforePull { get; set; }
+
+    private void DropStray(string nodeId, long key)
+    {
+        string? silo;
+        lock (_lock) _silos.TryGetValue(nodeId, out silo);
+        if (silo is not null) _ = _client.Client.GetGrain<INodeAgent>(silo).Drop(_jobId, key).ContinueWith(static _ => { }, TaskScheduler.Default);
+    }
 
     private async Task PullThenComplete(Run run, JobResultFrame frame)
     {
@@ -415,6 +435,8 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 actor.BackendHandle = placement;
                 _placedActors[actor] = placement;
                 actor.OnConstructed(null);
+                // Killed while it was being built: OnConstructed left it dead, and the instance on the node must go too.
+                if (actor.Status == ActorStatus.Dead) StopActor(actor);
                 break;
             case RunKind.ActorCall:
                 run.Actor!.OnCallCompleted(run.Task, value, error is null ? null : new ResultNotStoredException(error));
@@ -478,15 +500,18 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         foreach (var line in lines) Console.Out.WriteLine(line);
     }
 
+    /// <summary>
+    /// This driver's job host on a node ended (it crashed; the node lives): what ran there is recovered as after a
+    /// node's death (tasks rerun within their retries, actors restart within theirs), and the next run there starts a
+    /// new job host. Calls of other drivers' actors on that node are untouched.
+    /// </summary>
     internal void OnJobEnded(string nodeId, string? error)
     {
-        var lost = _inFlight.Values.Where(r => r.Node?.NodeId == nodeId).ToList();
-        foreach (var run in lost)
-        {
-            if (!_inFlight.TryRemove(run.Key, out _)) continue;
-            Complete(run, null, ErrorInfo.Of(ErrorKind.WorkerCrashed,
-                $"The job host on node {nodeId} running {run.Task.Function.DisplayName} ended{(error is null ? "" : $" ({error})")}."));
-        }
+        NodeLink? link;
+        lock (_lock) _links.TryGetValue((nodeId, _jobId), out link);
+        if (link is null) return;
+        link.Reset();
+        Recover(nodeId, link, nodeDied: false, $"its job host on node {nodeId} ended{(error is null ? "" : $" ({error})")}");
     }
 
     private void Refresh()
@@ -557,15 +582,34 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             _queued.Remove(nodeId);
         }
 
-        foreach (var run in _inFlight.Values.Where(r => r.Node?.NodeId == nodeId).ToList())
+        Recover(nodeId, link: null, nodeDied: true, $"its node {nodeId} died");
+    }
+
+    /// <summary>
+    /// Runs and actors on <paramref name="link"/> (null: on every link to the node) will never answer: tasks run again
+    /// elsewhere while their retries last, constructions are placed again, actors die with restarts allowed.
+    /// </summary>
+    private void Recover(string nodeId, NodeLink? link, bool nodeDied, string what)
+    {
+        bool Lost(NodeLink? on) => on is not null && (link is null ? on.NodeId == nodeId : ReferenceEquals(on, link));
+        foreach (var run in _inFlight.Values.Where(r => Lost(r.Node)).ToList())
         {
             if (!_inFlight.TryRemove(run.Key, out _)) continue;
-            run.Held = null; // the node's ledger went with it
-            run.QueuedOn = null;
+            if (nodeDied)
+            {
+                run.Held = null; // the node's ledger went with it
+                run.QueuedOn = null;
+            }
+            else
+            {
+                Release(run);
+            }
+
             switch (run.Kind)
             {
                 case RunKind.Task:
-                    var pinned = run.Task.Options.SchedulingStrategy is NodeAffinitySchedulingStrategy { Soft: false };
+                    // Pinned to a node that died: nowhere else to go. Its job host alone ended: a new one there reruns it.
+                    var pinned = nodeDied && run.Task.Options.SchedulingStrategy is NodeAffinitySchedulingStrategy { Soft: false };
                     if (!pinned && run.Task.Attempts < run.Task.MaxRetries && !run.Task.CancelRequested)
                     {
                         run.Task.Attempts++;
@@ -574,8 +618,9 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                     }
                     else
                     {
-                        Complete(run, null, NodeDied(nodeId, $"The node {nodeId} running {run.Task.Function.DisplayName} died" +
-                            (pinned ? " (the task is pinned to it)." : $"; retries used: {run.Task.Attempts} of {run.Task.MaxRetries}.")));
+                        var message = $"{run.Task.Function.DisplayName} was lost: {what}" +
+                                      (pinned ? " (the task is pinned to that node)." : $"; retries used: {run.Task.Attempts} of {run.Task.MaxRetries}.");
+                        Complete(run, null, nodeDied ? NodeDied(nodeId, message) : ErrorInfo.Of(ErrorKind.WorkerCrashed, message));
                     }
 
                     break;
@@ -589,9 +634,9 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             }
         }
 
-        foreach (var (actor, placement) in _placedActors.Where(p => p.Value.Node.NodeId == nodeId).ToList())
+        foreach (var (actor, placement) in _placedActors.Where(p => Lost(p.Value.Node)).ToList())
         {
-            placement.HeldRequest = null;
+            if (nodeDied) placement.HeldRequest = null;
             if (actor.IsAdopted)
             {
                 // Another driver's actor: that driver restarts it (or not) and keeps its name; here it is only gone.
@@ -599,7 +644,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 actor.BackendHandle = null;
             }
 
-            actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, $"The actor {actor.DisplayName} died with its node {nodeId}" +
+            actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, $"The actor {actor.DisplayName} died: {what}" +
                 (actor.IsAdopted ? "." : $"; restarts used: {actor.Restarts} of {actor.Options.MaxRestarts ?? 0}.")), allowRestart: !actor.IsAdopted);
         }
     }

@@ -71,9 +71,9 @@ internal sealed class NodeLink
         lock (_lock)
         {
             _outbox.Add(new Outgoing(run, pushes));
+            _ready ??= PrepareAsync();
             if (_flushing) return;
             _flushing = true;
-            _ready ??= PrepareAsync();
         }
 
         _ = Task.Run(FlushLoopAsync);
@@ -142,8 +142,20 @@ internal sealed class NodeLink
             }
             catch (Exception e)
             {
+                // A failed preparation (a job host slow to start, a node restarting it) is tried again with the next run.
+                if (ready.IsFaulted) Reset(ready);
                 _onSendFailed(batch.Select(o => o.Run).ToList(), e);
             }
+        }
+    }
+
+    /// <summary>The job host there is gone or never came up: the next run starts it again (shipping is skipped, the code is cached).</summary>
+    public void Reset(Task? failed = null)
+    {
+        lock (_lock)
+        {
+            if (failed is null || ReferenceEquals(_ready, failed)) _ready = null;
+            if (_outbox.Count > 0) _ready ??= PrepareAsync();
         }
     }
 
@@ -170,7 +182,8 @@ internal sealed class NodeLink
     /// <summary>Tells the node this driver lives (see JobTable.JobLease); only once the job was started there.</summary>
     public void KeepAlive()
     {
-        if (!Started) return;
+        // While it starts too: a job host slow to come up must not lose its lease before its first run.
+        if (_ready is null) return;
         _ = Agent.KeepAlive(_jobId).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 

@@ -28,6 +28,7 @@ internal sealed class JobHost : IDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+    private const int DeliveryAttempts = 5;
     private readonly string _bundle;
     private readonly Process _process;
     private readonly SessionDirectory _session;
@@ -260,9 +261,24 @@ internal sealed class JobHost : IDisposable
 
     private void OnClosed(string? error)
     {
+        FailRoutedRuns($"the job host of job {JobId} on node {_identity.Details.NodeId} ended{(error is null ? "" : $" ({error})")}");
         if (_disposed) return;
         OnLine($"[RayGen] the job host of job {JobId} ended{(error is null ? "" : $": {error}")}");
         _sink.Ended(JobId, error);
+        // Crashed: its socket folder goes now (a job host ended on purpose is disposed by its table).
+        _session.Dispose();
+    }
+
+    /// <summary>Other drivers' calls still running here will never answer: each is told, so its Get ends.</summary>
+    private void FailRoutedRuns(string reason)
+    {
+        foreach (var key in _routes.Keys.ToList())
+        {
+            if (!_routes.TryRemove(key, out var replyTo)) continue;
+            lock (_lock) _results.Add((replyTo, new JobResultFrame { Key = key, Error = ErrorInfo.Of(ErrorKind.ActorDied, $"The actor's {reason}.") }));
+        }
+
+        Flush();
     }
 
     // One sender at a time, so results reach the driver in the order they were made and each message carries a batch.
@@ -299,20 +315,36 @@ internal sealed class JobHost : IDisposable
             try
             {
                 if (lines.Length > 0) await _sink.Output(JobId, lines);
-                foreach (var group in results.GroupBy(r => r.Job)) await _sink.Results(group.Key, group.Select(r => r.Result).ToArray());
             }
             catch (Exception e)
             {
-                // The driver is gone (or unreachable): nothing can be delivered; drop what waits rather than spin.
-                Console.Error.WriteLine($"[RayGen] job {JobId}: results could not reach the driver: {e.Message}");
-                lock (_lock)
-                {
-                    _results.Clear();
-                    _lines.Clear();
-                    _flushing = false;
-                }
+                // Output is best effort: a driver that cannot take it now loses these lines, not its results.
+                Console.Error.WriteLine($"[RayGen] job {JobId}: output lines could not reach the driver: {e.Message}");
+            }
 
-                return;
+            foreach (var group in results.GroupBy(r => r.Job))
+            {
+                // Each driver on its own: one that is slow or gone must not cost another its results. A driver that
+                // stays unreachable (its lease ends its job, or it is gone for good) has its results dropped at last.
+                var frames = group.Select(r => r.Result).ToArray();
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await _sink.Results(group.Key, frames);
+                        break;
+                    }
+                    catch (Exception e) when (attempt < DeliveryAttempts && !_disposed)
+                    {
+                        Console.Error.WriteLine($"[RayGen] job {JobId}: results for job {group.Key} could not be delivered (attempt {attempt}): {e.Message}");
+                        await Task.Delay(TimeSpan.FromSeconds(attempt));
+                    }
+                    catch (Exception e)
+                    {
+                        Console.Error.WriteLine($"[RayGen] job {JobId}: {frames.Length} results for job {group.Key} dropped: {e.Message}");
+                        break;
+                    }
+                }
             }
         }
     }
@@ -337,6 +369,7 @@ internal sealed class JobHost : IDisposable
     public void Dispose()
     {
         if (_disposed) return;
+        FailRoutedRuns($"the job host of job {JobId} on node {_identity.Details.NodeId} was ended (its driver is done)");
         _disposed = true;
         _connection?.Close();
         try

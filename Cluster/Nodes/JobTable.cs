@@ -132,7 +132,13 @@ internal sealed class JobTable : IDisposable
 
     public async Task Drop(string jobId, long key) => (await Host(jobId)).Drop(key);
 
-    public async Task KillActor(string jobId, long key) => (await Host(jobId)).KillActor(key);
+    public async Task KillActor(string jobId, long key)
+    {
+        var host = await Host(jobId);
+        host.KillActor(key);
+        // A job host kept only for detached actors (its driver is gone) ends with the last of them.
+        if (!host.HasDetachedActors && !_observers.ContainsKey(jobId)) await EndJob(jobId);
+    }
 
     public async Task EndJob(string jobId)
     {
@@ -145,7 +151,8 @@ internal sealed class JobTable : IDisposable
             // A detached actor outlives its driver: its job host stays (the names find it) until the node stops.
             if (host.HasDetachedActors) return;
             _jobs.TryRemove(new KeyValuePair<string, Lazy<Task<JobHost>>>(jobId, start));
-            host.Dispose();
+            // Off the grain's thread: ending the process waits for it (up to seconds), which must not hold the silo up.
+            _ = Task.Run(host.Dispose);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
         {

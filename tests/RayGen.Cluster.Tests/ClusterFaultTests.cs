@@ -94,6 +94,26 @@ public class ClusterFaultTests
     }
 
     [Test]
+    public void A_task_whose_job_host_was_killed_runs_again_in_a_new_one_and_returns()
+    {
+        StartNodes(1);
+        using var ray = Connect();
+        var mark = Path.Combine(_scratch, "jobhost.mark");
+        var gate = Path.Combine(_scratch, "jobhost.gate");
+        var result = ClusterWork.Remote.With(OnR).MarkPidThenHold(mark, gate);
+        var worker = int.Parse(WaitForMark(mark), CultureInfo.InvariantCulture);
+        var stat = File.ReadAllText($"/proc/{worker}/stat");
+        var jobHost = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+        Assert.That(File.ReadAllText($"/proc/{jobHost}/cmdline"), Does.Contain("--job-host"), "the worker's parent is its job host");
+        File.Delete(mark);
+        System.Diagnostics.Process.GetProcessById(jobHost).Kill(); // SIGKILL: the node lives, its job host for this driver does not
+        var rerunWorker = int.Parse(WaitForMark(mark), CultureInfo.InvariantCulture);
+        Assert.That(rerunWorker, Is.Not.EqualTo(worker), "it ran again, in a worker of a new job host");
+        File.WriteAllText(gate, "");
+        Assert.That(result.Get(TimeSpan.FromSeconds(60)), Is.Not.Empty);
+    }
+
+    [Test]
     public void With_MaxRetries_0_a_task_on_a_killed_node_fails_with_NodeDiedException_naming_the_node()
     {
         StartNodes(1);

@@ -82,3 +82,16 @@ public static partial class ClusterWork
         return Node;
     }
 }
+
+public static partial class ClusterWork
+{
+    /// <summary>Writes its process id into <paramref name="markFile"/>, then holds until <paramref name="gateFile"/> exists.</summary>
+    [Remote]
+    public static string MarkPidThenHold(string markFile, string gateFile)
+    {
+        System.IO.File.WriteAllText(markFile + ".tmp", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        System.IO.File.Move(markFile + ".tmp", markFile, overwrite: true);
+        while (!System.IO.File.Exists(gateFile)) Thread.Sleep(20);
+        return Node;
+    }
+}
