@@ -531,10 +531,11 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             bool busy;
             lock (_lock) busy = _waiting.Count > 0 || !_inFlight.IsEmpty || !_placedActors.IsEmpty;
             if (!busy || _headLost is not null) return;
-            IReadOnlyList<NodeReport> reports;
             try
             {
-                reports = Task.Run(() => _client.NodesOnceAsync(HeadAskTimeout)).GetAwaiter().GetResult();
+                // The head's own liveness, asked apart from the node table: the table waits on every node's report, and
+                // a node that was just killed answers nobody until it is declared dead, which must not pass for the head.
+                Task.Run(() => _client.Client.GetGrain<INodeDirectory>(0).Alive().WaitAsync(HeadAskTimeout)).GetAwaiter().GetResult();
                 _headMisses = 0;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -543,6 +544,16 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 // fault tolerance). A slow answer is forgiven a few times.
                 if (++_headMisses >= HeadMissesAllowed) OnHeadLost(FirstLine(e.Message));
                 return;
+            }
+
+            IReadOnlyList<NodeReport> reports;
+            try
+            {
+                reports = Task.Run(() => _client.NodesOnceAsync(NodeTableTimeout)).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return; // a slow table (a node dying): the next tick reads it again
             }
 
             UpdateNodes(reports);
@@ -562,6 +573,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     }
 
     private static readonly TimeSpan HeadAskTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan NodeTableTimeout = TimeSpan.FromSeconds(10);
     private const int HeadMissesAllowed = 3;
     private int _refreshing;
     private int _headMisses;
