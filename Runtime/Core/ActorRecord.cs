@@ -198,12 +198,16 @@ internal sealed class ActorRecord : ActorAddress
     }
 
     /// <summary>The backend finished one call (or it threw).</summary>
-    public void OnCallCompleted(TaskSpec call, object? result, Exception? exception)
+    public void OnCallCompleted(TaskSpec call, object? result, Exception? exception) => OnCallCompleted(call, result, exception, call.Incarnation);
+
+    /// <summary>The backend finished one call that started on incarnation <paramref name="startedOn"/> (or it threw).</summary>
+    public void OnCallCompleted(TaskSpec call, object? result, Exception? exception, int startedOn)
     {
         lock (_lock)
         {
-            // A call that outlived its incarnation was already failed or re-sent when the actor died.
-            if (call.Incarnation != Incarnation || !_inFlight.Remove(call)) return;
+            // A call that outlived its incarnation was already failed or re-sent when the actor died; its retry may be
+            // in flight on the new instance, so the incarnation it started on decides, not the call's current one.
+            if (startedOn != Incarnation || call.Incarnation != Incarnation || !_inFlight.Remove(call)) return;
         }
 
         _runtime.CompleteTask(call, result, exception);

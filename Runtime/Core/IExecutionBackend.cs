@@ -20,7 +20,7 @@ internal interface IExecutionBackend : IDisposable
     /// <summary>Builds the actor's instance with its constructor arguments, then calls <see cref="ActorRecord.OnConstructed"/>. Must not block.</summary>
     void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments);
 
-    /// <summary>Runs one call on the actor's instance, then calls <see cref="ActorRecord.OnCallCompleted"/>. Must not block.</summary>
+    /// <summary>Runs one call on the actor's instance, then calls <see cref="ActorRecord.OnCallCompleted(TaskSpec, object?, Exception?, int)"/>. Must not block.</summary>
     void ExecuteActorCall(ActorRecord actor, TaskSpec call);
 
     /// <summary>The shared-memory store large values live in (worker processes); null in process, where values stay on the heap.</summary>

@@ -117,7 +117,10 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
     public void ExecuteActorCall(ActorRecord actor, TaskSpec call)
     {
         var instance = actor.BackendHandle;
-        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Run(s.Item2, s.Item3, s.Item4.OnCallCompleted), (this, call, instance, actor), preferLocal: false);
+        // The incarnation it starts on travels with it: a thread cannot be stopped, so a call that outlived a restart
+        // (its retry already sent to the new instance) must not report as if it were that retry.
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.Item1.Run(s.Item2, s.Item3, (task, result, error) => s.Item4.OnCallCompleted(task, result, error, s.Item5)),
+            (this, call, instance, actor, call.Incarnation), preferLocal: false);
     }
 
     public void StopActor(ActorRecord actor) => actor.BackendHandle = null;
