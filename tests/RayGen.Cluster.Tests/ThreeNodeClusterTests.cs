@@ -134,6 +134,9 @@ public partial class ThreeNodeClusterTests
         var noToken = Raygen.Run(_state, "start", "--address", _address);
         Assert.That(noToken.ExitCode, Is.EqualTo(2));
         Assert.That(noToken.Error, Does.Contain("--token"));
+        var badTimeout = Raygen.Run(_state, "start", "--head", "--failure-timeout", "0.5");
+        Assert.That(badTimeout.ExitCode, Is.EqualTo(2));
+        Assert.That(badTimeout.Error, Does.Contain("--failure-timeout").And.Contain("at least 1"));
         var badResources = Raygen.Run(_state, "start", "--head", "--resources", "a");
         Assert.That(badResources.ExitCode, Is.EqualTo(2));
         Assert.That(badResources.Error, Does.Contain("name=amount"));
