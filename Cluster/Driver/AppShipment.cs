@@ -35,9 +35,8 @@ internal sealed class AppShipment
         var deps = RayGen.Driver.WorkerLauncher.FindDepsFile()
                    ?? throw new RayException("Running work on a cluster needs the application's .deps.json (the driver ships its folder to the nodes); this host has none.");
         var folder = Path.GetDirectoryName(Path.GetFullPath(deps))!;
-        var runtimeConfig = deps[..^".deps.json".Length] + ".runtimeconfig.json";
-        if (!File.Exists(runtimeConfig))
-            throw new RayException($"Running work on a cluster needs {Path.GetFileName(runtimeConfig)} beside {Path.GetFileName(deps)} in {folder}; it is missing.");
+        var runtimeConfig = RayGen.Driver.WorkerLauncher.RuntimeConfigBeside(deps)
+            ?? throw new RayException($"Running work on a cluster needs the runtimeconfig.json named after {Path.GetFileName(deps)} in {folder}; it is missing.");
         if (!File.Exists(Path.Combine(folder, "RayGen.Worker.dll")))
             throw new RayException($"Running work on a cluster needs RayGen.Worker.dll in the application's folder {folder} (the RayGen package copies it there); it is missing.");
         return new AppShipment(folder, AppManifest.Of(folder), Path.GetFileName(deps), Path.GetFileName(runtimeConfig));

@@ -360,24 +360,13 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         {
             if (BeforePull is { } hook) await hook(run.Node!.NodeId);
             value = GC.AllocateUninitializedArray<byte>(checked((int)frame.HeldLength));
-            // A few chunks in flight at once: one at a time left the link idle for a round trip per chunk. Each chunk
-            // stays one message far under Orleans' limit.
             var link = run.Node!;
-            var chunks = (int)((value.Length + (long)NodeLink.ChunkBytes - 1) / NodeLink.ChunkBytes);
-            var next = -1;
-            async Task PullChunks()
+            await Transfer.InChunksAsync(value.Length, NodeLink.ChunkBytes, PullsInFlight, async (offset, count) =>
             {
-                for (int index; (index = Interlocked.Increment(ref next)) < chunks;)
-                {
-                    var offset = (long)index * NodeLink.ChunkBytes;
-                    var expected = (int)Math.Min(NodeLink.ChunkBytes, value.Length - offset);
-                    var chunk = await link.Pull(frame.Key, offset, expected);
-                    if (chunk.Length != expected) throw new InvalidOperationException($"the node's copy ended early ({chunk.Length} of {expected} bytes at {offset})");
-                    chunk.CopyTo(value.AsSpan((int)offset));
-                }
-            }
-
-            await Task.WhenAll(Enumerable.Range(0, Math.Min(PullsInFlight, chunks)).Select(_ => PullChunks()));
+                var chunk = await link.Pull(frame.Key, offset, count);
+                if (chunk.Length != count) throw new InvalidOperationException($"the node's copy ended early ({chunk.Length} of {count} bytes at {offset})");
+                chunk.CopyTo(value.AsSpan((int)offset));
+            });
 
             _ = run.Node!.Drop(frame.Key);
         }

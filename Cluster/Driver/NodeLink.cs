@@ -117,7 +117,7 @@ internal sealed class NodeLink
                     return;
                 }
 
-                batch = TakeBatch();
+                batch = Transfer.TakeBatch(_outbox, static o => Weight(o.Run), BatchBytesLimit);
                 ready = _ready!;
             }
 
@@ -162,24 +162,11 @@ internal sealed class NodeLink
     /// <summary>How many chunks of one value are pushed at once (the node writes each at its offset, in any order).</summary>
     private const int PushesInFlight = 4;
 
-    private async Task PushAsync(long key, ReadOnlyMemory<byte> value)
-    {
-        var chunks = (value.Length + ChunkBytes - 1) / ChunkBytes;
-        var next = -1;
-        async Task PushChunks()
-        {
-            for (int index; (index = System.Threading.Interlocked.Increment(ref next)) < chunks;)
-            {
-                var offset = index * ChunkBytes;
-                var chunk = value.Slice(offset, Math.Min(ChunkBytes, value.Length - offset)).ToArray();
-                await Agent.PutValue(_targetJob, key, value.Length, offset, chunk);
-            }
-        }
+    private Task PushAsync(long key, ReadOnlyMemory<byte> value) =>
+        Transfer.InChunksAsync(value.Length, ChunkBytes, PushesInFlight,
+            (offset, count) => Agent.PutValue(_targetJob, key, value.Length, offset, value.Slice((int)offset, count).ToArray()));
 
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(PushesInFlight, chunks)).Select(_ => PushChunks()));
-    }
-
-    /// <summary>Tells the node this driver lives (see JobTable.JobLease); only once the job was started there.</summary>
+    /// <summary>Tells the node this driver lives (see JobTable.JobLease), once the job's start there began.</summary>
     public void KeepAlive()
     {
         // While it starts too: a job host slow to come up must not lose its lease before its first run.
@@ -196,23 +183,6 @@ internal sealed class NodeLink
 
     /// <summary>This driver is done with the node: its job there ends (for a foreign link: the node forgets where results went).</summary>
     public Task End() => Agent.EndJob(_jobId);
-
-    private List<Outgoing> TakeBatch()
-    {
-        var batch = new List<Outgoing>();
-        long bytes = 0;
-        var i = 0;
-        for (; i < _outbox.Count; i++)
-        {
-            var size = Weight(_outbox[i].Run);
-            if (batch.Count > 0 && bytes + size > BatchBytesLimit) break;
-            batch.Add(_outbox[i]);
-            bytes += size;
-        }
-
-        _outbox.RemoveRange(0, i);
-        return batch;
-    }
 
     /// <summary>What a run weighs on the wire: its arguments and a little for the rest.</summary>
     public static long Weight(JobRunFrame run)

@@ -307,7 +307,7 @@ internal sealed class JobHost : IDisposable
                     return;
                 }
 
-                results = TakeBatch();
+                results = Transfer.TakeBatch(_results, static r => (r.Result.Value?.Length ?? 0) + 256L, BatchBytesLimit);
                 lines = _lines.ToArray();
                 _lines.Clear();
             }
@@ -347,23 +347,6 @@ internal sealed class JobHost : IDisposable
                 }
             }
         }
-    }
-
-    private List<(string Job, JobResultFrame Result)> TakeBatch()
-    {
-        var batch = new List<(string Job, JobResultFrame Result)>();
-        long bytes = 0;
-        var i = 0;
-        for (; i < _results.Count; i++)
-        {
-            var size = (_results[i].Result.Value?.Length ?? 0) + 256L;
-            if (batch.Count > 0 && bytes + size > BatchBytesLimit) break;
-            batch.Add(_results[i]);
-            bytes += size;
-        }
-
-        _results.RemoveRange(0, i);
-        return batch;
     }
 
     public void Dispose()

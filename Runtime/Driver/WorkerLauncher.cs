@@ -240,13 +240,17 @@ internal sealed class WorkerLauncher : IDisposable
         return null;
     }
 
+    /// <summary>The runtimeconfig.json an application's deps.json names by its own name, when it is there.</summary>
+    internal static string? RuntimeConfigBeside(string depsFile)
+    {
+        if (!depsFile.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase)) return null;
+        var candidate = depsFile[..^".deps.json".Length] + ".runtimeconfig.json";
+        return File.Exists(candidate) ? candidate : null;
+    }
+
     private static string FindRuntimeConfig(string? depsFile, string sessionPath)
     {
-        if (depsFile is not null && depsFile.EndsWith(".deps.json", StringComparison.OrdinalIgnoreCase))
-        {
-            var candidate = depsFile[..^".deps.json".Length] + ".runtimeconfig.json";
-            if (File.Exists(candidate)) return candidate;
-        }
+        if (depsFile is not null && RuntimeConfigBeside(depsFile) is { } beside) return beside;
 
         // No runtimeconfig beside the app (an unusual host): name the framework this driver runs on.
         var version = Environment.Version;

@@ -76,9 +76,7 @@ public static partial class ClusterWork
     [Remote]
     public static string MarkThenHold(string markFile, string gateFile)
     {
-        System.IO.File.WriteAllText(markFile + ".tmp", Node);
-        System.IO.File.Move(markFile + ".tmp", markFile, overwrite: true);
-        while (!System.IO.File.Exists(gateFile)) Thread.Sleep(20);
+        MarkThenWait(markFile, Node, gateFile);
         return Node;
     }
 }
@@ -89,9 +87,15 @@ public static partial class ClusterWork
     [Remote]
     public static string MarkPidThenHold(string markFile, string gateFile)
     {
-        System.IO.File.WriteAllText(markFile + ".tmp", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        MarkThenWait(markFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), gateFile);
+        return Node;
+    }
+
+    /// <summary>Writes <paramref name="text"/> into the mark file whole (a test reads it as soon as it exists), then waits for the gate.</summary>
+    private static void MarkThenWait(string markFile, string text, string gateFile)
+    {
+        System.IO.File.WriteAllText(markFile + ".tmp", text);
         System.IO.File.Move(markFile + ".tmp", markFile, overwrite: true);
         while (!System.IO.File.Exists(gateFile)) Thread.Sleep(20);
-        return Node;
     }
 }
