@@ -70,6 +70,25 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         _observer = new JobObserver(this);
         _observerReference = client.Client.CreateObjectReference<IJobObserver>(_observer);
         _refresh = new Timer(_ => Refresh(), null, RefreshPeriod, RefreshPeriod);
+        Last = this;
+    }
+
+    /// <summary>Tests only: the backend made last, whose runs <see cref="Describe"/> lists.</summary>
+    internal static ClusterBackend? Last { get; private set; }
+
+    /// <summary>Set RAYGEN_CLUSTER_TRACE=1 to keep each run's history (placements, sends, results) for <see cref="Describe"/>.</summary>
+    internal static readonly bool Tracing = Environment.GetEnvironmentVariable("RAYGEN_CLUSTER_TRACE") == "1";
+
+    /// <summary>What waits and what is in flight, with each run's history when tracing: what a stuck ref's task is doing.</summary>
+    internal string Describe()
+    {
+        List<Run> waiting;
+        lock (_lock) waiting = _waiting.ToList();
+        var text = new System.Text.StringBuilder();
+        text.AppendLine($"{waiting.Count} waiting, {_inFlight.Count} in flight, {_pulling.Count} being pulled");
+        foreach (var run in waiting.Concat(_inFlight.Values).Take(20))
+            text.AppendLine($"  {run.Kind} {run.Task.Function.DisplayName} key {run.Key} node {run.Node?.NodeId ?? "-"}: {string.Join(" | ", run.History ?? [])}");
+        return text.ToString();
     }
 
     /// <summary>The id nodes know this driver's job by.</summary>
@@ -140,6 +159,8 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             outcome = TryPlaceLocked(run);
             if (outcome == Outcome.Waiting) _waiting.AddLast(run);
         }
+
+        run.Trace($"place: {outcome}");
 
         if (outcome == Outcome.Placed) Send(run);
     }
@@ -244,7 +265,8 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     {
         if (_links.TryGetValue((nodeId, targetJob), out var link)) return link;
         var agent = _client.Client.GetGrain<INodeAgent>(_silos[nodeId]);
-        link = new NodeLink(nodeId, agent, _app, _jobId, targetJob, _observerReference, OnSendFailed);
+        link = new NodeLink(nodeId, agent, _app, _jobId, targetJob, _observerReference, OnSendFailed,
+            frame => _inFlight.TryGetValue(frame.Key, out var run) && run.Node?.NodeId == nodeId);
         _links.Add((nodeId, targetJob), link);
         return link;
     }
@@ -295,6 +317,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
 
         run.Key = key;
+        run.Trace($"send key {key} to {run.Node!.NodeId}");
         _inFlight[key] = run;
         run.Node!.Send(frame, pushes);
     }
@@ -303,8 +326,8 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     {
         foreach (var frame in frames)
         {
-            if (_inFlight.TryGetValue(frame.Key, out var call) && call.Kind == RunKind.ActorCall && ResendLater(call, frame)) continue;
             if (!_inFlight.TryRemove(frame.Key, out var run)) continue;
+            run.Trace($"send of key {frame.Key} failed: {FirstLine(error.Message)}");
             Suspect(run.Node?.NodeId);
             Release(run);
             // The node may be dying or the head gone, which the next refresh tells apart (and then reruns or fails the
@@ -328,17 +351,37 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         {
             if (!_inFlight.TryRemove(frame.Key, out var run))
             {
-                // A run already answered another way (placed again after a failed send): the node's copy is nobody's.
-                if (frame.HeldLength > 0) DropStray(nodeId, frame.Key);
+                // A run already answered another way (placed again after a failed send), or this batch again (the node
+                // sends until it hears back): the node's copy is nobody's, unless it is being pulled right now.
+                if (frame.HeldLength > 0 && !_pulling.ContainsKey(frame.Key)) DropStray(nodeId, frame.Key);
                 continue;
             }
 
-            if (frame.HeldLength > 0) _ = PullThenComplete(run, frame);
-            else Complete(run, frame.Value, frame.Error);
+            run.Trace($"result of key {frame.Key} from {nodeId}");
+            try
+            {
+                if (frame.HeldLength > 0)
+                {
+                    _pulling[frame.Key] = 0;
+                    _ = PullThenComplete(run, frame);
+                }
+                else
+                {
+                    Complete(run, frame.Value, frame.Error);
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // One run's completion failing must not cost the rest of the batch theirs (they would wait forever).
+                _owner.WarningSink($"The result of {run.Task.Function.DisplayName} from node {nodeId} could not be completed: {e}");
+            }
         }
 
         PlaceWaiting();
     }
+
+    // Keys of held results being pulled now: a second delivery of their batch must not drop them on the node.
+    private readonly ConcurrentDictionary<long, byte> _pulling = new();
 
     /// <summary>How many chunks of one result are pulled at once.</summary>
     private const int PullsInFlight = 4;
@@ -354,6 +397,18 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     }
 
     private async Task PullThenComplete(Run run, JobResultFrame frame)
+    {
+        try
+        {
+            await PullThenCompleteCore(run, frame);
+        }
+        finally
+        {
+            _pulling.TryRemove(frame.Key, out _);
+        }
+    }
+
+    private async Task PullThenCompleteCore(Run run, JobResultFrame frame)
     {
         byte[] value;
         try
@@ -393,6 +448,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     private void Complete(Run run, byte[]? value, ErrorInfo? error)
     {
+        run.Trace(error is null ? "complete" : $"complete with {error.Kind}");
         switch (run.Kind)
         {
             case RunKind.Task:
@@ -584,6 +640,11 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
 
         Recover(nodeId, link: null, nodeDied: true, $"its node {nodeId} died");
+        // Node ids are never reused (a node that comes back is a new one): its links would only pile up.
+        lock (_lock)
+        {
+            foreach (var key in _links.Keys.Where(k => k.Node == nodeId).ToList()) _links.Remove(key);
+        }
     }
 
     /// <summary>
@@ -596,6 +657,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         foreach (var run in _inFlight.Values.Where(r => Lost(r.Node)).ToList())
         {
             if (!_inFlight.TryRemove(run.Key, out _)) continue;
+            run.Trace($"recovered from {nodeId}: {what}");
             if (nodeDied)
             {
                 run.Held = null; // the node's ledger went with it
@@ -738,30 +800,16 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         /// <summary>For a task queued on a node beyond its free resources (see QueueBehindLocked): that node.</summary>
         public string? QueuedOn { get; set; }
 
-        /// <summary>For an actor call: when sending it first failed (see ResendLater).</summary>
-        public DateTime? FirstSendFailure { get; set; }
+        public List<string>? History { get; private set; }
+
+        public void Trace(string what)
+        {
+            if (!Tracing) return;
+            lock (this) (History ??= new()).Add($"{DateTime.UtcNow:HH:mm:ss.fff} {what}");
+        }
     }
 
     private const int SendAttempts = 3;
-
-    /// <summary>How long an actor call whose node does not take it is offered again before the send error is its answer.</summary>
-    private static readonly TimeSpan ActorCallResendWindow = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// An actor call must go to its actor's node: while that node may be dying (the cluster has not said so yet) the
-    /// call stays in flight and is offered again each second; the node's death, when declared, retries or fails it
-    /// with the actor (see OnNodeDied). False once the window is over.
-    /// </summary>
-    private bool ResendLater(Run call, JobRunFrame frame)
-    {
-        call.FirstSendFailure ??= DateTime.UtcNow;
-        if (DateTime.UtcNow - call.FirstSendFailure > ActorCallResendWindow || _headLost is not null) return false;
-        _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ =>
-        {
-            if (_inFlight.TryGetValue(frame.Key, out var still) && still == call) call.Node!.Send(frame);
-        }, TaskScheduler.Default);
-        return true;
-    }
 
     /// <summary>Where an actor lives: its node and the key its job host knows it by.</summary>
     private sealed class Placement(NodeLink node, long key)

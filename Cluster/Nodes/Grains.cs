@@ -102,7 +102,12 @@ internal sealed record JobStart(
 internal interface IJobObserver : IGrainObserver
 {
     /// <summary>MemoryPack bytes of a <c>JobResultFrame[]</c>: finished runs, in the order they finished.</summary>
-    [Orleans.Concurrency.OneWay]
+    /// <remarks>
+    /// Answered, not one-way: a one-way message the engine drops on its way (a silo dying while it routes to the
+    /// client) is lost without a word, and a run whose result is lost while its node lives would wait forever. The
+    /// node sends again until the driver answers; the driver ignores a result it already has.
+    /// </remarks>
+    [ResponseTimeout("00:00:10")]
     Task Results(string nodeId, byte[] frames);
 
     /// <summary>Output lines of the job's workers on that node, already prefixed <c>(pid=N, node=ADDRESS)</c>.</summary>
@@ -110,7 +115,8 @@ internal interface IJobObserver : IGrainObserver
     Task Output(string nodeId, string[] lines);
 
     /// <summary>The job host on that node ended (it crashed, or the node is stopping).</summary>
-    [Orleans.Concurrency.OneWay]
+    /// <remarks>Answered, for the reason <see cref="Results"/> is: the driver recovers that job host's runs on it.</remarks>
+    [ResponseTimeout("00:00:10")]
     Task Ended(string nodeId, string? error);
 }
 

@@ -166,16 +166,21 @@ internal sealed class JobHost : IDisposable
         connection.Send(new LoadAssembliesFrame { Paths = start.Assemblies.Select(a => Inside(bundle, a)).ToArray() });
     }
 
-    /// <summary>Hands runs to the job host, in order.</summary>
     /// <summary>Whether an actor that outlives its driver lives here (so ending the job must leave the host running).</summary>
     public bool HasDetachedActors => !_detached.IsEmpty;
 
+    // Keys handed to the job host lately: a batch sent again after a timed-out try that did arrive runs once.
+    private readonly RecentKeys _seen = new(RecentKeysKept);
+    private const int RecentKeysKept = 1 << 16;
+
+    /// <summary>Hands runs to the job host, in order; a run whose key came before (a resend) is skipped.</summary>
     public void Submit(IEnumerable<JobRunFrame> runs, string[]? assemblies, string? replyTo = null)
     {
         var connection = _connection ?? throw new InvalidOperationException("The job host is not connected.");
         if (assemblies is { Length: > 0 }) connection.Send(new LoadAssembliesFrame { Paths = assemblies.Select(a => Inside(_bundle, a)).ToArray() });
         foreach (var run in runs)
         {
+            if (!_seen.Add(run.Key)) continue;
             // Another driver's call of this job's actor: its result goes to that driver (keys are unique across drivers).
             if (replyTo is not null && replyTo != JobId) _routes[run.Key] = replyTo;
             if (run.Kind == RunKind.ActorConstructor && run.Detached) _detached[run.Key] = 0;

@@ -189,7 +189,28 @@ internal sealed class JobTable : IDisposable
         {
             table._jobs.TryRemove(jobId, out _);
             table._leases.Forget(jobId);
-            if (table._observers.TryRemove(jobId, out var observer)) _ = observer.Ended(table._identity.Details.NodeId, error);
+            if (table._observers.TryRemove(jobId, out var observer)) _ = TellEndedAsync(observer, table._identity.Details.NodeId, jobId, error);
         }
+
+        // The driver reruns what that job host held once it hears this, so it is said until the driver answers (or,
+        // after a few tries, the driver is taken for gone: its lease ends whatever is left).
+        private static async Task TellEndedAsync(IJobObserver observer, string nodeId, string jobId, string? error)
+        {
+            for (var attempt = 1; attempt <= EndedAttempts; attempt++)
+            {
+                try
+                {
+                    await observer.Ended(nodeId, error);
+                    return;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Console.Error.WriteLine($"[RayGen] the end of job {jobId}'s host could not be told to its driver (attempt {attempt}): {e.Message}");
+                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                }
+            }
+        }
+
+        private const int EndedAttempts = 5;
     }
 }

@@ -187,9 +187,10 @@ public class ClusterFaultTests
                 Assert.That(reference.Get(TimeSpan.FromSeconds(90)), Is.EqualTo(expected));
                 values++;
             }
-            catch (RayException e)
+            catch (Exception e) when (e is RayException or TimeoutException)
             {
                 errors.Add($"{e.GetType().Name}: {e.Message}");
+                if (e is TimeoutException) TestContext.Progress.WriteLine($"unresolved after 90 s: {RayGen.Cluster.Driver.ClusterBackend.Last?.Describe()}");
             }
         }
 
@@ -201,9 +202,10 @@ public class ClusterFaultTests
                 call.Get(TimeSpan.FromSeconds(90));
                 callValues++;
             }
-            catch (RayException e)
+            catch (Exception e) when (e is RayException or TimeoutException)
             {
                 errors.Add($"{e.GetType().Name}: {e.Message}");
+                if (e is TimeoutException) TestContext.Progress.WriteLine($"unresolved after 90 s: {RayGen.Cluster.Driver.ClusterBackend.Last?.Describe()}");
             }
         }
 
@@ -252,6 +254,39 @@ public class ClusterFaultTests
             RayGen.Cluster.Driver.ClusterBackend.BeforePull = null;
             resume.TrySetResult();
         }
+    }
+
+    [Test]
+    public void A_detached_actor_whose_driver_ended_frees_its_name_once_its_node_is_dead()
+    {
+        StartNodes(1);
+        var options = new RayOptions { Address = _address, Token = _token, Namespace = "orphans" };
+        var detached = new RemoteOptions { Name = "orphan", Lifetime = ActorLifetime.Detached, Resources = OnR.Resources };
+        string where;
+        using (Ray.Init(options)) where = NodeCounter.Remote.With(detached).New(40).Where().Get(TimeSpan.FromSeconds(60));
+        using (Ray.Init(options))
+            Assert.That(Ray.GetActor<NodeCounter>("orphan").Increment().Get(TimeSpan.FromSeconds(60)), Is.EqualTo(41), "it outlived its driver");
+
+        Kill(where);
+        using var ray = Ray.Init(options);
+        // Nobody is left to restart it: once the cluster declares its node dead, its name is free.
+        RayException? notFound = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); notFound is null && DateTime.UtcNow < deadline; Thread.Sleep(500))
+        {
+            try
+            {
+                Ray.GetActor<NodeCounter>("orphan");
+            }
+            catch (RayException e)
+            {
+                notFound = e;
+            }
+        }
+
+        Assert.That(notFound?.Message, Does.Contain("orphan"), "the dead orphan's name is not found any more");
+        var again = NodeCounter.Remote.With(detached).New(0);
+        Assert.That(again.Increment().Get(TimeSpan.FromSeconds(60)), Is.EqualTo(1), "the name was taken again");
+        Ray.Kill(again);
     }
 
     [Test]
