@@ -9,6 +9,7 @@ using RayGen.Cluster.Nodes;
 using RayGen.Cluster.Scheduling;
 using RayGen.Cluster.Security;
 using RayGen.Core;
+using RayGen.Internal;
 using RayGen.Protocol;
 using RayGen.Store;
 
@@ -538,6 +539,83 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
         if (placed is null) return;
         foreach (var run in placed) Send(run);
+    }
+
+    // Keys of forwarded calls taken lately: a batch the node sends again (its first try timed out, yet arrived) runs once.
+    private readonly RecentKeys _forwarded = new(1 << 16);
+
+    /// <summary>
+    /// Calls of this driver's actors made by code on a node (the actor's handle reached it): each runs as this driver's
+    /// own call of the actor, in the order they came, and its value or error goes back to that node's job host.
+    /// </summary>
+    internal void OnForward(string nodeId, byte[] bytes)
+    {
+        var frames = MemoryPackSerializer.Deserialize<JobForwardFrame[]>(bytes) ?? Array.Empty<JobForwardFrame>();
+        foreach (var frame in frames)
+        {
+            if (!_forwarded.Add(frame.Key)) continue;
+            ObjectEntry result;
+            try
+            {
+                if (frame.ActorId == 0)
+                {
+                    // A read of an object of this driver whose ref reached code on the node (an unknown id answers as lost).
+                    _owner.Runtime.Objects.Import(frame.Object).Subscribe(new ForwardAnswer(this, nodeId, frame.Key));
+                    continue;
+                }
+
+                if (!RemoteRegistry.TryGet(frame.FunctionId, out var function))
+                    throw new RayException($"A node called '{frame.FunctionId}' on an actor, which this driver has not registered.");
+                var actor = _owner.Actors.Find(frame.ActorId)
+                            ?? throw new RayException($"Node {nodeId} called actor {frame.ActorId}, which this driver does not know.");
+                var call = new TaskSpec(_owner.Runtime, function, actor.Options, frame.Args.Length) { Actor = actor };
+                foreach (var arg in frame.Args) call.AddArg(arg);
+                result = _owner.Submit(call);
+            }
+            catch (Exception e) when (e is RayException or ArgumentException)
+            {
+                AnswerForward(nodeId, new JobForwardResultFrame { Key = frame.Key, Error = ErrorInfo.Of(ErrorKind.Runtime, e.Message) });
+                continue;
+            }
+
+            result.Subscribe(new ForwardAnswer(this, nodeId, frame.Key));
+        }
+    }
+
+    private void AnswerForward(string nodeId, JobForwardResultFrame answer)
+    {
+        string? silo;
+        lock (_lock) _silos.TryGetValue(nodeId, out silo);
+        if (silo is null) return;
+        var bytes = MemoryPackSerializer.Serialize(new[] { answer });
+        _ = Task.Run(async () =>
+        {
+            // The caller on the node waits for this: tried a few times (a node that died has no caller left to tell).
+            for (var attempt = 1; attempt <= 3; attempt++)
+            {
+                try
+                {
+                    await _client.Client.GetGrain<INodeAgent>(silo).ForwardResults(_jobId, bytes);
+                    return;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                }
+            }
+        });
+    }
+
+    /// <summary>Sends a forwarded call's value (copied: it leaves this process) or error back to the node that made it.</summary>
+    private sealed class ForwardAnswer(ClusterBackend backend, string nodeId, long key) : IEntryWaiter
+    {
+        public void OnEntryCompleted(ObjectEntry entry)
+        {
+            var answer = new JobForwardResultFrame { Key = key };
+            if (entry.Error is { } error) answer.Error = error;
+            else answer.Value = entry.Memory.ToArray();
+            backend.AnswerForward(nodeId, answer);
+        }
     }
 
     internal void OnOutput(string[] lines)

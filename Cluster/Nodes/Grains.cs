@@ -66,6 +66,9 @@ internal interface INodeAgent : IGrainWithStringKey
     /// <summary>Ends an actor the job host runs.</summary>
     Task KillActor(string jobId, long actorKey);
 
+    /// <summary>MemoryPack bytes of a <c>JobForwardResultFrame[]</c>: the driver's answers to calls its job host forwarded.</summary>
+    Task ForwardResults(string jobId, byte[] frames);
+
     /// <summary>The driver is done: its job host ends and its held values go.</summary>
     Task EndJob(string jobId);
 }
@@ -113,6 +116,14 @@ internal interface IJobObserver : IGrainObserver
     /// <summary>Output lines of the job's workers on that node, already prefixed <c>(pid=N, node=ADDRESS)</c>.</summary>
     [Orleans.Concurrency.OneWay]
     Task Output(string nodeId, string[] lines);
+
+    /// <summary>
+    /// MemoryPack bytes of a <c>JobForwardFrame[]</c>: calls of this driver's actors made by code on that node (it got
+    /// their handles); the driver runs them and answers through <see cref="INodeAgent.ForwardResults"/>. Sent until
+    /// answered, in order; the driver skips a key it has seen.
+    /// </summary>
+    [ResponseTimeout("00:00:10")]
+    Task Forward(string nodeId, byte[] frames);
 
     /// <summary>The job host on that node ended (it crashed, or the node is stopping).</summary>
     /// <remarks>Answered, for the reason <see cref="Results"/> is: the driver recovers that job host's runs on it.</remarks>

@@ -154,6 +154,7 @@ internal sealed class JobHost : IDisposable
 
                 if (frame is JobResultFrame result) OnResult(result);
                 else if (frame is JobUsageFrame usage) Used = usage.Used;
+                else if (frame is JobForwardFrame forward) OnForward(forward);
                 else c.Close($"the job host sent a {frame.GetType().Name}, which it never sends");
             },
             (_, error) =>
@@ -257,6 +258,22 @@ internal sealed class JobHost : IDisposable
         Flush();
     }
 
+    // Calls of the driver's actors made by code here, on their way to the driver (in order, with the results' flush).
+    private readonly List<JobForwardFrame> _forwards = new();
+
+    private void OnForward(JobForwardFrame call)
+    {
+        lock (_lock) _forwards.Add(call);
+        Flush();
+    }
+
+    /// <summary>The driver's answers to forwarded calls: to the job host, which completes them.</summary>
+    public void ForwardResults(JobForwardResultFrame[] answers)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("The job host is not connected.");
+        foreach (var answer in answers) connection.Send(answer);
+    }
+
     private void OnLine(string? line)
     {
         if (line is null) return;
@@ -303,10 +320,11 @@ internal sealed class JobHost : IDisposable
         while (true)
         {
             List<(string Job, JobResultFrame Result)> results;
+            List<JobForwardFrame> forwards;
             string[] lines;
             lock (_lock)
             {
-                if (_results.Count == 0 && _lines.Count == 0)
+                if (_results.Count == 0 && _lines.Count == 0 && _forwards.Count == 0)
                 {
                     _flushing = false;
                     return;
@@ -315,6 +333,14 @@ internal sealed class JobHost : IDisposable
                 results = Transfer.TakeBatch(_results, static r => (r.Result.Value?.Length ?? 0) + 256L, BatchBytesLimit);
                 lines = _lines.ToArray();
                 _lines.Clear();
+                forwards = Transfer.TakeBatch(_forwards, static f => f.Args.Sum(a => (long)a.Length) + 256L, BatchBytesLimit);
+            }
+
+            if (!await DeliverAsync("forwarded calls", forwards.Count, () => _sink.Forward(JobId, forwards.ToArray())))
+            {
+                // Their callers here would wait forever: each gets the reason.
+                var failed = ErrorInfo.Of(ErrorKind.ActorDied, $"A call of the driver's actor from node {_identity.Details.NodeId} could not reach the driver.");
+                ForwardResults(forwards.Select(f => new JobForwardResultFrame { Key = f.Key, Error = failed }).ToArray());
             }
 
             try
@@ -332,24 +358,31 @@ internal sealed class JobHost : IDisposable
                 // Each driver on its own: one that is slow or gone must not cost another its results. A driver that
                 // stays unreachable (its lease ends its job, or it is gone for good) has its results dropped at last.
                 var frames = group.Select(r => r.Result).ToArray();
-                for (var attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        await _sink.Results(group.Key, frames);
-                        break;
-                    }
-                    catch (Exception e) when (attempt < DeliveryAttempts && !_disposed)
-                    {
-                        Console.Error.WriteLine($"[RayGen] job {JobId}: results for job {group.Key} could not be delivered (attempt {attempt}): {e.Message}");
-                        await Task.Delay(TimeSpan.FromSeconds(attempt));
-                    }
-                    catch (Exception e)
-                    {
-                        Console.Error.WriteLine($"[RayGen] job {JobId}: {frames.Length} results for job {group.Key} dropped: {e.Message}");
-                        break;
-                    }
-                }
+                await DeliverAsync($"results for job {group.Key}", frames.Length, () => _sink.Results(group.Key, frames));
+            }
+        }
+    }
+
+    /// <summary>Sends until the driver answers, a few times; then the batch is dropped (its driver is gone or unreachable).</summary>
+    private async Task<bool> DeliverAsync(string what, int count, Func<Task> send)
+    {
+        if (count == 0) return true;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await send();
+                return true;
+            }
+            catch (Exception e) when (attempt < DeliveryAttempts && !_disposed)
+            {
+                Console.Error.WriteLine($"[RayGen] job {JobId}: {what} could not be delivered (attempt {attempt}): {e.Message}");
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"[RayGen] job {JobId}: {count} {what} dropped: {e.Message}");
+                return false;
             }
         }
     }
@@ -391,6 +424,8 @@ internal sealed class JobHost : IDisposable
 internal interface IJobSink
 {
     Task Results(string jobId, JobResultFrame[] results);
+
+    Task Forward(string jobId, JobForwardFrame[] calls);
 
     Task Output(string jobId, string[] lines);
 

@@ -132,6 +132,13 @@ internal sealed class JobTable : IDisposable
 
     public async Task Drop(string jobId, long key) => (await Host(jobId)).Drop(key);
 
+    public async Task ForwardResults(string jobId, byte[] frames)
+    {
+        var answers = MemoryPackSerializer.Deserialize<JobForwardResultFrame[]>(frames)
+                      ?? throw new InvalidDataException("The driver sent no forwarded results.");
+        (await Host(jobId)).ForwardResults(answers);
+    }
+
     public async Task KillActor(string jobId, long key)
     {
         var host = await Host(jobId);
@@ -181,6 +188,11 @@ internal sealed class JobTable : IDisposable
         public Task Results(string jobId, JobResultFrame[] results) =>
             // No observer: the driver ended (a detached actor's job host serves other drivers' calls only).
             table._observers.TryGetValue(jobId, out var observer) ? observer.Results(table._identity.Details.NodeId, MemoryPackSerializer.Serialize(results)) : Task.CompletedTask;
+
+        public Task Forward(string jobId, JobForwardFrame[] calls) =>
+            table._observers.TryGetValue(jobId, out var observer)
+                ? observer.Forward(table._identity.Details.NodeId, MemoryPackSerializer.Serialize(calls))
+                : Task.FromException(new InvalidOperationException($"Job {jobId}'s driver is not connected to this node."));
 
         public Task Output(string jobId, string[] lines) =>
             table._observers.TryGetValue(jobId, out var observer) ? observer.Output(table._identity.Details.NodeId, lines) : Task.CompletedTask;

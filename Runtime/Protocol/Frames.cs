@@ -41,6 +41,8 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(81, typeof(JobResultFrame))]
 [MemoryPackUnion(82, typeof(JobKillActorFrame))]
 [MemoryPackUnion(83, typeof(JobUsageFrame))]
+[MemoryPackUnion(84, typeof(JobForwardFrame))]
+[MemoryPackUnion(85, typeof(JobForwardResultFrame))]
 internal partial interface IFrame
 {
 }

@@ -48,6 +48,28 @@ public static partial class ClusterWork
     [Remote]
     public static int Fail(string message) => throw new InvalidOperationException(message);
 
+    /// <summary>Reads the ref it was handed (the ref itself, not its value) where it runs.</summary>
+    [Remote]
+    public static string ReadRef(ObjectRef<int> value) => $"{Node}|{value.Get()}";
+
+    /// <summary>Sums the refs it was handed inside an array (refs within a value).</summary>
+    [Remote]
+    public static int SumRefs(ObjectRef<int>[] values)
+    {
+        var sum = 0;
+        foreach (var value in values) sum += value.Get();
+        return sum;
+    }
+
+    /// <summary>Calls the counter it was handed <paramref name="times"/> times; returns where it ran and the last count.</summary>
+    [Remote]
+    public static string CallCounter(ActorHandle<NodeCounter> counter, int times)
+    {
+        var last = 0;
+        for (var i = 0; i < times; i++) last = counter.Increment().Get();
+        return $"{Node}|{last}";
+    }
+
     /// <summary>Holds its CPU until the gate file appears, so tests see where concurrent work went.</summary>
     [Remote]
     public static string HoldUntil(string gateFile)

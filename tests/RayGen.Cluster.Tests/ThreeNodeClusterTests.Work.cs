@@ -172,6 +172,38 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void An_actor_handle_passed_to_a_task_on_another_node_calls_the_same_actor_in_order()
+    {
+        using var ray = Connect();
+        var nodes = NodesByResources();
+        var onGpu = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["gpu"].NodeId, soft: false) };
+        var onB = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["b"].NodeId, soft: false) };
+        var counter = NodeCounter.Remote.With(onGpu).New(10);
+        Assert.That(counter.Increment().Get(), Is.EqualTo(11));
+
+        var answer = ClusterWork.Remote.With(onB).CallCounter(counter, 5).Get(TimeSpan.FromSeconds(60));
+
+        Assert.That(answer, Is.EqualTo($"{nodes["b"].Address}|16"), "the task ran on the other node and its five calls reached the one instance, in order");
+        Assert.That(counter.Increment().Get(), Is.EqualTo(17), "the driver's handle sees the calls made from the node");
+        Assert.That(counter.Where().Get(), Is.EqualTo(nodes["gpu"].Address), "the actor stayed where it was");
+    }
+
+    [Test]
+    public void A_ref_passed_as_a_ref_to_a_task_on_a_node_is_read_there()
+    {
+        using var ray = Connect();
+        var nodes = NodesByResources();
+        var onB = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["b"].NodeId, soft: false) };
+        var onGpu = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["gpu"].NodeId, soft: false) };
+        var put = Ray.Put(41);
+        var made = ClusterWork.Remote.With(onGpu).Add(40, 2);
+
+        Assert.That(ClusterWork.Remote.With(onB).ReadRef(put).Get(TimeSpan.FromSeconds(60)), Is.EqualTo($"{nodes["b"].Address}|41"), "a put of the driver");
+        Assert.That(ClusterWork.Remote.With(onB).ReadRef(made).Get(TimeSpan.FromSeconds(60)), Is.EqualTo($"{nodes["b"].Address}|42"), "a result made on another node");
+        Assert.That(ClusterWork.Remote.With(onB).SumRefs(new[] { put, made, Ray.Put(1) }).Get(TimeSpan.FromSeconds(60)), Is.EqualTo(84), "refs inside a value");
+    }
+
+    [Test]
     public void Worker_output_reaches_the_driver_prefixed_with_pid_and_node()
     {
         var captured = new StringWriter();

@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using RayGen.Core;
+using RayGen.Protocol;
+using RayGen.Store;
+
+namespace RayGen.WorkerHost;
+
+/// <summary>
+/// A job host's calls of the driver's actors: code running on this node got an actor's handle (an argument, a field
+/// of one) and calls it. The driver owns the actor, so each call goes to it through the node and comes back here.
+/// </summary>
+/// <remarks>
+/// Keys start at a random point of a 62-bit space, as the driver's do: a job host started again on the same node must
+/// not reuse the keys of the one before, which the driver remembers to skip a batch sent twice.
+/// </remarks>
+internal sealed class JobForwards : IForwardedActor
+{
+    /// <summary>The job host's own actors get ids from here up; ids below are the driver's (they start at 1).</summary>
+    public const long FirstOwnActorId = 1L << 40;
+
+    private readonly FrameConnection _node;
+    // Per key: a call (its actor record and task) or a read (the entry the value completes).
+    private readonly ConcurrentDictionary<long, object> _pending = new();
+    private long _nextKey = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 30);
+
+    public JobForwards(FrameConnection node) => _node = node;
+
+    public void Call(ActorRecord actor, TaskSpec call)
+    {
+        byte[][] args;
+        try
+        {
+            var resolved = call.ResolveArguments();
+            args = new byte[resolved.Length][];
+            for (var i = 0; i < resolved.Length; i++) args[i] = resolved[i].ToArray();
+        }
+        catch (Exception e) when (e is RayException or InvalidOperationException)
+        {
+            actor.OnCallCompleted(call, null, e);
+            return;
+        }
+
+        Forward(new JobForwardFrame { ActorId = actor.Id, FunctionId = call.Function.Id, Args = args }, new PendingCall(actor, call));
+    }
+
+    /// <summary>A ref of the driver's object reached code here: its value is asked of the driver once and completes <paramref name="entry"/>.</summary>
+    public void Fetch(ObjectEntry entry) => Forward(new JobForwardFrame { Object = entry.Id }, entry);
+
+    private void Forward(JobForwardFrame frame, object pending)
+    {
+        frame.Key = Interlocked.Increment(ref _nextKey);
+        _pending[frame.Key] = pending;
+        if (!_node.Send(frame)) Complete(frame.Key, null, ErrorInfo.Of(ErrorKind.ActorDied, "The node's connection is closed: the driver cannot be reached."));
+    }
+
+    /// <summary>The driver's answer to one forwarded call or read.</summary>
+    public void OnResult(JobForwardResultFrame frame) => Complete(frame.Key, frame.Value, frame.Error);
+
+    private void Complete(long key, byte[]? value, ErrorInfo? error)
+    {
+        switch (_pending.TryRemove(key, out var pending) ? pending : null)
+        {
+            case PendingCall call:
+                call.Actor.OnCallCompleted(call.Call, value, error is null ? null : new ResultNotStoredException(error));
+                break;
+            case ObjectEntry entry when error is not null:
+                entry.TrySetError(error.Kind == ErrorKind.ActorDied ? ErrorInfo.Of(ErrorKind.ObjectLost, error.Message) : error);
+                break;
+            case ObjectEntry entry:
+                entry.TrySetValue(value ?? Array.Empty<byte>());
+                break;
+        }
+    }
+
+    private sealed record PendingCall(ActorRecord Actor, TaskSpec Call);
+}
