@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using MemoryPack;
@@ -89,8 +90,13 @@ internal sealed class JobTable : IDisposable
     private CodeUpload Upload(string id) =>
         _uploads.TryGetValue(id, out var upload) ? upload : throw new InvalidOperationException($"No upload {id} is in progress on this node.");
 
+    // Job -> the build it runs: a build no job runs any more is deleted (the "shipped code freed on every node").
+    private readonly ConcurrentDictionary<string, string> _builds = new(StringComparer.Ordinal);
+
     public async Task StartJob(JobStart job, IJobObserver observer)
     {
+        // Listed before the folder is looked up, so a job ending meanwhile does not delete the build under this one.
+        _builds[job.JobId] = job.CodeHash;
         if (!_code.TryGet(job.CodeHash, out var bundle))
             throw new InvalidOperationException($"The application {job.CodeHash} of job {job.JobId} was not shipped to this node.");
         _observers[job.JobId] = observer;
@@ -159,11 +165,29 @@ internal sealed class JobTable : IDisposable
             if (host.HasDetachedActors) return;
             _jobs.TryRemove(new KeyValuePair<string, Lazy<Task<JobHost>>>(jobId, start));
             // Off the grain's thread: ending the process waits for it (up to seconds), which must not hold the silo up.
-            _ = Task.Run(host.Dispose);
+            _ = Task.Run(() =>
+            {
+                host.Dispose();
+                FreeBuildOf(jobId);
+            });
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
         {
             // It never started: nothing runs.
+        }
+    }
+
+    /// <summary>The job ended: its shipped build goes too unless another job runs it (a driver of the same build ships it again).</summary>
+    private void FreeBuildOf(string jobId)
+    {
+        if (!_builds.TryRemove(jobId, out var hash) || _builds.Values.Contains(hash, StringComparer.Ordinal)) return;
+        try
+        {
+            _code.Remove(hash);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"[RayGen] the build {hash} of ended job {jobId} could not be deleted: {e.Message}");
         }
     }
 

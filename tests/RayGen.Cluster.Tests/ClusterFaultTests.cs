@@ -129,18 +129,19 @@ public class ClusterFaultTests
     }
 
     /// <summary>
-    /// Work flows while a node is killed and a new one joins; every ref resolves. Runs outside CI, for
-    /// RAYGEN_SOAK_SECONDS seconds; its figures go to the test's output (docs/cluster.md quotes a 60 s run).
+    /// Work flows while a node is killed and a new one joins; every ref resolves. A short form (15 s of submitting) runs
+    /// with the suite; RAYGEN_SOAK_SECONDS sets a longer one. Its figures go to the test's output (docs/cluster.md
+    /// quotes 60 s runs).
     /// </summary>
     /// <remarks>
-    /// Not in CI: on a loaded machine one run in several left one task's ref unresolved after 90 s (a race between a
-    /// node's death and a run placed or answered around it, not found yet). Issue 14 keeps it open.
+    /// It once left a ref unresolved now and then under load: a one-CPU node's job host waited forever for the CPU that
+    /// the waiting task itself held (a pipelined run given back by its worker just after it inherited the CPU of the
+    /// run ahead; SchedulerTests pins that order of events down).
     /// </remarks>
     [Test]
     public void Soak_tasks_and_actor_calls_flow_while_a_node_is_killed_and_a_new_one_joins_and_every_ref_resolves()
     {
-        if (!int.TryParse(Environment.GetEnvironmentVariable("RAYGEN_SOAK_SECONDS"), out var seconds))
-            Assert.Ignore("The soak runs outside CI: set RAYGEN_SOAK_SECONDS (e.g. 60). It can leave a ref unresolved under load (see remarks).");
+        if (!int.TryParse(Environment.GetEnvironmentVariable("RAYGEN_SOAK_SECONDS"), out var seconds)) seconds = 15;
         StartNodes(2);
         using var ray = Connect();
         var others = Raygen.JobHosts(_state);

@@ -155,6 +155,8 @@ public class ClusterLifecycleTests
                     if (!driver.WaitForExit(TimeSpan.FromSeconds(60))) driver.Kill(entireProcessTree: true);
                 }
             }
+
+            Assert.That(CodeFolders, Is.EquivalentTo(codeBefore).After(30_000, 200), "each build was deleted from the node once no job ran it");
         }
         finally
         {
