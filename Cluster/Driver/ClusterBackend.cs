@@ -557,6 +557,18 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             ObjectEntry result;
             try
             {
+                if (frame.TaskOptions is { } wire)
+                {
+                    // A nested task its node could not or must not run: placed on the cluster as this driver's own task.
+                    if (!RemoteRegistry.TryGet(frame.FunctionId, out var spilled))
+                        throw new RayException($"A node spilled '{frame.FunctionId}', which this driver has not registered.");
+                    var options = wire.ToOptions();
+                    var task = new TaskSpec(_owner.Runtime, spilled, options, frame.Args.Length) { Request = ResourceRequest.From(options, defaultCpus: 1) };
+                    foreach (var arg in frame.Args) task.AddArg(arg);
+                    _owner.Submit(task).Subscribe(new ForwardAnswer(this, nodeId, frame.Key));
+                    continue;
+                }
+
                 if (frame.ActorId == 0)
                 {
                     // A read of an object of this driver whose ref reached code on the node (an unknown id answers as lost).

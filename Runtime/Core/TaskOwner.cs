@@ -36,6 +36,9 @@ internal sealed class TaskOwner
     public TaskObserver Observer { get; }
 
     /// <summary>The runtime this owner serves (its directory mints the entries of the tasks it owns).</summary>
+    /// <summary>For a cluster node's job host: where nested tasks this node cannot or must not run go (null elsewhere).</summary>
+    public INestedTaskSpill? NestedSpill { get; set; }
+
     public RuntimeCore Runtime { get; }
 
     public RayOptions Options => Runtime.Options;

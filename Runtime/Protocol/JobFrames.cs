@@ -86,6 +86,9 @@ internal sealed partial class JobForwardFrame : IFrame
     /// <summary>For a read (<see cref="ActorId"/> 0): the id of the driver's object, whose ref reached code on the node.</summary>
     public ObjectId Object { get; set; }
 
+    /// <summary>For a nested task spilled to the driver (<see cref="ActorId"/> 0): its options; null for a call or a read.</summary>
+    public WireOptions? TaskOptions { get; set; }
+
     public string FunctionId { get; set; } = "";
 
     /// <summary>Serialized arguments, refs already replaced by their values.</summary>

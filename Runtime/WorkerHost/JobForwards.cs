@@ -15,7 +15,7 @@ namespace RayGen.WorkerHost;
 /// Keys start at a random point of a 62-bit space, as the driver's do: a job host started again on the same node must
 /// not reuse the keys of the one before, which the driver remembers to skip a batch sent twice.
 /// </remarks>
-internal sealed class JobForwards : IForwardedActor
+internal sealed class JobForwards : IForwardedActor, INestedTaskSpill
 {
     /// <summary>The job host's own actors get ids from here up; ids below are the driver's (they start at 1).</summary>
     public const long FirstOwnActorId = 1L << 40;
@@ -25,7 +25,72 @@ internal sealed class JobForwards : IForwardedActor
     private readonly ConcurrentDictionary<long, object> _pending = new();
     private long _nextKey = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 30);
 
-    public JobForwards(FrameConnection node) => _node = node;
+    private readonly ResourcePool _pool;
+    private readonly string _nodeId;
+
+    public JobForwards(FrameConnection node, ResourcePool pool, string nodeId)
+    {
+        _node = node;
+        _pool = pool;
+        _nodeId = nodeId;
+    }
+
+    public bool TrySpill(TaskSpec task)
+    {
+        var elsewhere = task.Options.SchedulingStrategy switch
+        {
+            NodeAffinitySchedulingStrategy affinity => affinity.NodeId != _nodeId,
+            PlacementGroupSchedulingStrategy => false, // this runtime's own groups
+            null => false,
+            _ => ReferenceEquals(task.Options.SchedulingStrategy, SchedulingStrategy.Spread),
+        };
+        if (!elsewhere && _pool.IsFeasible(task.Request)) return false;
+        new SpillWhenReady(this, task).Start();
+        return true;
+    }
+
+    /// <summary>Waits for the refs among a spilled task's arguments (made here, or still being made), then sends it with their values.</summary>
+    private sealed class SpillWhenReady(JobForwards forwards, TaskSpec task) : IEntryWaiter
+    {
+        private int _waiting = 1;
+
+        public void Start()
+        {
+            for (var i = 0; i < task.ArgCount; i++)
+            {
+                if (task.Args[i].Ref is not { } entry) continue;
+                Interlocked.Increment(ref _waiting);
+                entry.Subscribe(this);
+            }
+
+            Arrived();
+        }
+
+        public void OnEntryCompleted(ObjectEntry entry)
+        {
+            if (entry.Error is { } error) task.Result.TrySetError(error); // as any task whose argument failed
+            Arrived();
+        }
+
+        private void Arrived()
+        {
+            if (Interlocked.Decrement(ref _waiting) != 0 || task.Result.IsCompleted) return;
+            byte[][] args;
+            try
+            {
+                var resolved = task.ResolveArguments();
+                args = new byte[resolved.Length][];
+                for (var i = 0; i < resolved.Length; i++) args[i] = resolved[i].ToArray();
+            }
+            catch (Exception e) when (e is RayException or InvalidOperationException)
+            {
+                task.Result.TrySetError(ErrorInfo.FromException(e, task.Function.DisplayName));
+                return;
+            }
+
+            forwards.Forward(new JobForwardFrame { FunctionId = task.Function.Id, Args = args, TaskOptions = WireOptions.From(task.Options) }, task.Result);
+        }
+    }
 
     public void Call(ActorRecord actor, TaskSpec call)
     {

@@ -58,8 +58,9 @@ internal static class JobHostMain
         RuntimeCore.SetCurrent(runtime);
         var connection = new FrameConnection(socket, "the node");
         var runs = new JobRuns(runtime, connection);
-        var forwards = new JobForwards(connection);
+        var forwards = new JobForwards(connection, runtime.Owner.Scheduler.Pool, WorkerEnvironment.Read(WorkerEnvironment.NodeIdVariable) ?? "");
         runtime.Owner.Actors.ForwardForeignActors(JobForwards.FirstOwnActorId, forwards);
+        runtime.Owner.NestedSpill = forwards;
         runtime.Objects.FetchForeign = forwards.Fetch;
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.Start(

@@ -48,6 +48,22 @@ public static partial class ClusterWork
     [Remote]
     public static int Fail(string message) => throw new InvalidOperationException(message);
 
+    [Remote]
+    public static string Here() => Node;
+
+    /// <summary>
+    /// Submits three nested tasks from wherever it runs: one that fits there, one asking for a GPU, one pinned to
+    /// <paramref name="pinTo"/>; returns <c>HERE|FITS|GPU|PINNED</c>, the node each ran on.
+    /// </summary>
+    [Remote]
+    public static string Nested(string pinTo)
+    {
+        var fits = Remote.Here();
+        var gpu = Remote.With(new RemoteOptions { NumGpus = 1 }).Here();
+        var pinned = Remote.With(new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(pinTo, soft: false) }).Here();
+        return $"{Node}|{fits.Get()}|{gpu.Get()}|{pinned.Get()}";
+    }
+
     /// <summary>Reads the ref it was handed (the ref itself, not its value) where it runs.</summary>
     [Remote]
     public static string ReadRef(ObjectRef<int> value) => $"{Node}|{value.Get()}";

@@ -204,6 +204,21 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void A_nested_task_its_node_cannot_run_goes_to_a_node_that_can_and_one_that_fits_stays_on_its_node()
+    {
+        using var ray = Connect();
+        var nodes = NodesByResources();
+        var onB = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["b"].NodeId, soft: false) };
+
+        var answer = ClusterWork.Remote.With(onB).Nested(nodes["head"].NodeId).Get(TimeSpan.FromSeconds(60)).Split('|');
+
+        Assert.That(answer[0], Is.EqualTo(nodes["b"].Address), "the parent ran on the node it was pinned to");
+        Assert.That(answer[1], Is.EqualTo(nodes["b"].Address), "a nested task that fits there runs next to its caller");
+        Assert.That(answer[2], Is.EqualTo(nodes["gpu"].Address), "one asking for a GPU went to the node that has one");
+        Assert.That(answer[3], Is.EqualTo(nodes["head"].Address), "one pinned to another node went there");
+    }
+
+    [Test]
     public void Worker_output_reaches_the_driver_prefixed_with_pid_and_node()
     {
         var captured = new StringWriter();
