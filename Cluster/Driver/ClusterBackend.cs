@@ -142,8 +142,12 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     public void ForceStop(TaskSpec task)
     {
-        // The owner has failed the ref already; stopping a run on another machine is not built yet (it finishes there
-        // and its result is ignored).
+        // The owner has failed the ref already; the node kills the worker that runs it (a queued run is dropped there).
+        foreach (var run in _inFlight.Values)
+        {
+            if (run.Task != task || run.Node is not { } node) continue;
+            _ = node.CancelRun(run.Key, force: true).ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
     }
 
     private void Place(Run run)
@@ -321,6 +325,16 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         run.Trace($"send key {key} to {run.Node!.NodeId}");
         _inFlight[key] = run;
         run.Node!.Send(frame, pushes);
+        if (run.Kind != RunKind.ActorConstructor)
+        {
+            // Ray.Cancel signals the task's token: the node signals it where the run is (registered after the send, so
+            // the cancel follows the run; one already requested fires at once).
+            run.Task.GetCancellationToken().UnsafeRegister(static state =>
+            {
+                var (link, key) = ((NodeLink, long))state!;
+                _ = link.CancelRun(key, force: false).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }, (run.Node, key));
+        }
     }
 
     private void OnSendFailed(IReadOnlyList<JobRunFrame> frames, Exception error)

@@ -233,6 +233,8 @@ internal sealed class NodeLink
 
     public Task KillActor(long key) => Agent.KillActor(_targetJob, key);
 
+    public Task CancelRun(long key, bool force) => Agent.CancelRun(_targetJob, key, force);
+
     /// <summary>This driver is done with the node: its job there ends (for a foreign link: the node forgets where results went).</summary>
     public Task End() => Agent.EndJob(_jobId);
 

@@ -66,6 +66,9 @@ internal interface INodeAgent : IGrainWithStringKey
     /// <summary>Ends an actor the job host runs.</summary>
     Task KillActor(string jobId, long actorKey);
 
+    /// <summary>Cancels a run (Ray.Cancel): its token is signalled; forced, a task's worker is killed.</summary>
+    Task CancelRun(string jobId, long key, bool force);
+
     /// <summary>MemoryPack bytes of a <c>JobForwardResultFrame[]</c>: the driver's answers to calls its job host forwarded.</summary>
     Task ForwardResults(string jobId, byte[] frames);
 

@@ -267,6 +267,8 @@ internal sealed class JobHost : IDisposable
         Flush();
     }
 
+    public void CancelRun(long key, bool force) => _connection?.Send(new JobCancelFrame { Key = key, Force = force });
+
     /// <summary>The driver's answers to forwarded calls: to the job host, which completes them.</summary>
     public void ForwardResults(JobForwardResultFrame[] answers)
     {

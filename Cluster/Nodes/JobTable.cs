@@ -138,6 +138,8 @@ internal sealed class JobTable : IDisposable
 
     public async Task Drop(string jobId, long key) => (await Host(jobId)).Drop(key);
 
+    public async Task CancelRun(string jobId, long key, bool force) => (await Host(jobId)).CancelRun(key, force);
+
     public async Task ForwardResults(string jobId, byte[] frames)
     {
         var answers = MemoryPackSerializer.Deserialize<JobForwardResultFrame[]>(frames)

@@ -250,8 +250,11 @@ internal sealed class TaskOwner
     public void Cancel(ObjectEntry entry, bool force)
     {
         if (entry.Producer is not TaskSpec task || entry.IsCompleted) return;
-        if (!task.RequestCancel()) return;
-        if (task.TryMove(TaskState.WaitingForDependencies, TaskState.Finished) || task.TryMove(TaskState.Queued, TaskState.Finished))
+        // A second cancel changes nothing, unless it is forced after a polite one (as in Ray, force escalates: a cluster
+        // node gets the token's signal and then the force for the same run).
+        var first = task.RequestCancel();
+        if (!first && !force) return;
+        if (first && (task.TryMove(TaskState.WaitingForDependencies, TaskState.Finished) || task.TryMove(TaskState.Queued, TaskState.Finished)))
         {
             // Never started: the scheduler (or the actor's mailbox) drops it when it reaches the queue head.
             Finish(task, null, CancelledError(task));

@@ -43,6 +43,7 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(83, typeof(JobUsageFrame))]
 [MemoryPackUnion(84, typeof(JobForwardFrame))]
 [MemoryPackUnion(85, typeof(JobForwardResultFrame))]
+[MemoryPackUnion(86, typeof(JobCancelFrame))]
 internal partial interface IFrame
 {
 }

@@ -103,3 +103,13 @@ internal sealed partial class JobForwardResultFrame : IFrame
     public byte[]? Value { get; set; }
     public ErrorInfo? Error { get; set; }
 }
+
+/// <summary>Node agent -> job host: cancel a run (Ray.Cancel in the driver): its token is signalled; forced, its worker is killed.</summary>
+[MemoryPackable]
+internal sealed partial class JobCancelFrame : IFrame
+{
+    /// <summary>The driver's key of the run.</summary>
+    public long Key { get; set; }
+
+    public bool Force { get; set; }
+}

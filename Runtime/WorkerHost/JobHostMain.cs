@@ -72,6 +72,7 @@ internal static class JobHostMain
                     case JobRunFrame run: runs.Start(run); break;
                     case JobKillActorFrame kill: runs.Kill(kill); break;
                     case JobForwardResultFrame answer: forwards.OnResult(answer); break;
+                    case JobCancelFrame cancel: runs.Cancel(cancel); break;
                     default: connection.Close($"the node sent a {frame.GetType().Name}, which a job host does not take"); break;
                 }
             },

@@ -129,6 +129,18 @@ public static partial class ClusterWork
         return Node;
     }
 
+    /// <summary>Writes its process id into <paramref name="markFile"/>, then waits for its token; on cancel writes <c>.seen</c> and ends as cancelled.</summary>
+    [Remote]
+    public static string WaitForCancel(string markFile, CancellationToken token)
+    {
+        System.IO.File.WriteAllText(markFile + ".tmp", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        System.IO.File.Move(markFile + ".tmp", markFile, overwrite: true);
+        token.WaitHandle.WaitOne(TimeSpan.FromSeconds(60));
+        if (token.IsCancellationRequested) System.IO.File.WriteAllText(markFile + ".seen", "");
+        token.ThrowIfCancellationRequested();
+        return Node;
+    }
+
     /// <summary>Writes <paramref name="text"/> into the mark file whole (a test reads it as soon as it exists), then waits for the gate.</summary>
     private static void MarkThenWait(string markFile, string text, string gateFile)
     {

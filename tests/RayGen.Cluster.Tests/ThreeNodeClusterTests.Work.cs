@@ -219,6 +219,42 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void Ray_Cancel_signals_the_token_of_a_task_running_on_a_node_and_force_kills_its_worker()
+    {
+        using var ray = Connect();
+        var scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"raygen-cancel-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            var onB = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(NodesByResources()["b"].NodeId, soft: false), MaxRetries = 0 };
+            var polite = Path.Combine(scratch, "polite");
+            var waiting = ClusterWork.Remote.With(onB).WaitForCancel(polite);
+            WaitForFile(polite);
+            Ray.Cancel(waiting);
+            Assert.Throws<RayTaskCanceledException>(() => waiting.Get(TimeSpan.FromSeconds(60)));
+            Assert.That(() => File.Exists(polite + ".seen"), Is.True.After(30_000, 100), "the task on the node saw its token cancelled");
+
+            var stubborn = Path.Combine(scratch, "stubborn");
+            var holding = ClusterWork.Remote.With(onB).MarkPidThenHold(stubborn, Path.Combine(scratch, "never"));
+            var pid = int.Parse(WaitForFile(stubborn), System.Globalization.CultureInfo.InvariantCulture);
+            Ray.Cancel(holding, force: true);
+            Assert.Throws<RayTaskCanceledException>(() => holding.Get(TimeSpan.FromSeconds(60)));
+            Assert.That(() => Raygen.IsRunning(pid), Is.False.After(30_000, 100), "its worker on the node was killed");
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private static string WaitForFile(string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!File.Exists(path) && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        Assert.That(File.Exists(path), Is.True, $"{Path.GetFileName(path)} was written");
+        return File.ReadAllText(path);
+    }
+
+    [Test]
     public void Worker_output_reaches_the_driver_prefixed_with_pid_and_node()
     {
         var captured = new StringWriter();
