@@ -106,8 +106,69 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     public void Execute(TaskSpec task) => Place(new Run(task, RunKind.Task, actor: null, task.ResolveArguments()));
 
-    public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments) =>
-        Place(new Run(constructor, RunKind.ActorConstructor, actor, arguments));
+    public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
+    {
+        // Another driver's actor "restarts" here by finding where its owner restarted it.
+        if (actor.IsAdopted) _ = FollowAsync(actor);
+        else Place(new Run(constructor, RunKind.ActorConstructor, actor, arguments));
+    }
+
+    // Adopted actors whose node died: where they were, so the new place is told from the old one.
+    private readonly ConcurrentDictionary<ActorRecord, (string Node, long Key)> _lostAdopted = new();
+
+    /// <summary>How long a handle of another driver's actor waits for that driver to restart it after its node died.</summary>
+    private static readonly TimeSpan FollowTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Another driver's actor died with its node: that driver restarts it (within its MaxRestarts) and publishes the new
+    /// place under the name, which this handle then uses; calls made meanwhile wait in its mailbox. A name that goes
+    /// away, or stays on the dead place past <see cref="FollowTimeout"/>, ends the handle with <see cref="ActorDiedException"/>.
+    /// </summary>
+    private async Task FollowAsync(ActorRecord actor)
+    {
+        _lostAdopted.TryRemove(actor, out var lost);
+        var deadline = DateTime.UtcNow + FollowTimeout;
+        while (DateTime.UtcNow < deadline && !_disposed && _headLost is null && actor.Name is { } name)
+        {
+            NamedActor? entry;
+            try
+            {
+                entry = await Names.Lookup(Namespace, name).WaitAsync(ClusterClient.CallTimeout);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                entry = null;
+                await Task.Delay(FollowPause);
+                continue;
+            }
+
+            if (entry is null) break; // its driver let it go (out of restarts, killed, or ended)
+            bool elsewhere;
+            lock (_lock) elsewhere = entry is { NodeId: { } node, SiloAddress: not null } && (node != lost.Node || entry.ActorKey != lost.Key) && !_deadNodes.Contains(node);
+            if (elsewhere)
+            {
+                NodeLink link;
+                lock (_lock)
+                {
+                    _silos[entry.NodeId!] = entry.SiloAddress!;
+                    link = LinkLocked(entry.NodeId!, entry.JobId);
+                }
+
+                var placement = new Placement(link, entry.ActorKey) { Detached = entry.Detached, OwnerJob = entry.JobId };
+                actor.BackendHandle = placement;
+                _placedActors[actor] = placement;
+                actor.OnConstructed(null);
+                return;
+            }
+
+            await Task.Delay(FollowPause);
+        }
+
+        actor.OnConstructed(new ResultNotStoredException(ErrorInfo.Of(ErrorKind.ActorDied,
+            $"The actor {actor.DisplayName} died with its node, and the driver that made it did not restart it elsewhere.")));
+    }
+
+    private static readonly TimeSpan FollowPause = TimeSpan.FromMilliseconds(250);
 
     public void ExecuteActorCall(ActorRecord actor, TaskSpec call)
     {
@@ -806,13 +867,15 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             if (nodeDied) placement.HeldRequest = null;
             if (actor.IsAdopted)
             {
-                // Another driver's actor: that driver restarts it (or not) and keeps its name; here it is only gone.
+                // Another driver's actor: that driver restarts it (or not) and publishes where; this handle follows it
+                // there (see StartActor), its calls in flight fail, as in Ray.
                 _placedActors.TryRemove(actor, out _);
                 actor.BackendHandle = null;
+                _lostAdopted[actor] = (placement.Node.NodeId, placement.Key);
             }
 
             actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, $"The actor {actor.DisplayName} died: {what}" +
-                (actor.IsAdopted ? "." : $"; restarts used: {actor.Restarts} of {actor.Options.MaxRestarts ?? 0}.")), allowRestart: !actor.IsAdopted);
+                (actor.IsAdopted ? "." : $"; restarts used: {actor.Restarts} of {actor.Options.MaxRestarts ?? 0}.")), allowRestart: true);
         }
     }
 
@@ -979,7 +1042,8 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
 
         var placement = new Placement(link, entry.ActorKey) { Detached = entry.Detached, OwnerJob = entry.JobId };
-        var adopted = actors.Adopt(name, actorType, new RemoteOptions { Lifetime = entry.Detached ? ActorLifetime.Detached : null }, placement);
+        // Restarts unbounded here: its owner keeps the real count, and this handle follows whatever it decides.
+        var adopted = actors.Adopt(name, actorType, new RemoteOptions { Lifetime = entry.Detached ? ActorLifetime.Detached : null, MaxRestarts = int.MaxValue }, placement);
         _placedActors[adopted] = placement;
         return adopted;
     }

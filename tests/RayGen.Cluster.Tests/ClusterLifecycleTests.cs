@@ -140,8 +140,8 @@ public class ClusterLifecycleTests
             var second = Process.Start(DriverStart("build", [gate], b))!;
             try
             {
-                var answerA = ReadUntil(first, "build=");
-                var answerB = ReadUntil(second, "build=");
+                var answerA = Raygen.ReadUntil(first, "build=");
+                var answerB = Raygen.ReadUntil(second, "build=");
                 Assert.That(answerA, Does.StartWith("build=RAYGEN-BUILD-A|127.0.0.1:"), "build A's code ran on a node");
                 Assert.That(answerB, Does.StartWith("build=RAYGEN-BUILD-B|127.0.0.1:"), "build B's code ran on a node, at the same time");
                 Assert.That(Raygen.JobHosts(_state).Except(hostsBefore).Count(), Is.EqualTo(2), "a job host for each driver, both running");
@@ -190,28 +190,6 @@ public class ClusterLifecycleTests
         return bytes;
     }
 
-    private static string ReadUntil(Process driver, string prefix)
-    {
-        var seen = new List<string>();
-        var reading = System.Threading.Tasks.Task.Run(() =>
-        {
-            string? line;
-            while ((line = driver.StandardOutput.ReadLine()) is not null)
-            {
-                if (line.StartsWith(prefix, StringComparison.Ordinal)) return line;
-                lock (seen) seen.Add(line);
-            }
-
-            return null;
-        });
-        if (!reading.Wait(TimeSpan.FromSeconds(90)) || reading.Result is null)
-        {
-            lock (seen) Assert.Fail($"the test driver never printed {prefix}:\n{string.Join('\n', seen)}");
-        }
-
-        return reading.Result!;
-    }
-
     /// <summary>Runs the test driver to its end; its output (stdout, then stderr).</summary>
     private string RunDriver(string mode, params string[] rest)
     {
@@ -227,17 +205,7 @@ public class ClusterLifecycleTests
         return output.Result + error.Result;
     }
 
-    private ProcessStartInfo DriverStart(string mode, string[] rest, string? folder = null)
-    {
-        folder ??= Path.GetDirectoryName(typeof(ClusterLifecycleTests).Assembly.Location)!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(folder, "RayGen.Cluster.TestDriver.dll"));
-        start.ArgumentList.Add(mode);
-        start.ArgumentList.Add(_address);
-        start.ArgumentList.Add(_token);
-        foreach (var arg in rest) start.ArgumentList.Add(arg);
-        return start;
-    }
+    private ProcessStartInfo DriverStart(string mode, string[] rest, string? folder = null) => Raygen.TestDriver(_address, _token, mode, rest, folder);
 
     private Process StartDriver()
     {
