@@ -5,7 +5,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -18,31 +17,13 @@ namespace RayGen.Analyzers.CodeFixes;
 /// lambda would not compile as static, and where its state should go (a class transform) is the user's call.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakeTransformStaticCodeFix)), Shared]
-public sealed class MakeTransformStaticCodeFix : CodeFixProvider
+public sealed class MakeTransformStaticCodeFix : DocumentCodeFix
 {
-    private const string Title = "Make the lambda static";
+    protected override string Title => "Make the lambda static";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.NonStaticTransform.Id);
+    protected override string DiagnosticId => DiagnosticDescriptors.NonStaticTransform.Id;
 
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) => await FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
-
-    public override Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    Title,
-                    token => FixAsync(context.Document, ImmutableArray.Create(diagnostic), token),
-                    equivalenceKey: nameof(MakeTransformStaticCodeFix)),
-                diagnostic);
-        }
-        return Task.CompletedTask;
-    }
-
-    private static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null)

@@ -75,16 +75,9 @@ internal sealed class JobForwards : IForwardedActor, INestedTaskSpill
         private void Arrived()
         {
             if (Interlocked.Decrement(ref _waiting) != 0 || task.Result.IsCompleted) return;
-            byte[][] args;
-            try
+            if (ArgumentBytes(task, out var args) is { } failed)
             {
-                var resolved = task.ResolveArguments();
-                args = new byte[resolved.Length][];
-                for (var i = 0; i < resolved.Length; i++) args[i] = resolved[i].ToArray();
-            }
-            catch (Exception e) when (e is RayException or InvalidOperationException)
-            {
-                task.Result.TrySetError(ErrorInfo.FromException(e, task.Function.DisplayName));
+                task.Result.TrySetError(ErrorInfo.FromException(failed, task.Function.DisplayName));
                 return;
             }
 
@@ -94,20 +87,30 @@ internal sealed class JobForwards : IForwardedActor, INestedTaskSpill
 
     public void Call(ActorRecord actor, TaskSpec call)
     {
-        byte[][] args;
-        try
+        if (ArgumentBytes(call, out var args) is { } failed)
         {
-            var resolved = call.ResolveArguments();
-            args = new byte[resolved.Length][];
-            for (var i = 0; i < resolved.Length; i++) args[i] = resolved[i].ToArray();
-        }
-        catch (Exception e) when (e is RayException or InvalidOperationException)
-        {
-            actor.OnCallCompleted(call, null, e);
+            actor.OnCallCompleted(call, null, failed);
             return;
         }
 
         Forward(new JobForwardFrame { ActorId = actor.Id, FunctionId = call.Function.Id, Args = args }, new PendingCall(actor, call));
+    }
+
+    /// <summary>The argument values, copied (they leave this machine); the error instead when one cannot be read.</summary>
+    private static Exception? ArgumentBytes(TaskSpec task, out byte[][] args)
+    {
+        try
+        {
+            var resolved = task.ResolveArguments();
+            args = new byte[resolved.Length][];
+            for (var i = 0; i < resolved.Length; i++) args[i] = resolved[i].ToArray();
+            return null;
+        }
+        catch (Exception e) when (e is RayException or InvalidOperationException)
+        {
+            args = Array.Empty<byte[]>();
+            return e;
+        }
     }
 
     /// <summary>A ref of the driver's object reached code here: its value is asked of the driver once and completes <paramref name="entry"/>.</summary>

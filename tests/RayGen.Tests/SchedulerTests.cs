@@ -20,14 +20,7 @@ public class SchedulerTests
     public void A_rider_given_back_after_it_inherited_the_CPU_of_the_run_ahead_gives_that_CPU_back_and_runs_again()
     {
         using var ray = Ray.Init(new RayOptions { Mode = RayMode.InProcess, NumCpus = 1 });
-        var runtime = RuntimeCore.CurrentOrThrow("test");
-        var dispatched = new List<TaskSpec>();
-        var scheduler = new Scheduler(new ResourcePool(1, 0, null), dispatched.Add, static _ => { });
-        var ahead = Queued(runtime);
-        var rider = Queued(runtime);
-
-        scheduler.Enqueue(ahead);
-        scheduler.Enqueue(rider);
+        var (scheduler, dispatched, ahead, rider) = OneCpuWithTwoTasks();
         Assert.That(dispatched, Is.EqualTo(new[] { ahead }), "one CPU: the first runs, the second waits");
         Assert.That(scheduler.TakeRider(rider.Class!), Is.SameAs(rider), "sent to the worker behind the first");
 
@@ -45,14 +38,7 @@ public class SchedulerTests
     public void A_rider_given_back_before_it_inherited_anything_waits_for_a_CPU_as_any_queued_task()
     {
         using var ray = Ray.Init(new RayOptions { Mode = RayMode.InProcess, NumCpus = 1 });
-        var runtime = RuntimeCore.CurrentOrThrow("test");
-        var dispatched = new List<TaskSpec>();
-        var scheduler = new Scheduler(new ResourcePool(1, 0, null), dispatched.Add, static _ => { });
-        var ahead = Queued(runtime);
-        var rider = Queued(runtime);
-
-        scheduler.Enqueue(ahead);
-        scheduler.Enqueue(rider);
+        var (scheduler, dispatched, ahead, rider) = OneCpuWithTwoTasks();
         Assert.That(scheduler.TakeRider(rider.Class!), Is.SameAs(rider));
         scheduler.Requeue(rider); // the run ahead runs long: the worker gives the rider back
 
@@ -61,6 +47,19 @@ public class SchedulerTests
         Assert.That(dispatched, Is.EqualTo(new[] { ahead, rider }), "then the rider runs");
         scheduler.Release(rider);
         Assert.That(scheduler.Pool.FreeCpus, Is.EqualTo(1));
+    }
+
+    /// <summary>A one-CPU scheduler given two tasks: the first dispatched (holding the CPU), the second queued.</summary>
+    private static (Scheduler Scheduler, List<TaskSpec> Dispatched, TaskSpec Ahead, TaskSpec Rider) OneCpuWithTwoTasks()
+    {
+        var runtime = RuntimeCore.CurrentOrThrow("test");
+        var dispatched = new List<TaskSpec>();
+        var scheduler = new Scheduler(new ResourcePool(1, 0, null), dispatched.Add, static _ => { });
+        var ahead = Queued(runtime);
+        var rider = Queued(runtime);
+        scheduler.Enqueue(ahead);
+        scheduler.Enqueue(rider);
+        return (scheduler, dispatched, ahead, rider);
     }
 
     private static TaskSpec Queued(RuntimeCore runtime)
