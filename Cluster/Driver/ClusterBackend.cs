@@ -74,6 +74,11 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         Last = this;
     }
 
+    private long _pushedBytes;
+
+    /// <summary>Bytes of arguments this driver pushed to nodes (tests: a value that went node to node adds nothing).</summary>
+    internal long PushedBytes => Interlocked.Read(ref _pushedBytes);
+
     /// <summary>Tests only: the backend made last, whose runs <see cref="Describe"/> lists.</summary>
     internal static ClusterBackend? Last { get; private set; }
 
@@ -104,7 +109,49 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     {
     }
 
-    public void Execute(TaskSpec task) => Place(new Run(task, RunKind.Task, actor: null, task.ResolveArguments()));
+    public void Execute(TaskSpec task) => Place(new Run(task, RunKind.Task, actor: null, task.ResolveArguments()) { Sources = SourcesOf(task) });
+
+    // Large results this driver pulled that their node still holds (kept for the tasks that take them as arguments),
+    // by the entry that has the value: the entry's collection drops the node's copy (HeldCopy's finalizer).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<ObjectEntry, HeldCopy> _heldCopies = new();
+
+    /// <summary>Per argument of <paramref name="task"/>, the node that holds its value as well (null when none does, or none of them).</summary>
+    private HeldCopy?[]? SourcesOf(TaskSpec task)
+    {
+        HeldCopy?[]? sources = null;
+        for (var i = 0; i < task.ArgCount; i++)
+        {
+            if (task.Args[i].Ref is { } entry && _heldCopies.TryGetValue(entry, out var copy) && !copy.Link.Ended)
+                (sources ??= new HeldCopy?[task.ArgCount])[i] = copy;
+        }
+
+        return sources;
+    }
+
+    /// <summary>
+    /// A large result that the node which made it keeps after the driver pulled it: a task there uses it in place, a
+    /// task on another node pulls it from there, node to node, instead of the driver pushing its copy. It goes from
+    /// the node when the driver's entry for it is collected (nothing in the driver can name it any more).
+    /// </summary>
+    private sealed class HeldCopy(ClusterBackend backend, NodeLink link, long key, long length)
+    {
+        public NodeLink Link { get; } = link;
+        public long Key { get; } = key;
+        public long Length { get; } = length;
+
+        ~HeldCopy()
+        {
+            if (backend._disposed || Link.Ended) return;
+            try
+            {
+                _ = Link.Drop(Key).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException)
+            {
+                // The client is closing: the node forgets the job's values when the job ends.
+            }
+        }
+    }
 
     public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
     {
@@ -233,6 +280,22 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     private enum Outcome { Placed, Waiting, Failed }
 
+    /// <summary>The node that holds the most of the run's argument bytes, which Default prefers (argument locality); null: none.</summary>
+    private static string? Holder(Run run)
+    {
+        if (run.Sources is not { } sources) return null;
+        string? best = null;
+        long most = 0;
+        foreach (var source in sources)
+        {
+            if (source is null || source.Length <= most) continue;
+            most = source.Length;
+            best = source.Link.NodeId;
+        }
+
+        return best;
+    }
+
     private Outcome TryPlaceLocked(Run run)
     {
         var task = run.Task;
@@ -243,7 +306,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             return Outcome.Failed;
         }
 
-        var choice = _chooser.Choose(ViewsLocked(task), _ledger, task.Request, task.Options.SchedulingStrategy, preferredNodeId: null);
+        var choice = _chooser.Choose(ViewsLocked(task), _ledger, task.Request, task.Options.SchedulingStrategy, Holder(run));
         switch (choice)
         {
             case NodeChoice.Chosen chosen:
@@ -363,11 +426,23 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 continue;
             }
 
-            // Too large for one engine message: pushed in chunks ahead of the run, which names it by key.
             frame.Args[i] = Array.Empty<byte>();
             frame.HeldArgs ??= new long[run.Arguments.Length];
+            if (run.Sources?[i] is { } source && source.Length == argument.Length)
+            {
+                // Its node still holds it: used in place there, or pulled from there by the run's node (node to node).
+                frame.ArgFrom ??= new string?[run.Arguments.Length];
+                frame.HeldArgs[i] = source.Key;
+                string? silo;
+                lock (_lock) _silos.TryGetValue(source.Link.NodeId, out silo);
+                frame.ArgFrom[i] = source.Link.NodeId == run.Node!.NodeId ? "" : silo;
+                if (frame.ArgFrom[i] is not null) continue;
+            }
+
+            // Too large for one engine message: pushed in chunks ahead of the run, which names it by key.
             frame.HeldArgs[i] = Interlocked.Increment(ref _nextKey);
             pushes = [.. pushes ?? [], (frame.HeldArgs[i], argument)];
+            Interlocked.Add(ref _pushedBytes, argument.Length);
         }
         frame.Options.Name = null;
         frame.Options.Lifetime = null;
@@ -430,6 +505,16 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 // A run already answered another way (placed again after a failed send), or this batch again (the node
                 // sends until it hears back): the node's copy is nobody's, unless it is being pulled right now.
                 if (frame.HeldLength > 0 && !_pulling.ContainsKey(frame.Key)) DropStray(nodeId, frame.Key);
+                continue;
+            }
+
+            if (frame.ArgumentsMissing)
+            {
+                // A value it was to find on a node was not there (that node died, or dropped it): sent again with this
+                // driver's copies pushed, as before node-to-node transfers.
+                run.Trace($"arguments missing on {nodeId}: {frame.Error?.Message}");
+                run.Sources = null;
+                Send(run);
                 continue;
             }
 
@@ -499,7 +584,10 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 chunk.CopyTo(value.AsSpan((int)offset));
             });
 
-            _ = run.Node!.Drop(frame.Key);
+            // Kept there while the driver's entry lives: tasks that take it run there, or pull it from there. (Another
+            // driver's job host holds it for nobody of this job: dropped.)
+            if (link.IsForeign) _ = link.Drop(frame.Key);
+            else _heldCopies.AddOrUpdate(run.Task.Result, new HeldCopy(this, link, frame.Key, value.Length));
         }
         catch (Exception e)
         {
@@ -808,7 +896,11 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         // Node ids are never reused (a node that comes back is a new one): its links would only pile up.
         lock (_lock)
         {
-            foreach (var key in _links.Keys.Where(k => k.Node == nodeId).ToList()) _links.Remove(key);
+            foreach (var key in _links.Keys.Where(k => k.Node == nodeId).ToList())
+            {
+                _links[key].MarkGone();
+                _links.Remove(key);
+            }
         }
     }
 
@@ -963,6 +1055,9 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
         /// <summary>How many times sending it failed (it waits for the next placement after each, up to <see cref="SendAttempts"/>).</summary>
         public int SendFailures { get; set; }
+
+        /// <summary>Per argument, the node that holds its value too (see HeldCopy); null: every argument comes from the driver.</summary>
+        public HeldCopy?[]? Sources { get; set; }
 
         /// <summary>For a task queued on a node beyond its free resources (see QueueBehindLocked): that node.</summary>
         public string? QueuedOn { get; set; }

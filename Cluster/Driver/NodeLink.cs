@@ -236,7 +236,17 @@ internal sealed class NodeLink
     public Task CancelRun(long key, bool force) => Agent.CancelRun(_targetJob, key, force);
 
     /// <summary>This driver is done with the node: its job there ends (for a foreign link: the node forgets where results went).</summary>
-    public Task End() => Agent.EndJob(_jobId);
+    public Task End()
+    {
+        Ended = true;
+        return Agent.EndJob(_jobId);
+    }
+
+    /// <summary>The job there ended, or the node died: nothing it held for this driver is there any more.</summary>
+    public bool Ended { get; private set; }
+
+    /// <summary>The node died: what it held is gone.</summary>
+    public void MarkGone() => Ended = true;
 
     /// <summary>What a run weighs on the wire: its arguments and a little for the rest.</summary>
     public static long Weight(JobRunFrame run)

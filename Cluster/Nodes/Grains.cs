@@ -57,8 +57,11 @@ internal interface INodeAgent : IGrainWithStringKey
     /// <summary>The driver lives: renews the job's lease (<c>JobTable.JobLease</c>).</summary>
     Task KeepAlive(string jobId);
 
-    /// <summary>A chunk of a result too large to travel inline.</summary>
+    /// <summary>A chunk of a result too large to travel inline (for the driver, or another node that needs it as an argument).</summary>
     Task<byte[]> Pull(string jobId, long key, long offset, int count);
+
+    /// <summary>The length of a result the job holds here (another node asks before pulling it).</summary>
+    Task<long> HeldLength(string jobId, long key);
 
     /// <summary>The driver has the value (or no longer wants it): the node forgets it.</summary>
     Task Drop(string jobId, long key);

@@ -185,9 +185,16 @@ internal sealed class JobHost : IDisposable
             // Another driver's call of this job's actor: its result goes to that driver (keys are unique across drivers).
             if (replyTo is not null && replyTo != JobId) _routes[run.Key] = replyTo;
             if (run.Kind == RunKind.ActorConstructor && run.Detached) _detached[run.Key] = 0;
-            if (run.HeldArgs is { } held && PutPushedArguments(run, held) is { } missing)
+            if (run.HeldArgs is { } held && run.ArgFrom is { } from && Array.Exists(from, f => f is { Length: > 0 }))
             {
-                OnResult(new JobResultFrame { Key = run.Key, Error = ErrorInfo.Of(ErrorKind.Runtime, missing) });
+                // Held by another node: pulled from there first (a task's run, whose order does not matter).
+                _ = SubmitAfterPullsAsync(connection, run, held, from);
+                continue;
+            }
+
+            if (run.HeldArgs is { } args && PutHeldArguments(run, args) is { } missing)
+            {
+                OnResult(missing);
                 continue;
             }
 
@@ -195,18 +202,72 @@ internal sealed class JobHost : IDisposable
         }
     }
 
-    private string? PutPushedArguments(JobRunFrame run, long[] held)
+    /// <summary>How many chunks of one argument are pulled from another node at once.</summary>
+    private const int PullsInFlight = 4;
+
+    private async Task SubmitAfterPullsAsync(FrameConnection connection, JobRunFrame run, long[] held, string?[] from)
+    {
+        for (var i = 0; i < held.Length && i < from.Length; i++)
+        {
+            if (held[i] == 0 || from[i] is not { Length: > 0 } silo) continue;
+            try
+            {
+                var length = await _sink.HeldLength(silo, JobId, held[i]);
+                var value = GC.AllocateUninitializedArray<byte>(checked((int)length));
+                var key = held[i];
+                await Transfer.InChunksAsync(value.Length, ChunkBytes, PullsInFlight, async (offset, count) =>
+                {
+                    var chunk = await _sink.PullFrom(silo, JobId, key, offset, count);
+                    if (chunk.Length != count) throw new InvalidDataException($"node {silo} sent {chunk.Length} of {count} bytes at {offset}");
+                    chunk.CopyTo(value.AsSpan((int)offset));
+                });
+                run.Args[i] = value;
+                held[i] = 0;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                OnResult(new JobResultFrame
+                {
+                    Key = run.Key, ArgumentsMissing = true,
+                    Error = ErrorInfo.Of(ErrorKind.ObjectLost, $"Argument {i} of {run.FunctionId} could not be pulled from the node that holds it: {e.Message}"),
+                });
+                return;
+            }
+        }
+
+        if (PutHeldArguments(run, held) is { } missing) OnResult(missing);
+        else connection.Send(run);
+    }
+
+    /// <summary>The size of one chunk pulled from another node: far under Orleans' message limit.</summary>
+    private const int ChunkBytes = 4 * 1024 * 1024;
+
+    /// <summary>Puts the held arguments in place: pushed ones (then forgotten), and results held here (which stay); null when all were there.</summary>
+    private JobResultFrame? PutHeldArguments(JobRunFrame run, long[] held)
     {
         for (var i = 0; i < held.Length && i < run.Args.Length; i++)
         {
             if (held[i] == 0) continue;
+            if (run.ArgFrom?[i] is "")
+            {
+                // A result made here and kept for the driver: used in place, no copy crosses the network.
+                if (!_held.TryGetValue(held[i], out var local))
+                    return new JobResultFrame { Key = run.Key, ArgumentsMissing = true, Error = ErrorInfo.Of(ErrorKind.ObjectLost, $"Argument {i} of {run.FunctionId} is no longer held on node {_identity.Details.NodeId}.") };
+                run.Args[i] = local;
+                continue;
+            }
+
             if (!_pushed.TryRemove(held[i], out var pushed) || pushed.Received != pushed.Value.Length)
-                return $"Argument {i} of {run.FunctionId} did not fully reach node {_identity.Details.NodeId} before its run.";
+                return new JobResultFrame { Key = run.Key, Error = ErrorInfo.Of(ErrorKind.Runtime, $"Argument {i} of {run.FunctionId} did not fully reach node {_identity.Details.NodeId} before its run.") };
             run.Args[i] = pushed.Value;
         }
 
         return null;
     }
+
+    /// <summary>The length of a value this job holds (a result kept for the driver), for another node about to pull it.</summary>
+    public long HeldLength(long key) =>
+        _held.TryGetValue(key, out var value) ? value.Length : throw new InvalidOperationException($"Job {JobId} holds no value {key} (already dropped, or never held).");
 
     /// <summary>One chunk of an argument the driver pushes before the run that takes it (a value too large for one engine message).</summary>
     public void PutValue(long key, long length, long offset, byte[] bytes)
@@ -428,6 +489,12 @@ internal interface IJobSink
     Task Results(string jobId, JobResultFrame[] results);
 
     Task Forward(string jobId, JobForwardFrame[] calls);
+
+    /// <summary>The length of a value another node holds for a job (before pulling it, node to node).</summary>
+    Task<long> HeldLength(string silo, string jobId, long key);
+
+    /// <summary>A chunk of a value another node holds for a job.</summary>
+    Task<byte[]> PullFrom(string silo, string jobId, long key, long offset, int count);
 
     Task Output(string jobId, string[] lines);
 

@@ -136,6 +136,8 @@ internal sealed class JobTable : IDisposable
 
     public async Task<byte[]> Pull(string jobId, long key, long offset, int count) => (await Host(jobId)).Pull(key, offset, count);
 
+    public async Task<long> HeldLength(string jobId, long key) => (await Host(jobId)).HeldLength(key);
+
     public async Task Drop(string jobId, long key) => (await Host(jobId)).Drop(key);
 
     public async Task CancelRun(string jobId, long key, bool force) => (await Host(jobId)).CancelRun(key, force);
@@ -219,6 +221,11 @@ internal sealed class JobTable : IDisposable
             table._observers.TryGetValue(jobId, out var observer)
                 ? observer.Forward(table._identity.Details.NodeId, MemoryPackSerializer.Serialize(calls))
                 : Task.FromException(new InvalidOperationException($"Job {jobId}'s driver is not connected to this node."));
+
+        public Task<long> HeldLength(string silo, string jobId, long key) => table._grains.GetGrain<INodeAgent>(silo).HeldLength(jobId, key);
+
+        public Task<byte[]> PullFrom(string silo, string jobId, long key, long offset, int count) =>
+            table._grains.GetGrain<INodeAgent>(silo).Pull(jobId, key, offset, count);
 
         public Task Output(string jobId, string[] lines) =>
             table._observers.TryGetValue(jobId, out var observer) ? observer.Output(table._identity.Details.NodeId, lines) : Task.CompletedTask;

@@ -56,6 +56,8 @@ internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails si
 
     public Task ForwardResults(string jobId, byte[] frames) => jobs.ForwardResults(jobId, frames);
 
+    public Task<long> HeldLength(string jobId, long key) => jobs.HeldLength(jobId, key);
+
     public Task CancelRun(string jobId, long key, bool force) => jobs.CancelRun(jobId, key, force);
 
     public Task KillActor(string jobId, long actorKey) => jobs.KillActor(jobId, actorKey);

@@ -38,6 +38,14 @@ internal sealed partial class JobRunFrame : IFrame
     /// is inline). The node puts each such value in place before the run reaches the job host.
     /// </summary>
     public long[]? HeldArgs { get; set; }
+
+    /// <summary>
+    /// Null, or per argument where a held one comes from: null, pushed by the driver; empty, held on this node already
+    /// (a result made here, under its <see cref="HeldArgs"/> key); otherwise the silo address of the node that holds
+    /// it, which this node pulls it from, node to node. A value that cannot be had that way fails the run with
+    /// <see cref="JobResultFrame.ArgumentsMissing"/>, and the driver sends it again with the value pushed.
+    /// </summary>
+    public string?[]? ArgFrom { get; set; }
 }
 
 /// <summary>Job host -> node agent -> driver: how one run ended: its serialized value, or the error.</summary>
@@ -53,6 +61,9 @@ internal sealed partial class JobResultFrame : IFrame
     /// driver pulls them in chunks; <see cref="Value"/> is null then.
     /// </summary>
     public long HeldLength { get; set; }
+
+    /// <summary>The run never started: an argument it was to find on a node (see <see cref="JobRunFrame.ArgFrom"/>) was not there.</summary>
+    public bool ArgumentsMissing { get; set; }
 }
 
 /// <summary>Node agent -> job host: end an actor (Ray.Kill, or the driver dropped its last handle).</summary>

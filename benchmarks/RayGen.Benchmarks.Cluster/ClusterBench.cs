@@ -86,6 +86,7 @@ internal static class ClusterBench
         ("cluster_actor_calls_async", "tcp_pingpong_8b_1000_in_flight"),
         ("cluster_actor_calls_sync", "tcp_pingpong_8b_sync"),
         ("cluster_object_transfer_GBps", "tcp_bulk_64MiB"),
+        ("cluster_node_to_node_GBps", "tcp_bulk_64MiB"),
     };
 
     private static void Print(List<BenchResult> results)
@@ -145,6 +146,15 @@ internal static class ClusterBench
         results.Add(Timeit.Run("cluster_tasks_sync", "head", () => ClusterTasks.Remote.With(onHead).SmallValue().Get(), 1, settings));
         results.Add(Timeit.Run("cluster_object_transfer_GBps", "head", () => ClusterTasks.Remote.With(onHead).Blob(TransferBytes).Get(),
             TransferBytes / 1e9, settings, "GB per second"));
+
+        // Node to node: a value made on the head (which keeps it) taken as the argument of a task on the other node,
+        // whose node pulls it from the head's; the driver only sends the run.
+        var held = ClusterTasks.Remote.With(onHead).Blob(TransferBytes);
+        held.Get();
+        if (ClusterTasks.Remote.With(pin).Length(held).Get() != TransferBytes) throw new InvalidOperationException("the node-to-node value lost bytes");
+        results.Add(Timeit.Run("cluster_node_to_node_GBps", "cluster", () => ClusterTasks.Remote.With(pin).Length(held).Get(),
+            TransferBytes / 1e9, settings, "GB per second"));
+        GC.KeepAlive(held);
         return results;
     }
 
@@ -392,6 +402,10 @@ public static partial class ClusterTasks
 
     [Remote]
     public static string NodeAddress() => Environment.GetEnvironmentVariable("RAYGEN_NODE_ADDRESS") ?? "driver";
+
+    /// <summary>Takes a value (the whole of it reaches this task's worker) and answers with its length only.</summary>
+    [Remote]
+    public static int Length(byte[] value) => value.Length;
 
     [Remote]
     public static byte[] Blob(int length)

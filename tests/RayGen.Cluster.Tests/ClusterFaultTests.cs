@@ -331,6 +331,26 @@ public class ClusterFaultTests
     }
 
     [Test]
+    public void A_large_value_whose_node_died_reaches_its_consumer_on_another_node_from_the_drivers_copy()
+    {
+        StartNodes(2);
+        using var ray = Connect();
+        const int length = 16 * 1024 * 1024;
+        var nodes = Ray.Nodes().Where(n => !n.IsHead && n.IsAlive).ToList();
+        var made = ClusterWork.Remote.With(new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes[0].NodeId, soft: false) }).Pattern(length);
+        Ray.Wait([made], numReturns: 1, timeout: TimeSpan.FromSeconds(120));
+        var pushedBefore = RayGen.Cluster.Driver.ClusterBackend.Last!.PushedBytes;
+
+        Kill(nodes[0].Address); // the node that holds it dies before the consumer pulls it from there
+        var sum = ClusterWork.Remote.With(new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes[1].NodeId, soft: false) }).Sum(made);
+
+        long expected = 0;
+        for (var i = 0; i < length; i++) expected += (byte)(i * 31 + 7);
+        Assert.That(sum.Get(TimeSpan.FromSeconds(90)), Is.EqualTo(expected), "the consumer read every byte");
+        Assert.That(RayGen.Cluster.Driver.ClusterBackend.Last!.PushedBytes - pushedBefore, Is.GreaterThanOrEqualTo(length), "from the driver's copy, pushed");
+    }
+
+    [Test]
     public void An_actor_on_a_killed_node_restarts_on_another_with_fresh_state_and_a_second_kill_ends_it()
     {
         StartNodes(3);

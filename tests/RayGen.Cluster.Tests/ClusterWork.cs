@@ -45,6 +45,10 @@ public static partial class ClusterWork
         return sum;
     }
 
+    /// <summary>Where it ran and the sum of the bytes, as <c>NODE|SUM</c>.</summary>
+    [Remote]
+    public static string SumWhere(byte[] bytes) => $"{Node}|{Sum(bytes)}";
+
     [Remote]
     public static int Fail(string message) => throw new InvalidOperationException(message);
 

@@ -58,13 +58,37 @@ public partial class ThreeNodeClusterTests
         var onB = new RemoteOptions { Resources = new Dictionary<string, double> { ["b"] = 1 } };
         var onGpu = new RemoteOptions { NumGpus = 1 };
         var made = ClusterWork.Remote.With(onB).Pattern(length);
+        Ray.Wait([made], numReturns: 1, timeout: TimeSpan.FromSeconds(120));
+        var pushedBefore = RayGen.Cluster.Driver.ClusterBackend.Last!.PushedBytes;
         var sum = ClusterWork.Remote.With(onGpu).Sum(made);
         long expected = 0;
         for (var i = 0; i < length; i++) expected += (byte)(i * 31 + 7);
         Assert.That(sum.Get(), Is.EqualTo(expected), "the consumer on the other node read every byte");
+        Assert.That(RayGen.Cluster.Driver.ClusterBackend.Last!.PushedBytes - pushedBefore, Is.Zero,
+            "the consumer's node pulled the value from the node that made it: the driver pushed nothing");
         var bytes = made.Get();
         Assert.That(bytes, Has.Length.EqualTo(length));
         for (var i = 0; i < length; i += 65_521) Assert.That(bytes[i], Is.EqualTo((byte)(i * 31 + 7)), $"byte {i}");
+    }
+
+    [Test]
+    public void A_large_value_is_used_in_place_by_a_task_on_the_node_that_made_it_and_that_node_is_preferred()
+    {
+        using var ray = Connect();
+        const int length = 32 * 1024 * 1024;
+        var onB = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(NodesByResources()["b"].NodeId, soft: false) };
+        var made = ClusterWork.Remote.With(onB).Pattern(length);
+        Ray.Wait([made], numReturns: 1, timeout: TimeSpan.FromSeconds(120));
+        var pushedBefore = RayGen.Cluster.Driver.ClusterBackend.Last!.PushedBytes;
+
+        // Default placement with nothing else running: argument locality sends it to the node that holds its argument.
+        var where = ClusterWork.Remote.SumWhere(made).Get(TimeSpan.FromSeconds(60)).Split('|');
+
+        long expected = 0;
+        for (var i = 0; i < length; i++) expected += (byte)(i * 31 + 7);
+        Assert.That(long.Parse(where[1], System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(expected));
+        Assert.That(where[0], Is.EqualTo(NodesByResources()["b"].Address), "it ran where its argument was");
+        Assert.That(RayGen.Cluster.Driver.ClusterBackend.Last!.PushedBytes - pushedBefore, Is.Zero, "and nothing was pushed: the value was used in place");
     }
 
     [Test]
