@@ -24,9 +24,9 @@ internal sealed class JobObserver(ClusterBackend backend) : IJobObserver
         return Task.CompletedTask;
     }
 
-    public Task Ended(string nodeId, string? error)
+    public Task Ended(string nodeId, string? error, int hostPid)
     {
-        backend.OnJobEnded(nodeId, error);
+        backend.OnJobEnded(nodeId, error, hostPid);
         return Task.CompletedTask;
     }
 }

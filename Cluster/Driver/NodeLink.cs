@@ -153,6 +153,8 @@ internal sealed class NodeLink
                 }
                 else
                 {
+                    // Its tasks go back for placement at once; its actor calls are sent again here first (in order).
+                    _onSendFailed(batch.Where(o => o.Run.Kind != RunKind.ActorCall).Select(o => o.Run).ToList(), e);
                     _onSendFailed(await SendAgainAsync(batch), e);
                 }
             }
@@ -166,14 +168,14 @@ internal sealed class NodeLink
 
     /// <summary>
     /// A batch failed to send, for a reason that may pass (a timeout whose message did arrive, a node about to be
-    /// declared dead). Its tasks go back for placement at once (returned). Its actor calls can only go to this node and
+    /// declared dead); its tasks went back for placement already. Its actor calls can only go to this node and
     /// must keep their order, so they are sent again here, ahead of anything queued after them, until they arrive, the
     /// driver stops wanting them (the node was declared dead and their actor restarts elsewhere) or the window ends
     /// (then they are returned too). The job host skips a key it has seen, so a call that did arrive runs once.
     /// </summary>
     private async Task<List<JobRunFrame>> SendAgainAsync(List<Outgoing> batch)
     {
-        var failed = batch.Where(o => o.Run.Kind != RunKind.ActorCall).Select(o => o.Run).ToList();
+        var failed = new List<JobRunFrame>();
         var calls = batch.Where(o => o.Run.Kind == RunKind.ActorCall).Select(o => o.Run).ToList();
         var until = DateTime.UtcNow + ResendWindow;
         while (calls.Count > 0)

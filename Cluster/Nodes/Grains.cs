@@ -133,8 +133,11 @@ internal interface IJobObserver : IGrainObserver
 
     /// <summary>The job host on that node ended (it crashed, or the node is stopping).</summary>
     /// <remarks>Answered, for the reason <see cref="Results"/> is: the driver recovers that job host's runs on it.</remarks>
+    /// <param name="nodeId">The node.</param>
+    /// <param name="error">Why, when it crashed.</param>
+    /// <param name="hostPid">Which job host ended: the node says it until answered, and the driver acts on it once.</param>
     [ResponseTimeout("00:00:10")]
-    Task Ended(string nodeId, string? error);
+    Task Ended(string nodeId, string? error, int hostPid);
 }
 
 /// <summary>A named actor as the cluster knows it: who made it, of what type, and once built where it lives.</summary>

@@ -349,7 +349,7 @@ internal sealed class JobHost : IDisposable
         FailRoutedRuns($"the job host of job {JobId} on node {_identity.Details.NodeId} ended{(error is null ? "" : $" ({error})")}");
         if (_disposed) return;
         OnLine($"[RayGen] the job host of job {JobId} ended{(error is null ? "" : $": {error}")}");
-        _sink.Ended(JobId, error);
+        _sink.Ended(JobId, error, _process.Id);
         // Crashed: its socket folder goes now (a job host ended on purpose is disposed by its table).
         _session.Dispose();
     }
@@ -399,7 +399,7 @@ internal sealed class JobHost : IDisposable
                 forwards = Transfer.TakeBatch(_forwards, static f => f.Args.Sum(a => (long)a.Length) + 256L, BatchBytesLimit);
             }
 
-            if (!await DeliverAsync("forwarded calls", forwards.Count, () => _sink.Forward(JobId, forwards.ToArray())))
+            if (!await DeliverAsync("forwarded calls", JobId, forwards.Count, () => _sink.Forward(JobId, forwards.ToArray())))
             {
                 // Their callers here would wait forever: each gets the reason.
                 var failed = ErrorInfo.Of(ErrorKind.ActorDied, $"A call of the driver's actor from node {_identity.Details.NodeId} could not reach the driver.");
@@ -421,13 +421,15 @@ internal sealed class JobHost : IDisposable
                 // Each driver on its own: one that is slow or gone must not cost another its results. A driver that
                 // stays unreachable (its lease ends its job, or it is gone for good) has its results dropped at last.
                 var frames = group.Select(r => r.Result).ToArray();
-                await DeliverAsync($"results for job {group.Key}", frames.Length, () => _sink.Results(group.Key, frames));
+                await DeliverAsync($"results for job {group.Key}", group.Key, frames.Length, () => _sink.Results(group.Key, frames));
             }
         }
     }
 
     /// <summary>Sends until the driver answers, a few times; then the batch is dropped (its driver is gone or unreachable).</summary>
-    private async Task<bool> DeliverAsync(string what, int count, Func<Task> send)
+    // destination: the job whose driver gets the batch: past a few attempts it is sent again only while that driver
+    // still listens here (its lease ending, or its job ending, stops it).
+    private async Task<bool> DeliverAsync(string what, string destination, int count, Func<Task> send)
     {
         if (count == 0) return true;
         for (var attempt = 1; ; attempt++)
@@ -437,10 +439,10 @@ internal sealed class JobHost : IDisposable
                 await send();
                 return true;
             }
-            catch (Exception e) when (attempt < DeliveryAttempts && !_disposed)
+            catch (Exception e) when ((attempt < DeliveryAttempts || _sink.Listening(destination)) && !_disposed)
             {
                 Console.Error.WriteLine($"[RayGen] job {JobId}: {what} could not be delivered (attempt {attempt}): {e.Message}");
-                await Task.Delay(TimeSpan.FromSeconds(attempt));
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)));
             }
             catch (Exception e)
             {
@@ -498,5 +500,8 @@ internal interface IJobSink
 
     Task Output(string jobId, string[] lines);
 
-    void Ended(string jobId, string? error);
+    void Ended(string jobId, string? error, int hostPid);
+
+    /// <summary>Whether a driver still listens for this job here (results for it are worth sending again).</summary>
+    bool Listening(string jobId);
 }

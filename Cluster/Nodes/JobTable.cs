@@ -95,10 +95,19 @@ internal sealed class JobTable : IDisposable
 
     public async Task StartJob(JobStart job, IJobObserver observer)
     {
-        // Listed before the folder is looked up, so a job ending meanwhile does not delete the build under this one.
-        _builds[job.JobId] = job.CodeHash;
-        if (!_code.TryGet(job.CodeHash, out var bundle))
+        // Listed and looked up under the lock a job's end deletes under, so no build is deleted under a job starting on it.
+        string? bundle;
+        lock (_builds)
+        {
+            _builds[job.JobId] = job.CodeHash;
+            if (!_code.TryGet(job.CodeHash, out bundle)) bundle = null;
+        }
+
+        if (bundle is null)
+        {
+            FreeBuildOf(job.JobId);
             throw new InvalidOperationException($"The application {job.CodeHash} of job {job.JobId} was not shipped to this node.");
+        }
         _observers[job.JobId] = observer;
         KeepAlive(job.JobId);
         var start = _jobs.GetOrAdd(job.JobId, id => new Lazy<Task<JobHost>>(
@@ -161,7 +170,11 @@ internal sealed class JobTable : IDisposable
     {
         _leases.Forget(jobId);
         _observers.TryRemove(jobId, out _);
-        if (!_jobs.TryGetValue(jobId, out var start)) return;
+        if (!_jobs.TryGetValue(jobId, out var start))
+        {
+            FreeBuildOf(jobId); // its host crashed before, or never started
+            return;
+        }
         try
         {
             var host = await start.Value;
@@ -184,14 +197,17 @@ internal sealed class JobTable : IDisposable
     /// <summary>The job ended: its shipped build goes too unless another job runs it (a driver of the same build ships it again).</summary>
     private void FreeBuildOf(string jobId)
     {
-        if (!_builds.TryRemove(jobId, out var hash) || _builds.Values.Contains(hash, StringComparer.Ordinal)) return;
-        try
+        lock (_builds)
         {
-            _code.Remove(hash);
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"[RayGen] the build {hash} of ended job {jobId} could not be deleted: {e.Message}");
+            if (!_builds.TryRemove(jobId, out var hash) || _builds.Values.Contains(hash, StringComparer.Ordinal)) return;
+            try
+            {
+                _code.Remove(hash);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"[RayGen] the build {hash} of ended job {jobId} could not be deleted: {e.Message}");
+            }
         }
     }
 
@@ -230,22 +246,24 @@ internal sealed class JobTable : IDisposable
         public Task Output(string jobId, string[] lines) =>
             table._observers.TryGetValue(jobId, out var observer) ? observer.Output(table._identity.Details.NodeId, lines) : Task.CompletedTask;
 
-        public void Ended(string jobId, string? error)
+        public bool Listening(string jobId) => table._observers.ContainsKey(jobId);
+
+        public void Ended(string jobId, string? error, int hostPid)
         {
             table._jobs.TryRemove(jobId, out _);
             table._leases.Forget(jobId);
-            if (table._observers.TryRemove(jobId, out var observer)) _ = TellEndedAsync(observer, table._identity.Details.NodeId, jobId, error);
+            if (table._observers.TryRemove(jobId, out var observer)) _ = TellEndedAsync(observer, table._identity.Details.NodeId, jobId, error, hostPid);
         }
 
         // The driver reruns what that job host held once it hears this, so it is said until the driver answers (or,
         // after a few tries, the driver is taken for gone: its lease ends whatever is left).
-        private static async Task TellEndedAsync(IJobObserver observer, string nodeId, string jobId, string? error)
+        private static async Task TellEndedAsync(IJobObserver observer, string nodeId, string jobId, string? error, int hostPid)
         {
             for (var attempt = 1; attempt <= EndedAttempts; attempt++)
             {
                 try
                 {
-                    await observer.Ended(nodeId, error);
+                    await observer.Ended(nodeId, error, hostPid);
                     return;
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)

@@ -13,22 +13,22 @@ internal sealed class ActorManager
     private readonly Dictionary<string, ActorRecord> _byName = new(StringComparer.Ordinal);
     private readonly TaskOwner _runtime;
     private long _nextId;
-    private long _firstOwnId = 1;
+    private long _foreignBelow;
     private IForwardedActor? _forwardTo;
 
     public ActorManager(TaskOwner owner) => _runtime = owner;
 
     /// <summary>
     /// For a cluster node's job host: this runtime's own actors get ids from <paramref name="firstOwnId"/> up, and an
-    /// id below it names one of the driver's actors (its handle reached code here), whose calls go to
-    /// <paramref name="forwardTo"/>.
+    /// unknown id below <paramref name="foreignBelow"/> names one of the driver's actors (its handle reached code
+    /// here), whose calls go to <paramref name="forwardTo"/>.
     /// </summary>
-    public void ForwardForeignActors(long firstOwnId, IForwardedActor forwardTo)
+    public void ForwardForeignActors(long firstOwnId, long foreignBelow, IForwardedActor forwardTo)
     {
         lock (_lock)
         {
-            _firstOwnId = firstOwnId;
             _nextId = Math.Max(_nextId, firstOwnId - 1);
+            _foreignBelow = foreignBelow;
             _forwardTo = forwardTo;
         }
     }
@@ -112,7 +112,7 @@ internal sealed class ActorManager
         lock (_lock)
         {
             if (_byId.TryGetValue(id, out var actor)) return actor;
-            if (_forwardTo is null || id <= 0 || id >= _firstOwnId) return null;
+            if (_forwardTo is null || id <= 0 || id >= _foreignBelow) return null;
             // The driver's actor, first met here: a record that keeps its calls in order and sends them to the driver.
             actor = ActorRecord.Adopted(_runtime, id, typeof(object), new RemoteOptions(), name: null);
             actor.BackendHandle = _forwardTo;

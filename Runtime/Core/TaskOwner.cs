@@ -35,10 +35,10 @@ internal sealed class TaskOwner
     /// <summary>Timings, the finished-task history, the State API's and the metrics' view of this owner's tasks.</summary>
     public TaskObserver Observer { get; }
 
-    /// <summary>The runtime this owner serves (its directory mints the entries of the tasks it owns).</summary>
     /// <summary>For a cluster node's job host: where nested tasks this node cannot or must not run go (null elsewhere).</summary>
     public INestedTaskSpill? NestedSpill { get; set; }
 
+    /// <summary>The runtime this owner serves (its directory mints the entries of the tasks it owns).</summary>
     public RuntimeCore Runtime { get; }
 
     public RayOptions Options => Runtime.Options;

@@ -17,8 +17,14 @@ namespace RayGen.WorkerHost;
 /// </remarks>
 internal sealed class JobForwards : IForwardedActor, INestedTaskSpill
 {
-    /// <summary>The job host's own actors get ids from here up; ids below are the driver's (they start at 1).</summary>
-    public const long FirstOwnActorId = 1L << 40;
+    /// <summary>Ids below this are the driver's actors (its ids start at 1 and never come near it).</summary>
+    public const long DriverActorIdLimit = 1L << 40;
+
+    /// <summary>
+    /// Where this job host's own actors are numbered from: a random multiple of 2^40, so that ids of job hosts on
+    /// different nodes (a handle can travel in a spilled task's arguments) never meet, and none is taken for the driver's.
+    /// </summary>
+    public static readonly long FirstOwnActorId = System.Security.Cryptography.RandomNumberGenerator.GetInt32(1, 1 << 21) * DriverActorIdLimit;
 
     private readonly FrameConnection _node;
     // Per key: a call (its actor record and task) or a read (the entry the value completes).
@@ -37,6 +43,8 @@ internal sealed class JobForwards : IForwardedActor, INestedTaskSpill
 
     public bool TrySpill(TaskSpec task)
     {
+        // A stream's items flow to its owner here; the driver could not hand them on: streams stay on their node.
+        if (task.Function.IsStream) return false;
         var elsewhere = task.Options.SchedulingStrategy switch
         {
             NodeAffinitySchedulingStrategy affinity => affinity.NodeId != _nodeId,

@@ -59,7 +59,7 @@ internal static class JobHostMain
         var connection = new FrameConnection(socket, "the node");
         var runs = new JobRuns(runtime, connection);
         var forwards = new JobForwards(connection, runtime.Owner.Scheduler.Pool, WorkerEnvironment.Read(WorkerEnvironment.NodeIdVariable) ?? "");
-        runtime.Owner.Actors.ForwardForeignActors(JobForwards.FirstOwnActorId, forwards);
+        runtime.Owner.Actors.ForwardForeignActors(JobForwards.FirstOwnActorId, JobForwards.DriverActorIdLimit, forwards);
         runtime.Owner.NestedSpill = forwards;
         runtime.Objects.FetchForeign = forwards.Fetch;
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);

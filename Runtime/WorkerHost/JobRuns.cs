@@ -19,6 +19,11 @@ internal sealed class JobRuns
     private readonly ConcurrentDictionary<long, ActorRecord> _actors = new();
     // Runs not yet reported, by the driver's key: what a cancel names.
     private readonly ConcurrentDictionary<long, ObjectEntry> _running = new();
+    // Cancels that came before their run (a separate engine call may overtake the batch that carries it): applied
+    // when the run arrives. Bounded: a cancel of a run that never comes is forgotten among the oldest.
+    private readonly ConcurrentDictionary<long, bool> _early = new();
+    private readonly ConcurrentQueue<long> _earlyOrder = new();
+    private const int EarlyKept = 4096;
 
     public JobRuns(DriverRuntime runtime, FrameConnection node)
     {
@@ -41,12 +46,23 @@ internal sealed class JobRuns
 
         if (frame.Kind != RunKind.ActorConstructor) _running[frame.Key] = result;
         result.Subscribe(new Reporter(_node, frame.Key, _running));
+        if (_early.TryRemove(frame.Key, out var force)) _runtime.Cancel(result, force);
     }
 
     /// <summary>The driver cancelled a run: as Ray.Cancel here (the token is signalled; forced, a task's worker is killed).</summary>
     public void Cancel(JobCancelFrame frame)
     {
-        if (_running.TryGetValue(frame.Key, out var result)) _runtime.Cancel(result, frame.Force);
+        if (_running.TryGetValue(frame.Key, out var result))
+        {
+            _runtime.Cancel(result, frame.Force);
+            return;
+        }
+
+        _early.AddOrUpdate(frame.Key, frame.Force, (_, before) => before || frame.Force);
+        _earlyOrder.Enqueue(frame.Key);
+        while (_earlyOrder.Count > EarlyKept && _earlyOrder.TryDequeue(out var oldest)) _early.TryRemove(oldest, out _);
+        // The run may have arrived meanwhile (it is looked up before this was listed).
+        if (_running.TryGetValue(frame.Key, out result) && _early.TryRemove(frame.Key, out var force)) _runtime.Cancel(result, force);
     }
 
     public void Kill(JobKillActorFrame frame)

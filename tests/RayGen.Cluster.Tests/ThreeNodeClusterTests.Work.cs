@@ -257,6 +257,11 @@ public partial class ThreeNodeClusterTests
             Assert.Throws<RayTaskCanceledException>(() => waiting.Get(TimeSpan.FromSeconds(60)));
             Assert.That(() => File.Exists(polite + ".seen"), Is.True.After(30_000, 100), "the task on the node saw its token cancelled");
 
+            // A cancel right after the submit may reach the node before the run does: it is kept for the run.
+            var early = ClusterWork.Remote.With(onB).WaitForCancel(Path.Combine(scratch, "early"));
+            Ray.Cancel(early);
+            Assert.Throws<RayTaskCanceledException>(() => early.Get(TimeSpan.FromSeconds(30)), "cancelled where it runs, not left to run its 60 s");
+
             var stubborn = Path.Combine(scratch, "stubborn");
             var holding = ClusterWork.Remote.With(onB).MarkPidThenHold(stubborn, Path.Combine(scratch, "never"));
             var pid = int.Parse(WaitForFile(stubborn), System.Globalization.CultureInfo.InvariantCulture);
