@@ -72,7 +72,7 @@ public sealed class Dataset<T>
             Descending = descending,
         };
         return new Dataset<T>(Plan.Then(new ShuffleOp("Sort", typeof(T), spec, null,
-            (samples, outputs) => MemoryPack.MemoryPackSerializer.Serialize(SortShuffle<T, TKey>.Boundaries(samples, outputs, descending)))));
+            (samples, outputs) => MemoryPack.MemoryPackSerializer.Serialize(KeyOrder<TKey>.Boundaries(samples, outputs, descending)))));
     }
 
     /// <summary>The rows grouped by <paramref name="key"/>, to count or aggregate.</summary>

@@ -44,6 +44,9 @@ public sealed class GroupedDataset<T, TKey> where TKey : notnull
             Add = ShippedFunction.Describe(add, "Aggregate"),
             Merge = ShippedFunction.Describe(merge, "Aggregate"),
         };
-        return _source.Then<(TKey Key, TAcc Value)>(new ShuffleOp($"GroupBy.{name}", typeof((TKey, TAcc)), spec, null, null));
+        Func<System.Collections.Generic.IEnumerable<byte[]>, int, byte[]>? boundaries = KeyOrder<TKey>.IsComparable
+            ? static (samples, outputs) => MemoryPack.MemoryPackSerializer.Serialize(KeyOrder<TKey>.Boundaries(samples, outputs, descending: false))
+            : null;
+        return _source.Then<(TKey Key, TAcc Value)>(new ShuffleOp($"GroupBy.{name}", typeof((TKey, TAcc)), spec, null, boundaries));
     }
 }

@@ -69,7 +69,7 @@ internal sealed class ShuffleStageOp(ShuffleOp op, OperatorStats[] operators) : 
             return;
         }
 
-        if (spec.Kind == ShuffleKind.Sort)
+        if (op.Boundaries is not null)
         {
             var sampling = Clone(spec);
             sampling.SampleOnly = true;

@@ -95,29 +95,18 @@ internal sealed class RowShuffle<T>(ShuffleSpec spec) : ShuffleOps
 /// <summary>Sort: sample keys, range-partition by the driver's boundaries, sort each range.</summary>
 internal sealed class SortShuffle<T, TKey>(ShuffleSpec spec) : ShuffleOps
 {
-    private const int SamplesPerBlock = 32;
     private readonly BlockCodec<T> _codec = BlockCodec.For<T>();
     private readonly Func<T, TKey> _key = ShippedFunction.Resolve<Func<T, TKey>>(spec.Key!);
-    private readonly IComparer<TKey> _comparer = spec.Descending ? Comparer<TKey>.Create((a, b) => Comparer<TKey>.Default.Compare(b, a)) : Comparer<TKey>.Default;
+    private readonly IComparer<TKey> _comparer = KeyOrder<TKey>.For(spec.Descending);
 
     public override ShuffleMapResult Map(ShuffleSpec call, byte[] block, int index)
     {
         var rows = _codec.DecodeRows(block);
-        if (call.SampleOnly)
-        {
-            var step = Math.Max(1, rows.Length / SamplesPerBlock);
-            var samples = new List<TKey>();
-            for (var i = 0; i < rows.Length; i += step) samples.Add(_key(rows[i]));
-            return new ShuffleMapResult { Samples = MemoryPackSerializer.Serialize(samples.ToArray()), RowsIn = rows.Length };
-        }
+        if (call.SampleOnly) return new ShuffleMapResult { Samples = KeyOrder<TKey>.Sample(rows, _key), RowsIn = rows.Length };
 
         var boundaries = MemoryPackSerializer.Deserialize<TKey[]>(call.Boundaries) ?? [];
-        var outputs = Enumerable.Range(0, spec.Outputs).Select(_ => new List<T>()).ToArray();
-        foreach (var row in rows)
-        {
-            var at = Array.BinarySearch(boundaries, _key(row), _comparer);
-            outputs[at >= 0 ? at + 1 : ~at].Add(row);
-        }
+        var outputs = Enumerable.Range(0, call.Outputs).Select(_ => new List<T>()).ToArray();
+        foreach (var row in rows) outputs[KeyOrder<TKey>.RangeOf(boundaries, _key(row), _comparer)].Add(row);
 
         return new ShuffleMapResult { Parts = outputs.Select(o => PutRows(o.ToArray())).ToArray(), RowsIn = rows.Length };
     }
@@ -131,16 +120,6 @@ internal sealed class SortShuffle<T, TKey>(ShuffleSpec spec) : ShuffleOps
         var order = Enumerable.Range(0, rows.Length).ToArray();
         Array.Sort(order, (a, b) => _comparer.Compare(keys[a], keys[b]) is var c && c != 0 ? c : a.CompareTo(b));
         return Output(Array.ConvertAll(order, i => rows[i]), rows.Length, System.Diagnostics.Stopwatch.GetTimestamp() - started);
-    }
-
-    /// <summary>The driver's side: <paramref name="outputs"/> - 1 boundaries out of every block's samples.</summary>
-    public static TKey[] Boundaries(IEnumerable<byte[]> samples, int outputs, bool descending)
-    {
-        var comparer = descending ? Comparer<TKey>.Create((a, b) => Comparer<TKey>.Default.Compare(b, a)) : Comparer<TKey>.Default;
-        var all = samples.SelectMany(s => MemoryPackSerializer.Deserialize<TKey[]>(s) ?? []).ToArray();
-        Array.Sort(all, comparer);
-        if (all.Length == 0 || outputs <= 1) return [];
-        return Enumerable.Range(1, outputs - 1).Select(i => all[Math.Min(all.Length - 1, (int)((long)i * all.Length / outputs))]).ToArray();
     }
 }
 
@@ -157,6 +136,7 @@ internal sealed class GroupShuffle<T, TKey, TAcc>(ShuffleSpec spec) : ShuffleOps
     public override ShuffleMapResult Map(ShuffleSpec call, byte[] block, int index)
     {
         var rows = _codec.DecodeRows(block);
+        if (call.SampleOnly) return new ShuffleMapResult { Samples = KeyOrder<TKey>.Sample(rows, _key), RowsIn = rows.Length };
         var groups = new Dictionary<TKey, TAcc>();
         foreach (var row in rows)
         {
@@ -164,8 +144,14 @@ internal sealed class GroupShuffle<T, TKey, TAcc>(ShuffleSpec spec) : ShuffleOps
             groups[key] = _add(groups.TryGetValue(key, out var acc) ? acc : _seed(), row);
         }
 
-        var outputs = Enumerable.Range(0, spec.Outputs).Select(_ => new List<(TKey, TAcc)>()).ToArray();
-        foreach (var (key, acc) in groups) outputs[StableHash.Of(key) % (uint)spec.Outputs].Add((key, acc));
+        // Comparable keys go to ranges (sampled first), so the outputs in order are ordered by key; others by a stable hash.
+        var boundaries = KeyOrder<TKey>.IsComparable ? MemoryPackSerializer.Deserialize<TKey[]>(call.Boundaries) ?? [] : null;
+        var outputs = Enumerable.Range(0, call.Outputs).Select(_ => new List<(TKey, TAcc)>()).ToArray();
+        foreach (var (key, acc) in groups)
+        {
+            var output = boundaries is not null ? KeyOrder<TKey>.RangeOf(boundaries, key, KeyOrder<TKey>.Ascending) : (int)(StableHash.Of(key) % (uint)call.Outputs);
+            outputs[output].Add((key, acc));
+        }
         return new ShuffleMapResult { Parts = outputs.Select(o => PutRows(o.ToArray())).ToArray(), RowsIn = rows.Length };
     }
 
@@ -176,9 +162,45 @@ internal sealed class GroupShuffle<T, TKey, TAcc>(ShuffleSpec spec) : ShuffleOps
         var groups = new Dictionary<TKey, TAcc>();
         foreach (var (key, acc) in partials) groups[key] = groups.TryGetValue(key, out var have) ? _merge(have, acc) : acc;
         var rows = groups.Select(g => (g.Key, g.Value)).ToArray();
-        if (typeof(IComparable<TKey>).IsAssignableFrom(typeof(TKey)) || typeof(IComparable).IsAssignableFrom(typeof(TKey)))
-            Array.Sort(rows, static (a, b) => Comparer<TKey>.Default.Compare(a.Key, b.Key));
+        if (KeyOrder<TKey>.IsComparable) Array.Sort(rows, static (a, b) => KeyOrder<TKey>.Ascending.Compare(a.Key, b.Key));
         return Output(rows, partials.Count, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+    }
+}
+
+/// <summary>How keys compare: strings ordinally (the same in every process and culture), anything else by its default comparer.</summary>
+internal static class KeyOrder<TKey>
+{
+    public static readonly IComparer<TKey> Ascending = typeof(TKey) == typeof(string) ? (IComparer<TKey>)(object)StringComparer.Ordinal : Comparer<TKey>.Default;
+
+    public static readonly IComparer<TKey> Descending = Comparer<TKey>.Create(static (a, b) => Ascending.Compare(b, a));
+
+    public static bool IsComparable => typeof(IComparable<TKey>).IsAssignableFrom(typeof(TKey)) || typeof(IComparable).IsAssignableFrom(typeof(TKey));
+
+    public static IComparer<TKey> For(bool descending) => descending ? Descending : Ascending;
+
+    /// <summary>The driver's side: <paramref name="outputs"/> - 1 boundaries out of every block's samples (MemoryPack bytes of key arrays).</summary>
+    public static TKey[] Boundaries(IEnumerable<byte[]> samples, int outputs, bool descending)
+    {
+        var all = samples.SelectMany(s => MemoryPackSerializer.Deserialize<TKey[]>(s) ?? []).ToArray();
+        Array.Sort(all, For(descending));
+        if (all.Length == 0 || outputs <= 1) return [];
+        return Enumerable.Range(1, outputs - 1).Select(i => all[Math.Min(all.Length - 1, (int)((long)i * all.Length / outputs))]).ToArray();
+    }
+
+    /// <summary>The output a key goes to, among the ranges the boundaries cut.</summary>
+    public static int RangeOf(TKey[] boundaries, TKey key, IComparer<TKey> comparer)
+    {
+        var at = Array.BinarySearch(boundaries, key, comparer);
+        return at >= 0 ? at + 1 : ~at;
+    }
+
+    public static byte[] Sample<T>(T[] rows, Func<T, TKey> key)
+    {
+        const int samplesPerBlock = 32;
+        var step = Math.Max(1, rows.Length / samplesPerBlock);
+        var samples = new List<TKey>();
+        for (var i = 0; i < rows.Length; i += step) samples.Add(key(rows[i]));
+        return MemoryPackSerializer.Serialize(samples.ToArray());
     }
 }
 
