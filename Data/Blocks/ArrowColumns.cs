@@ -20,7 +20,6 @@ internal static class ArrowColumns
         [typeof(float)] = "float",
         [typeof(double)] = "double",
         [typeof(string)] = "utf8",
-        [typeof(DateTime)] = "timestamp[ms]",
     };
 
     public static string? ArrowTypeOf(Type type) =>
@@ -44,12 +43,13 @@ internal static class ArrowColumns
         return members;
     }
 
-    /// <summary>Whether blocks of <paramref name="rowType"/> are Arrow record batches: every column has an Arrow type and a row can be made empty and filled.</summary>
+    /// <summary>Whether blocks of <paramref name="rowType"/> are Arrow record batches: one primitive or string value, or a class with a public parameterless constructor whose columns all have an Arrow type.</summary>
     public static bool IsColumnar(Type rowType)
     {
         if (ArrowTypeOf(rowType) is not null) return true;
         if (rowType.IsAbstract || rowType.IsInterface || rowType.IsArray) return false;
-        if (!rowType.IsValueType && rowType.GetConstructor(Type.EmptyTypes) is null) return false;
+        // Structs (tuples, record structs) stay MemoryPack arrays: filling a boxed copy column by column would not fill the row.
+        if (rowType.IsValueType || rowType.GetConstructor(Type.EmptyTypes) is null) return false;
         var columns = Describe(rowType);
         return columns.Count > 0 && columns.All(c => c.ArrowType.Length > 0);
     }

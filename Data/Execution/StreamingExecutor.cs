@@ -110,11 +110,14 @@ internal sealed class StreamingExecutor : IDisposable
         for (var i = _ops.Count - 1; i >= 0; i--)
         {
             var op = _ops[i];
-            while (op.HasWork && op.InFlight.Count < op.MaxInFlight && DownstreamHasRoom(i) && (!op.IsSource || WithinBudget(op)))
+            while (op.HasWork && op.InFlight.Count < op.MaxInFlight && DownstreamHasRoom(i) && WithinBudget(op))
                 op.SubmitOne();
         }
 
-        _stats.PeakBlockBytes = Math.Max(_stats.PeakBlockBytes, HeldBytes());
+        var held = HeldBytes();
+        if (held > _stats.PeakBlockBytes && Environment.GetEnvironmentVariable("RAYGEN_DATA_DEBUG") is not null)
+            Console.Error.WriteLine($"peak {held}: " + string.Join(" | ", _ops.Select(o => $"{o.Name} q={o.Input.Count}/{o.Input.Sum(b => b.Bytes)} f={o.InFlight.Count}/{o.InFlight.Sum(p => p.InputBytes + p.EstimatedOutputBytes)}")));
+        _stats.PeakBlockBytes = Math.Max(_stats.PeakBlockBytes, held);
     }
 
     private void UpdateUpstream()
@@ -130,10 +133,15 @@ internal sealed class StreamingExecutor : IDisposable
         return next is ShuffleStageOp || next.Input.Count + op.InFlight.Count < 2 * next.MaxInFlight;
     }
 
-    private bool WithinBudget(PhysicalOp source)
+    /// <summary>
+    /// Whether one more task of <paramref name="op"/> keeps the blocks held within the budget. An operator over blocks
+    /// may always run one task, since that is what drains the blocks held; a source only when nothing is held at all.
+    /// </summary>
+    private bool WithinBudget(PhysicalOp op)
     {
-        var anyRunning = _ops.Any(o => o.InFlight.Count > 0);
-        return !anyRunning || HeldBytes() + source.InFlight.Select(p => p.EstimatedOutputBytes).DefaultIfEmpty(1 << 20).Max() <= _budget;
+        var held = HeldBytes();
+        if (op.IsSource ? held == 0 : op.InFlight.Count == 0) return true;
+        return held + (op.InFlight.Count > 0 ? op.InFlight.Max(p => p.EstimatedOutputBytes) : 1 << 20) <= _budget;
     }
 
     /// <summary>Bytes of blocks the run holds: queued between operators, being read by tasks, expected from tasks, awaiting the consumer.</summary>

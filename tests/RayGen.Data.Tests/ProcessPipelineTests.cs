@@ -81,7 +81,8 @@ public sealed class ProcessPipelineTests() : DataFixture(RayMode.Processes)
             // Blocks the run let go stay in the store until the driver's and the workers' GCs release them, so the store
             // fills with garbage and spills a little of it; without backpressure it spills most of the 128 MiB.
             Assert.That(stats.PeakSpilledBytes, Is.LessThan(StoreBytes / 2), "backpressure held the blocks back: little was spilled");
-            Assert.That(stats.PeakBlockBytes, Is.LessThanOrEqualTo(stats.StoreBudget + (2L << 20)), "the executor kept to its own bound (plus at most one block's estimate)");
+            // Past the bound, each operator over blocks may still run one task (its input and output: two 1 MiB blocks).
+            Assert.That(stats.PeakBlockBytes, Is.LessThanOrEqualTo(stats.StoreBudget + (4L << 20)), "the executor kept to its own bound");
         });
     }
 

@@ -41,3 +41,20 @@ public partial record struct Stamped(int Value, long MadeAtTicks, int Pid);
 /// <summary>What a class transform reports per row: which instance made it and how many were built in its process.</summary>
 [MemoryPackable]
 public partial record struct Tagged(int Value, Guid Instance, int ConstructedInProcess, int Pid);
+
+/// <summary>A row of primitive and string fields only: its blocks are Arrow record batches.</summary>
+[MemoryPackable]
+public sealed partial class Reading : IEquatable<Reading>
+{
+    public int Sensor { get; set; }
+    public double? Value { get; set; }
+    public string? Label { get; set; }
+    public bool Ok { get; set; }
+    public long At;
+
+    public bool Equals(Reading? other) => other is not null && Sensor == other.Sensor && Value == other.Value && Label == other.Label && Ok == other.Ok && At == other.At;
+
+    public override bool Equals(object? obj) => Equals(obj as Reading);
+
+    public override int GetHashCode() => Sensor;
+}
