@@ -31,10 +31,15 @@ internal sealed class CompiledStage
     }
 
     /// <summary>The stage for <paramref name="spec"/>, built on first use in this process.</summary>
-    public static CompiledStage For(StageSpec spec) => s_stages.GetOrAdd(spec.Id, static (_, s) => new CompiledStage(s), spec);
+    public static CompiledStage For(StageSpec spec)
+    {
+        // A worker lives across runs; each run's stages have new ids. Forgetting them all now and then bounds the cache
+        // (a stage still running is simply built again).
+        if (s_stages.Count > MaxCached) s_stages.Clear();
+        return s_stages.GetOrAdd(spec.Id, static (_, s) => new CompiledStage(s), spec);
+    }
 
-    /// <summary>Forgets a stage (its run ended), so a long-lived worker does not keep every stage it ever ran.</summary>
-    public static void Forget(string id) => s_stages.TryRemove(id, out _);
+    private const int MaxCached = 256;
 
     /// <summary>Runs the stage over one block (or one source partition) and puts its output blocks in the store.</summary>
     public BlockResult Run(byte[]? input, int index)

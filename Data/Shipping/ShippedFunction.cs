@@ -72,7 +72,7 @@ internal static class ShippedFunction
 
     private static Delegate Bind(FunctionSpec spec, Type delegateType)
     {
-        var type = Type.GetType(spec.DeclaringType, throwOnError: false)
+        var type = Execution.TypeNames.Find(spec.DeclaringType)
             ?? throw new InvalidOperationException($"The function {spec.Display} cannot be found in this process: its type {spec.DeclaringType} did not load.");
         if (type.Module.ModuleVersionId != spec.ModuleVersionId)
             throw new InvalidOperationException(
@@ -82,7 +82,7 @@ internal static class ShippedFunction
         var method = type.GetMethods(all).FirstOrDefault(m => m.MetadataToken == spec.MethodToken)
             ?? throw new InvalidOperationException($"The function {spec.Display} (token {spec.MethodToken:x8}) is not in {type.FullName} in this process.");
         if (spec.MethodTypeArguments.Length > 0)
-            method = method.MakeGenericMethod(spec.MethodTypeArguments.Select(n => Type.GetType(n, throwOnError: true)!).ToArray());
+            method = method.MakeGenericMethod(spec.MethodTypeArguments.Select(Execution.TypeNames.Resolve).ToArray());
 
         if (!spec.TargetsLambdaSingleton) return method.CreateDelegate(delegateType);
         var target = type.GetField("<>9", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)?.GetValue(null)

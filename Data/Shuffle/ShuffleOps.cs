@@ -14,7 +14,11 @@ internal abstract class ShuffleOps
 {
     private static readonly ConcurrentDictionary<string, ShuffleOps> s_ops = new(StringComparer.Ordinal);
 
-    public static ShuffleOps For(ShuffleSpec spec) => s_ops.GetOrAdd(spec.Id, static (_, s) => Create(s), spec);
+    public static ShuffleOps For(ShuffleSpec spec)
+    {
+        if (s_ops.Count > 256) s_ops.Clear();   // bounded as CompiledStage's cache is
+        return s_ops.GetOrAdd(spec.Id, static (_, s) => Create(s), spec);
+    }
 
     private static ShuffleOps Create(ShuffleSpec spec)
     {

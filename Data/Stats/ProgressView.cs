@@ -12,13 +12,13 @@ namespace RayGen.Data.Stats;
 internal sealed class ProgressView(DatasetStats stats, Stopwatch clock) : IDisposable
 {
     private static readonly TimeSpan s_period = TimeSpan.FromMilliseconds(250);
-    private TimeSpan _lastDraw = TimeSpan.MinValue;
+    private TimeSpan _lastDraw;   // zero: the first lines come after a quarter second, so a short run draws none
     private int _lines;
 
-    /// <summary>The lines for the figures now: one per operator.</summary>
+    /// <summary>The lines for the figures now: one per operator (rows out; for a writer, rows written).</summary>
     public static string[] Render(DatasetStats stats, TimeSpan elapsed) => stats.Operators
         .Select(o => string.Create(CultureInfo.InvariantCulture,
-            $"{o.Name,-32} {DatasetStats.Count(o.RowsOut),14} rows {DatasetStats.Count(o.BlocksOut),7} blocks {DatasetStats.Bytes(o.BytesOut ?? 0),10}  {DatasetStats.Time(elapsed)}"))
+            $"{o.Name,-32} {DatasetStats.Count(o.Name.StartsWith("Write", StringComparison.Ordinal) ? o.RowsIn : o.RowsOut),14} rows {DatasetStats.Count(o.BlocksOut),7} blocks {DatasetStats.Bytes(o.BytesOut ?? 0),10}  {DatasetStats.Time(elapsed)}"))
         .ToArray();
 
     public void Draw()

@@ -43,3 +43,17 @@ public sealed class BlockTests
         });
     }
 }
+
+/// <summary>The terminal's progress lines and the stats table.</summary>
+public sealed class ProgressTests
+{
+    [Test]
+    public void Progress_shows_one_line_per_operator_with_rows_blocks_bytes_and_time()
+    {
+        var stats = new DatasetStats([new OperatorStats("ReadCsv", "ReadCsv->Map") { RowsOut = 1234567 }, new OperatorStats("Map", "ReadCsv->Map") { RowsOut = 1000, BlocksOut = 3, BytesOut = 3 << 20 }]);
+        var lines = RayGen.Data.Stats.ProgressView.Render(stats, System.TimeSpan.FromSeconds(2.5));
+        Assert.That(lines, Has.Length.EqualTo(2));
+        Assert.That(lines[0], Does.StartWith("ReadCsv").And.Contain("1,234,567 rows").And.EndWith("2.50 s"));
+        Assert.That(lines[1], Does.Contain("1,000 rows").And.Contain("3 blocks").And.Contain("3.0 MiB"));
+    }
+}
