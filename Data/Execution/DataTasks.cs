@@ -9,11 +9,20 @@ namespace RayGen.Data.Execution;
 /// <remarks>
 /// MaxRetries = 0 keeps the runtime from pipelining these tasks (it queues up to 32 tasks of a class behind a running
 /// one on the same worker, but never a task that may not be retried): the executor bounds blocks in flight itself and
-/// wants them spread over every worker. With pipelining on, a run of a class transform followed by a task stage over
-/// 1 MiB blocks left every CPU held and no task running; see docs/data.md.
+/// wants them spread over every worker. With pipelining on, a class transform followed by a task stage over 1 MiB
+/// blocks leaves every CPU held and no task running, one run in a few (RuntimeReproTests); see docs/data.md.
 /// </remarks>
 internal static partial class DataTasks
 {
+    /// <summary>
+    /// Options over the attributes' for the stage tasks; null in use. Only the reproduction of the pipelining hang
+    /// sets it (MaxRetries above 0 lets the runtime pipeline them again).
+    /// </summary>
+    internal static RemoteOptions? StageOptions { get; set; }
+
+    /// <summary>The stubs the executor submits stage tasks through.</summary>
+    internal static RemoteStubs Stages => StageOptions is { } options ? Remote.With(options) : Remote;
+
     /// <summary>Runs a stage over one block.</summary>
     [Remote(MaxRetries = 0)]
     public static BlockResult RunStage(StageSpec stage, byte[] block, int index) => CompiledStage.For(stage).Run(block, index);
