@@ -64,8 +64,7 @@ internal sealed class CompiledStage
         {
             var started = Stopwatch.GetTimestamp();
             var rowsIn = rows.Length;
-            if (_steps[i] is IIndexedStep indexed) indexed.BlockIndex = index;
-            rows = _steps[i].Apply(rows);
+            rows = _steps[i].Apply(rows, index);
             result.Steps[i] = new StepFigures { RowsIn = rowsIn, RowsOut = rows.Length, Ticks = Stopwatch.GetTimestamp() - started };
         }
 
@@ -94,10 +93,4 @@ internal sealed class CompiledStage
         var bytes = _outCodec.Encode(rows);
         return new BlockMeta { Data = Ray.Put(bytes), Rows = rows.Length, Bytes = bytes.Length };
     }
-}
-
-/// <summary>A step that needs the block's index (a sink names its file by it).</summary>
-internal interface IIndexedStep
-{
-    int BlockIndex { set; }
 }

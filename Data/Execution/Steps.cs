@@ -7,8 +7,9 @@ namespace RayGen.Data.Execution;
 /// <summary>One operator, bound in a worker to its typed function: per row, a plain delegate call.</summary>
 internal abstract class Step
 {
-    /// <summary>The rows out (a <c>TOut[]</c>) of the rows in (a <c>TIn[]</c>).</summary>
-    public abstract Array Apply(Array rows);
+    /// <summary>The rows out (a <c>TOut[]</c>) of the rows in (a <c>TIn[]</c>) of block <paramref name="index"/>.</summary>
+    /// <remarks>A step is shared by every task of its stage in the process (in process, several at once): it keeps no per-block state.</remarks>
+    public abstract Array Apply(Array rows, int index);
 
     /// <summary>Builds the step <paramref name="spec"/> describes, with its types closed once.</summary>
     public static Step Create(StepSpec spec)
@@ -33,7 +34,7 @@ internal sealed class MapStep<TIn, TOut>(StepSpec spec) : Step
 {
     private readonly Func<TIn, TOut> _f = ShippedFunction.Resolve<Func<TIn, TOut>>(spec.Function!);
 
-    public override Array Apply(Array rows)
+    public override Array Apply(Array rows, int index)
     {
         var input = (TIn[])rows;
         var output = new TOut[input.Length];
@@ -46,7 +47,7 @@ internal sealed class FilterStep<T>(StepSpec spec) : Step
 {
     private readonly Func<T, bool> _f = ShippedFunction.Resolve<Func<T, bool>>(spec.Function!);
 
-    public override Array Apply(Array rows)
+    public override Array Apply(Array rows, int index)
     {
         var input = (T[])rows;
         var kept = new List<T>(input.Length);
@@ -63,7 +64,7 @@ internal sealed class FlatMapStep<TIn, TOut>(StepSpec spec) : Step
 {
     private readonly Func<TIn, IEnumerable<TOut>> _f = ShippedFunction.Resolve<Func<TIn, IEnumerable<TOut>>>(spec.Function!);
 
-    public override Array Apply(Array rows)
+    public override Array Apply(Array rows, int index)
     {
         var output = new List<TOut>();
         foreach (var row in (TIn[])rows) output.AddRange(_f(row));
@@ -76,7 +77,7 @@ internal sealed class BatchStep<TIn, TOut>(StepSpec spec) : Step
 {
     private readonly Func<TIn[], TOut[]> _f = ShippedFunction.Resolve<Func<TIn[], TOut[]>>(spec.Function!);
 
-    public override Array Apply(Array rows) => Batches.Apply((TIn[])rows, spec.BatchSize, _f);
+    public override Array Apply(Array rows, int index) => Batches.Apply((TIn[])rows, spec.BatchSize, _f);
 }
 
 /// <summary>A class transform: the instance is made when the step is (once per actor) and reused for every batch.</summary>
@@ -85,17 +86,15 @@ internal sealed class ClassTransformStep<TTransform, TIn, TOut>(StepSpec spec) :
 {
     private readonly TTransform _transform = TransformArguments.Construct<TTransform>(spec);
 
-    public override Array Apply(Array rows) => Batches.Apply((TIn[])rows, spec.BatchSize, _transform.Transform);
+    public override Array Apply(Array rows, int index) => Batches.Apply((TIn[])rows, spec.BatchSize, _transform.Transform);
 }
 
-internal sealed class WriteStep<T>(StepSpec spec) : Step, IIndexedStep
+/// <summary>A sink: the block's index names its file.</summary>
+internal sealed class WriteStep<T>(StepSpec spec) : Step
 {
-    /// <summary>The block's index in the dataset: the file's name.</summary>
-    public int BlockIndex { get; set; }
-
-    public override Array Apply(Array rows)
+    public override Array Apply(Array rows, int index)
     {
-        IO.Writers.Write(spec.Sink!, BlockIndex, (T[])rows);
+        IO.Writers.Write(spec.Sink!, index, (T[])rows);
         return Array.Empty<T>();
     }
 }

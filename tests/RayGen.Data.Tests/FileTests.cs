@@ -71,6 +71,18 @@ public sealed class FileTests() : DataFixture(RayMode.InProcess)
     }
 
     [Test]
+    public void Blocks_written_at_once_each_get_their_own_file()
+    {
+        var folder = ScratchPath("many");
+        RayData.Range(20_000, blocks: 40).Map(static i => (long)i).WriteJson(folder);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Directory.GetFiles(folder, "part-*.jsonl"), Has.Length.EqualTo(40));
+            Assert.That(RayData.ReadJson<long>(folder).IterRows().Order(), Is.EqualTo(Enumerable.Range(0, 20_000).Select(i => (long)i)));
+        });
+    }
+
+    [Test]
     public void A_path_that_matches_nothing_is_refused_at_once()
     {
         Assert.Throws<FileNotFoundException>(() => RayData.ReadCsv<Person>(ScratchPath("none/*.csv")));
