@@ -59,7 +59,8 @@ internal sealed class ShuffleStageOp(ShuffleOp op, OperatorStats[] operators) : 
     private void RunMaps()
     {
         if (_collected.Count == 0) return;
-        var outputs = op.Outputs ?? _collected.Count;
+        // Aggregates are small: as many outputs as tasks run at once, not one per input block (a round of tasks each).
+        var outputs = op.Outputs ?? (op.Spec.Kind == ShuffleKind.GroupBy ? Math.Min(_collected.Count, MaxInFlight) : _collected.Count);
         var spec = Clone(op.Spec);
         spec.Outputs = outputs;
         if (spec.Kind == ShuffleKind.Repartition)
@@ -69,7 +70,7 @@ internal sealed class ShuffleStageOp(ShuffleOp op, OperatorStats[] operators) : 
             return;
         }
 
-        if (op.Boundaries is not null)
+        if (op.Boundaries is not null && outputs > 1)
         {
             var sampling = Clone(spec);
             sampling.SampleOnly = true;
