@@ -53,6 +53,8 @@ public sealed class OperatorTests() : DataFixture(RayMode.InProcess)
         {
             Assert.That(data.Sort(static v => v).IterRows().ToList(), Is.EqualTo(values.Order()));
             Assert.That(data.Sort(static v => v, descending: true).IterRows().ToList(), Is.EqualTo(values.OrderDescending()));
+            Assert.That(RayData.FromItems(values, blocks: 40).Sort(static v => v).IterRows().ToList(), Is.EqualTo(values.Order()),
+                "keys sampled from some of the blocks only");
         });
     }
 
