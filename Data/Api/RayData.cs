@@ -44,7 +44,14 @@ public static class RayData
     public static Dataset<T> ReadCsv<T>(string path, bool hasHeader = true) => Files<T>("ReadCsv", SourceKind.Csv, path, spec => spec.HasHeader = hasHeader);
 
     /// <summary>Parquet files (a file, a folder, or a pattern), read with Parquet.Net's class serializer: <typeparamref name="T"/>'s public properties are the columns.</summary>
-    public static Dataset<T> ReadParquet<T>(string path) where T : class, new() => Files<T>("ReadParquet", SourceKind.Parquet, path);
+    /// <param name="path">A file, a folder or a pattern.</param>
+    /// <remarks>Each row group is read by a task of its own, so a file of many groups streams; the file list and the groups are read when the dataset is made.</remarks>
+    public static Dataset<T> ReadParquet<T>(string path) where T : class, new()
+    {
+        var (paths, groups) = IO.ParquetFiles.Partitions(Expand(path));
+        var spec = new SourceSpec { Kind = SourceKind.Parquet, RowType = TypeNames.Of(typeof(T)), Paths = paths, RowGroups = groups, RowsPerBlock = DataContext.Current.TargetRowsPerBlock };
+        return new Dataset<T>(LogicalPlan.Of(new SourceOp("ReadParquet", typeof(T), spec, paths.Length)));
+    }
 
     /// <summary>JSON lines files (one object per line), read with System.Text.Json.</summary>
     public static Dataset<T> ReadJson<T>(string path) => Files<T>("ReadJson", SourceKind.Json, path);

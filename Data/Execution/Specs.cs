@@ -66,8 +66,11 @@ internal sealed partial class SourceSpec
     public long End { get; set; }
     public long PerPartition { get; set; }
 
-    /// <summary>Files: one partition per file.</summary>
+    /// <summary>Files: the file of each partition.</summary>
     public string[] Paths { get; set; } = [];
+
+    /// <summary>Parquet: the row group of each partition (a file of several is read as one task per group); empty otherwise.</summary>
+    public int[] RowGroups { get; set; } = [];
 
     /// <summary>Rows per block a read splits a file into.</summary>
     public int RowsPerBlock { get; set; }

@@ -78,7 +78,7 @@ internal sealed class CsvSource<T>(SourceSpec spec) : ISourceReader
     }
 }
 
-/// <summary>Parquet through Parquet.Net's class serializer.</summary>
+/// <summary>Parquet through Parquet.Net's class serializer, a row group (or a whole file) per partition.</summary>
 internal sealed class ParquetSource<T>(SourceSpec spec) : ISourceReader
     where T : class, new()
 {
@@ -88,7 +88,8 @@ internal sealed class ParquetSource<T>(SourceSpec spec) : ISourceReader
         using var stream = File.OpenRead(path);
         try
         {
-            IList<T> rows = Parquet.Serialization.ParquetSerializer.DeserializeAsync<T>(stream).GetAwaiter().GetResult().Data;
+            int? rowGroup = spec.RowGroups.Length > partition && spec.RowGroups[partition] >= 0 ? spec.RowGroups[partition] : null;
+            IList<T> rows = Parquet.Serialization.ParquetSerializer.DeserializeAsync<T>(stream, null, rowGroup).GetAwaiter().GetResult().Data;
             return rows.ToArray();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or InvalidOperationException)
@@ -121,6 +122,42 @@ internal sealed class JsonLinesSource<T>(SourceSpec spec) : ISourceReader
         }
 
         return rows.ToArray();
+    }
+}
+
+internal static class ParquetFiles
+{
+    /// <summary>One partition per row group of every file: a large file is read by several tasks, each holding one group.</summary>
+    public static (string[] Paths, int[] RowGroups) Partitions(string[] files)
+    {
+        var paths = new List<string>();
+        var groups = new List<int>();
+        foreach (var file in files)
+        {
+            int count;
+            try
+            {
+                count = RowGroupCount(file).GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
+            {
+                throw new InvalidDataException($"{file}: {e.Message}", e);
+            }
+
+            for (var g = 0; g < Math.Max(1, count); g++)
+            {
+                paths.Add(file);
+                groups.Add(count <= 1 ? -1 : g);
+            }
+        }
+
+        return (paths.ToArray(), groups.ToArray());
+    }
+
+    private static async System.Threading.Tasks.Task<int> RowGroupCount(string file)
+    {
+        await using var reader = await Parquet.ParquetReader.CreateAsync(file).ConfigureAwait(false);
+        return reader.RowGroupCount;
     }
 }
 

@@ -38,6 +38,19 @@ public sealed class FileTests() : DataFixture(RayMode.InProcess)
     }
 
     [Test]
+    public void A_parquet_file_of_several_row_groups_is_read_by_a_task_per_group()
+    {
+        var file = ScratchPath("groups.parquet");
+        var readings = Enumerable.Range(0, 3000).Select(i => new Reading { Sensor = i, Value = i % 7 == 0 ? null : i / 2.0, Label = $"r{i}", Ok = i % 2 == 0, At = i }).ToArray();
+        using (var stream = File.Create(file))
+            Parquet.Serialization.ParquetSerializer.SerializeAsync(readings, stream, new Parquet.ParquetOptions { RowGroupSize = 1000 }).GetAwaiter().GetResult();
+
+        var dataset = RayData.ReadParquet<Reading>(file);
+        Assert.That(dataset.IterRows().ToArray(), Is.EqualTo(readings));
+        Assert.That(dataset.Stats().Operators[0].Tasks, Is.EqualTo(3));
+    }
+
+    [Test]
     public void Json_lines_and_text_round_trips()
     {
         var folder = ScratchPath("json");
