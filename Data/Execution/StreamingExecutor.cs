@@ -114,10 +114,7 @@ internal sealed class StreamingExecutor : IDisposable
                 op.SubmitOne();
         }
 
-        var held = HeldBytes();
-        if (held > _stats.PeakBlockBytes && Environment.GetEnvironmentVariable("RAYGEN_DATA_DEBUG") is not null)
-            Console.Error.WriteLine($"peak {held}: " + string.Join(" | ", _ops.Select(o => $"{o.Name} q={o.Input.Count}/{o.Input.Sum(b => b.Bytes)} f={o.InFlight.Count}/{o.InFlight.Sum(p => p.InputBytes + p.EstimatedOutputBytes)}")));
-        _stats.PeakBlockBytes = Math.Max(_stats.PeakBlockBytes, held);
+        _stats.PeakBlockBytes = Math.Max(_stats.PeakBlockBytes, HeldBytes());
     }
 
     private void UpdateUpstream()

@@ -117,6 +117,19 @@ public sealed class ProcessPipelineTests() : DataFixture(RayMode.Processes)
     }
 
     [Test]
+    public void Blocks_made_by_actors_outlive_the_pool_once_materialized()
+    {
+        var kept = RayData.Range(4_000, blocks: 8)
+            .MapBatches(static (int[] ids) => ids.Select(id => new Blob { Id = id, Payload = new byte[1000] }).ToArray())
+            .MapBatches<Reverser, Blob, Blob>(concurrency: 2, batchSize: 500)
+            .Materialize();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        System.Threading.Thread.Sleep(1500);   // the sweeper runs every second
+        Assert.That(kept.IterRows().Select(b => b.Id), Is.EqualTo(Enumerable.Range(0, 4_000)), "the pool's actors are gone; their blocks are not");
+    }
+
+    [Test]
     public void A_capturing_lambda_is_refused_before_anything_runs_with_the_operator_named()
     {
         var offset = 5;
