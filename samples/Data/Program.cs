@@ -38,7 +38,7 @@ public static class Program
 
         var written = RayData.ReadParquet<TripFeatures>(output);
         var perZone = written.GroupBy(static f => f.Zone).Count();
-        foreach (var (zone, count) in perZone.IterRows()) Console.WriteLine($"{zone,-10} {count,8:N0} trips");
+        foreach (var (zone, count) in perZone.IterRows()) Console.WriteLine($"{zone,-20} {count,8:N0} trips");
         Console.WriteLine(perZone.Stats());
 
         var dearest = written.Sort(static f => f.FarePerKm, descending: true).Take(3);
