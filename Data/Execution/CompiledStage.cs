@@ -53,6 +53,7 @@ internal sealed class CompiledStage
             rows = _source.Read(index);
             result.SourceRows = rows.Length;
             result.SourceTicks = Stopwatch.GetTimestamp() - started;
+            result.SourceBytes = IO.SourceBytes.Of(_spec.Source!, index);
             rowsPerBlock = _spec.Source!.RowsPerBlock;
         }
         else

@@ -79,6 +79,7 @@ internal abstract class PhysicalOp(string name, OperatorStats[] operators)
         {
             first.RowsOut += result.SourceRows;
             first.TaskTime += Stopwatch.GetElapsedTime(0, result.SourceTicks);
+            if (result.SourceBytes > 0) first.AddBytesIn(result.SourceBytes);
             offset = 1;
         }
         else

@@ -21,16 +21,12 @@ internal sealed class ShuffleStageOp(ShuffleOp op, OperatorStats[] operators) : 
 
     public override bool HasWork => _reduces.Count > 0;
 
-    /// <summary>Bytes of the blocks held for the shuffle.</summary>
-    public long CollectedBytes { get; private set; }
-
     public override void Prepare()
     {
         while (Input.Count > 0)
         {
             var block = Input.Dequeue();
             _collected.Add(block);
-            CollectedBytes += block.Bytes;
             Operators[0].RowsIn += block.Rows;
             Operators[0].AddBytesIn(block.Bytes);
         }

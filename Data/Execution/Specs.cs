@@ -130,4 +130,7 @@ internal sealed partial class BlockResult
     /// <summary>A source's rows read (the source is not a step).</summary>
     public long SourceRows { get; set; }
     public long SourceTicks { get; set; }
+
+    /// <summary>Bytes of file the source read (its share of a file read in row groups); 0 for a range.</summary>
+    public long SourceBytes { get; set; }
 }

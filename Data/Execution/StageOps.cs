@@ -52,8 +52,6 @@ internal sealed class TaskStageOp(StageSpec stage, OperatorStats[] operators) : 
 {
     private int _index;
 
-    public StageSpec Stage => stage;
-
     public override bool HasWork => Input.Count > 0;
 
     public override void SubmitOne()

@@ -16,6 +16,18 @@ internal interface ISourceReader
     Array Read(int partition);
 }
 
+internal static class SourceBytes
+{
+    /// <summary>The bytes of file a partition reads: its file's length, shared evenly by the partitions of one file.</summary>
+    public static long Of(SourceSpec spec, int partition)
+    {
+        if (spec.Paths.Length <= partition) return 0;
+        var path = spec.Paths[partition];
+        var sharing = spec.Paths.Count(p => p == path);
+        return new FileInfo(path).Length / Math.Max(1, sharing);
+    }
+}
+
 internal static class SourceReaders
 {
     public static ISourceReader Create(SourceSpec spec)

@@ -29,7 +29,7 @@ public sealed class OperatorStats
     /// <summary>Rows out.</summary>
     public long RowsOut { get; internal set; }
 
-    /// <summary>Bytes of the stored blocks it read; null inside a fused stage, where rows are passed in memory.</summary>
+    /// <summary>Bytes of the stored blocks it read (for a file source, of the files); null inside a fused stage, where rows are passed in memory.</summary>
     public long? BytesIn { get; internal set; }
 
     /// <summary>Bytes of the stored blocks it wrote; null inside a fused stage.</summary>

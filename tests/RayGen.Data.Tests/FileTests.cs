@@ -48,6 +48,7 @@ public sealed class FileTests() : DataFixture(RayMode.InProcess)
         var dataset = RayData.ReadParquet<Reading>(file);
         Assert.That(dataset.IterRows().ToArray(), Is.EqualTo(readings));
         Assert.That(dataset.Stats().Operators[0].Tasks, Is.EqualTo(3));
+        Assert.That(dataset.Stats().Operators[0].BytesIn, Is.EqualTo(new FileInfo(file).Length / 3 * 3), "the file's bytes, shared by its groups");
     }
 
     [Test]
