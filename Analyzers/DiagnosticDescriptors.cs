@@ -95,6 +95,16 @@ internal static class DiagnosticDescriptors
         "StreamBackpressure needs a method that streams and a positive count",
         "{0} {1}");
 
+    public static readonly DiagnosticDescriptor CapturingTransform = Error(
+        "RAY018",
+        "A data transform cannot capture variables",
+        "The {0} passed to {1} captures {2}: transforms run in worker processes, so they cannot capture variables; pass state through a class transform's constructor arguments");
+
+    public static readonly DiagnosticDescriptor NonStaticTransform = Warning(
+        "RAY019",
+        "A data transform lambda should be static",
+        "The {0} passed to {1} captures nothing but is not static; mark it static to say that it runs in a worker process and to keep it from capturing");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         Create(id, title, message, DiagnosticSeverity.Error);
 

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -14,34 +13,16 @@ namespace RayGen.Analyzers.CodeFixes;
 
 /// <summary>RAY009: <c>r.Get()</c> and <c>Ray.Get(r)</c> become <c>await r</c>; refs are awaitable.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AwaitInsteadOfGetCodeFix)), Shared]
-public sealed class AwaitInsteadOfGetCodeFix : CodeFixProvider
+public sealed class AwaitInsteadOfGetCodeFix : DocumentCodeFix
 {
-    private const string Title = "Await the ref instead of blocking";
+    protected override string Title => "Await the ref instead of blocking";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.BlockingGetInAsync.Id);
+    protected override string DiagnosticId => DiagnosticDescriptors.BlockingGetInAsync.Id;
 
-    public override FixAllProvider GetFixAllProvider() =>
-        FixAllProvider.Create(async (context, document, diagnostics) => await FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
+    // The analyzer leaves the property out where await cannot say the same thing (timeouts, many refs).
+    protected override bool Offers(Diagnostic diagnostic) => diagnostic.Properties.ContainsKey(BlockingGetAnalyzer.AwaitFixProperty);
 
-    public override Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            // The analyzer leaves the property out where await cannot say the same thing (timeouts, many refs).
-            if (!diagnostic.Properties.ContainsKey(BlockingGetAnalyzer.AwaitFixProperty))
-                continue;
-            context.RegisterCodeFix(
-                CodeAction.Create(
-                    Title,
-                    token => FixAsync(context.Document, ImmutableArray.Create(diagnostic), token),
-                    equivalenceKey: nameof(AwaitInsteadOfGetCodeFix)),
-                diagnostic);
-        }
-        return Task.CompletedTask;
-    }
-
-    private static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null)

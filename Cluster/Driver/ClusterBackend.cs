@@ -9,6 +9,7 @@ using RayGen.Cluster.Nodes;
 using RayGen.Cluster.Scheduling;
 using RayGen.Cluster.Security;
 using RayGen.Core;
+using RayGen.Internal;
 using RayGen.Protocol;
 using RayGen.Store;
 
@@ -70,6 +71,25 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         _observer = new JobObserver(this);
         _observerReference = client.Client.CreateObjectReference<IJobObserver>(_observer);
         _refresh = new Timer(_ => Refresh(), null, RefreshPeriod, RefreshPeriod);
+        Last = this;
+    }
+
+    /// <summary>Tests only: the backend made last, whose runs <see cref="Describe"/> lists.</summary>
+    internal static ClusterBackend? Last { get; private set; }
+
+    /// <summary>Set RAYGEN_CLUSTER_TRACE=1 to keep each run's history (placements, sends, results) for <see cref="Describe"/>.</summary>
+    internal static readonly bool Tracing = Environment.GetEnvironmentVariable("RAYGEN_CLUSTER_TRACE") == "1";
+
+    /// <summary>What waits and what is in flight, with each run's history when tracing: what a stuck ref's task is doing.</summary>
+    internal string Describe()
+    {
+        List<Run> waiting;
+        lock (_lock) waiting = _waiting.ToList();
+        var text = new System.Text.StringBuilder();
+        text.AppendLine($"{waiting.Count} waiting, {_inFlight.Count} in flight, {_pulling.Count} being pulled");
+        foreach (var run in waiting.Concat(_inFlight.Values).Take(20))
+            text.AppendLine($"  {run.Kind} {run.Task.Function.DisplayName} key {run.Key} node {run.Node?.NodeId ?? "-"}: {string.Join(" | ", run.History ?? [])}");
+        return text.ToString();
     }
 
     /// <summary>The id nodes know this driver's job by.</summary>
@@ -86,8 +106,69 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     public void Execute(TaskSpec task) => Place(new Run(task, RunKind.Task, actor: null, task.ResolveArguments()));
 
-    public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments) =>
-        Place(new Run(constructor, RunKind.ActorConstructor, actor, arguments));
+    public void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments)
+    {
+        // Another driver's actor "restarts" here by finding where its owner restarted it.
+        if (actor.IsAdopted) _ = FollowAsync(actor);
+        else Place(new Run(constructor, RunKind.ActorConstructor, actor, arguments));
+    }
+
+    // Adopted actors whose node died: where they were, so the new place is told from the old one.
+    private readonly ConcurrentDictionary<ActorRecord, (string Node, long Key)> _lostAdopted = new();
+
+    /// <summary>How long a handle of another driver's actor waits for that driver to restart it after its node died.</summary>
+    private static readonly TimeSpan FollowTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Another driver's actor died with its node: that driver restarts it (within its MaxRestarts) and publishes the new
+    /// place under the name, which this handle then uses; calls made meanwhile wait in its mailbox. A name that goes
+    /// away, or stays on the dead place past <see cref="FollowTimeout"/>, ends the handle with <see cref="ActorDiedException"/>.
+    /// </summary>
+    private async Task FollowAsync(ActorRecord actor)
+    {
+        _lostAdopted.TryRemove(actor, out var lost);
+        var deadline = DateTime.UtcNow + FollowTimeout;
+        while (DateTime.UtcNow < deadline && !_disposed && _headLost is null && actor.Name is { } name)
+        {
+            NamedActor? entry;
+            try
+            {
+                entry = await Names.Lookup(Namespace, name).WaitAsync(ClusterClient.CallTimeout);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                entry = null;
+                await Task.Delay(FollowPause);
+                continue;
+            }
+
+            if (entry is null) break; // its driver let it go (out of restarts, killed, or ended)
+            bool elsewhere;
+            lock (_lock) elsewhere = entry is { NodeId: { } node, SiloAddress: not null } && (node != lost.Node || entry.ActorKey != lost.Key) && !_deadNodes.Contains(node);
+            if (elsewhere)
+            {
+                NodeLink link;
+                lock (_lock)
+                {
+                    _silos[entry.NodeId!] = entry.SiloAddress!;
+                    link = LinkLocked(entry.NodeId!, entry.JobId);
+                }
+
+                var placement = new Placement(link, entry.ActorKey) { Detached = entry.Detached, OwnerJob = entry.JobId };
+                actor.BackendHandle = placement;
+                _placedActors[actor] = placement;
+                actor.OnConstructed(null);
+                return;
+            }
+
+            await Task.Delay(FollowPause);
+        }
+
+        actor.OnConstructed(new ResultNotStoredException(ErrorInfo.Of(ErrorKind.ActorDied,
+            $"The actor {actor.DisplayName} died with its node, and the driver that made it did not restart it elsewhere.")));
+    }
+
+    private static readonly TimeSpan FollowPause = TimeSpan.FromMilliseconds(250);
 
     public void ExecuteActorCall(ActorRecord actor, TaskSpec call)
     {
@@ -122,8 +203,12 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     public void ForceStop(TaskSpec task)
     {
-        // The owner has failed the ref already; stopping a run on another machine is not built yet (it finishes there
-        // and its result is ignored).
+        // The owner has failed the ref already; the node kills the worker that runs it (a queued run is dropped there).
+        foreach (var run in _inFlight.Values)
+        {
+            if (run.Task != task || run.Node is not { } node) continue;
+            _ = node.CancelRun(run.Key, force: true).ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
     }
 
     private void Place(Run run)
@@ -140,6 +225,8 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             outcome = TryPlaceLocked(run);
             if (outcome == Outcome.Waiting) _waiting.AddLast(run);
         }
+
+        run.Trace($"place: {outcome}");
 
         if (outcome == Outcome.Placed) Send(run);
     }
@@ -244,7 +331,8 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     {
         if (_links.TryGetValue((nodeId, targetJob), out var link)) return link;
         var agent = _client.Client.GetGrain<INodeAgent>(_silos[nodeId]);
-        link = new NodeLink(nodeId, agent, _app, _jobId, targetJob, _observerReference, OnSendFailed);
+        link = new NodeLink(nodeId, agent, _app, _jobId, targetJob, _observerReference, OnSendFailed,
+            frame => _inFlight.TryGetValue(frame.Key, out var run) && run.Node?.NodeId == nodeId);
         _links.Add((nodeId, targetJob), link);
         return link;
     }
@@ -295,16 +383,27 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
 
         run.Key = key;
+        run.Trace($"send key {key} to {run.Node!.NodeId}");
         _inFlight[key] = run;
         run.Node!.Send(frame, pushes);
+        if (run.Kind != RunKind.ActorConstructor)
+        {
+            // Ray.Cancel signals the task's token: the node signals it where the run is (registered after the send, so
+            // the cancel follows the run; one already requested fires at once).
+            run.Task.GetCancellationToken().UnsafeRegister(static state =>
+            {
+                var (link, key) = ((NodeLink, long))state!;
+                _ = link.CancelRun(key, force: false).ContinueWith(static _ => { }, TaskScheduler.Default);
+            }, (run.Node, key));
+        }
     }
 
     private void OnSendFailed(IReadOnlyList<JobRunFrame> frames, Exception error)
     {
         foreach (var frame in frames)
         {
-            if (_inFlight.TryGetValue(frame.Key, out var call) && call.Kind == RunKind.ActorCall && ResendLater(call, frame)) continue;
             if (!_inFlight.TryRemove(frame.Key, out var run)) continue;
+            run.Trace($"send of key {frame.Key} failed: {FirstLine(error.Message)}");
             Suspect(run.Node?.NodeId);
             Release(run);
             // The node may be dying or the head gone, which the next refresh tells apart (and then reruns or fails the
@@ -328,17 +427,37 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         {
             if (!_inFlight.TryRemove(frame.Key, out var run))
             {
-                // A run already answered another way (placed again after a failed send): the node's copy is nobody's.
-                if (frame.HeldLength > 0) DropStray(nodeId, frame.Key);
+                // A run already answered another way (placed again after a failed send), or this batch again (the node
+                // sends until it hears back): the node's copy is nobody's, unless it is being pulled right now.
+                if (frame.HeldLength > 0 && !_pulling.ContainsKey(frame.Key)) DropStray(nodeId, frame.Key);
                 continue;
             }
 
-            if (frame.HeldLength > 0) _ = PullThenComplete(run, frame);
-            else Complete(run, frame.Value, frame.Error);
+            run.Trace($"result of key {frame.Key} from {nodeId}");
+            try
+            {
+                if (frame.HeldLength > 0)
+                {
+                    _pulling[frame.Key] = 0;
+                    _ = PullThenComplete(run, frame);
+                }
+                else
+                {
+                    Complete(run, frame.Value, frame.Error);
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // One run's completion failing must not cost the rest of the batch theirs (they would wait forever).
+                _owner.WarningSink($"The result of {run.Task.Function.DisplayName} from node {nodeId} could not be completed: {e}");
+            }
         }
 
         PlaceWaiting();
     }
+
+    // Keys of held results being pulled now: a second delivery of their batch must not drop them on the node.
+    private readonly ConcurrentDictionary<long, byte> _pulling = new();
 
     /// <summary>How many chunks of one result are pulled at once.</summary>
     private const int PullsInFlight = 4;
@@ -354,6 +473,18 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     }
 
     private async Task PullThenComplete(Run run, JobResultFrame frame)
+    {
+        try
+        {
+            await PullThenCompleteCore(run, frame);
+        }
+        finally
+        {
+            _pulling.TryRemove(frame.Key, out _);
+        }
+    }
+
+    private async Task PullThenCompleteCore(Run run, JobResultFrame frame)
     {
         byte[] value;
         try
@@ -393,6 +524,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     private void Complete(Run run, byte[]? value, ErrorInfo? error)
     {
+        run.Trace(error is null ? "complete" : $"complete with {error.Kind}");
         switch (run.Kind)
         {
             case RunKind.Task:
@@ -482,6 +614,95 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
         if (placed is null) return;
         foreach (var run in placed) Send(run);
+    }
+
+    // Keys of forwarded calls taken lately: a batch the node sends again (its first try timed out, yet arrived) runs once.
+    private readonly RecentKeys _forwarded = new(1 << 16);
+
+    /// <summary>
+    /// Calls of this driver's actors made by code on a node (the actor's handle reached it): each runs as this driver's
+    /// own call of the actor, in the order they came, and its value or error goes back to that node's job host.
+    /// </summary>
+    internal void OnForward(string nodeId, byte[] bytes)
+    {
+        var frames = MemoryPackSerializer.Deserialize<JobForwardFrame[]>(bytes) ?? Array.Empty<JobForwardFrame>();
+        foreach (var frame in frames)
+        {
+            if (!_forwarded.Add(frame.Key)) continue;
+            ObjectEntry result;
+            try
+            {
+                if (frame.TaskOptions is { } wire)
+                {
+                    // A nested task its node could not or must not run: placed on the cluster as this driver's own task.
+                    if (!RemoteRegistry.TryGet(frame.FunctionId, out var spilled))
+                        throw new RayException($"A node spilled '{frame.FunctionId}', which this driver has not registered.");
+                    var options = wire.ToOptions();
+                    var task = new TaskSpec(_owner.Runtime, spilled, options, frame.Args.Length) { Request = ResourceRequest.From(options, defaultCpus: 1) };
+                    foreach (var arg in frame.Args) task.AddArg(arg);
+                    _owner.Submit(task).Subscribe(new ForwardAnswer(this, nodeId, frame.Key));
+                    continue;
+                }
+
+                if (frame.ActorId == 0)
+                {
+                    // A read of an object of this driver whose ref reached code on the node (an unknown id answers as lost).
+                    _owner.Runtime.Objects.Import(frame.Object).Subscribe(new ForwardAnswer(this, nodeId, frame.Key));
+                    continue;
+                }
+
+                if (!RemoteRegistry.TryGet(frame.FunctionId, out var function))
+                    throw new RayException($"A node called '{frame.FunctionId}' on an actor, which this driver has not registered.");
+                var actor = _owner.Actors.Find(frame.ActorId)
+                            ?? throw new RayException($"Node {nodeId} called actor {frame.ActorId}, which this driver does not know.");
+                var call = new TaskSpec(_owner.Runtime, function, actor.Options, frame.Args.Length) { Actor = actor };
+                foreach (var arg in frame.Args) call.AddArg(arg);
+                result = _owner.Submit(call);
+            }
+            catch (Exception e) when (e is RayException or ArgumentException)
+            {
+                AnswerForward(nodeId, new JobForwardResultFrame { Key = frame.Key, Error = ErrorInfo.Of(ErrorKind.Runtime, e.Message) });
+                continue;
+            }
+
+            result.Subscribe(new ForwardAnswer(this, nodeId, frame.Key));
+        }
+    }
+
+    private void AnswerForward(string nodeId, JobForwardResultFrame answer)
+    {
+        string? silo;
+        lock (_lock) _silos.TryGetValue(nodeId, out silo);
+        if (silo is null) return;
+        var bytes = MemoryPackSerializer.Serialize(new[] { answer });
+        _ = Task.Run(async () =>
+        {
+            // The caller on the node waits for this: tried a few times (a node that died has no caller left to tell).
+            for (var attempt = 1; attempt <= 3; attempt++)
+            {
+                try
+                {
+                    await _client.Client.GetGrain<INodeAgent>(silo).ForwardResults(_jobId, bytes);
+                    return;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                }
+            }
+        });
+    }
+
+    /// <summary>Sends a forwarded call's value (copied: it leaves this process) or error back to the node that made it.</summary>
+    private sealed class ForwardAnswer(ClusterBackend backend, string nodeId, long key) : IEntryWaiter
+    {
+        public void OnEntryCompleted(ObjectEntry entry)
+        {
+            var answer = new JobForwardResultFrame { Key = key };
+            if (entry.Error is { } error) answer.Error = error;
+            else answer.Value = entry.Memory.ToArray();
+            backend.AnswerForward(nodeId, answer);
+        }
     }
 
     internal void OnOutput(string[] lines)
@@ -584,6 +805,11 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
 
         Recover(nodeId, link: null, nodeDied: true, $"its node {nodeId} died");
+        // Node ids are never reused (a node that comes back is a new one): its links would only pile up.
+        lock (_lock)
+        {
+            foreach (var key in _links.Keys.Where(k => k.Node == nodeId).ToList()) _links.Remove(key);
+        }
     }
 
     /// <summary>
@@ -596,6 +822,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         foreach (var run in _inFlight.Values.Where(r => Lost(r.Node)).ToList())
         {
             if (!_inFlight.TryRemove(run.Key, out _)) continue;
+            run.Trace($"recovered from {nodeId}: {what}");
             if (nodeDied)
             {
                 run.Held = null; // the node's ledger went with it
@@ -640,13 +867,15 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             if (nodeDied) placement.HeldRequest = null;
             if (actor.IsAdopted)
             {
-                // Another driver's actor: that driver restarts it (or not) and keeps its name; here it is only gone.
+                // Another driver's actor: that driver restarts it (or not) and publishes where; this handle follows it
+                // there (see StartActor), its calls in flight fail, as in Ray.
                 _placedActors.TryRemove(actor, out _);
                 actor.BackendHandle = null;
+                _lostAdopted[actor] = (placement.Node.NodeId, placement.Key);
             }
 
             actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, $"The actor {actor.DisplayName} died: {what}" +
-                (actor.IsAdopted ? "." : $"; restarts used: {actor.Restarts} of {actor.Options.MaxRestarts ?? 0}.")), allowRestart: !actor.IsAdopted);
+                (actor.IsAdopted ? "." : $"; restarts used: {actor.Restarts} of {actor.Options.MaxRestarts ?? 0}.")), allowRestart: true);
         }
     }
 
@@ -738,30 +967,16 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         /// <summary>For a task queued on a node beyond its free resources (see QueueBehindLocked): that node.</summary>
         public string? QueuedOn { get; set; }
 
-        /// <summary>For an actor call: when sending it first failed (see ResendLater).</summary>
-        public DateTime? FirstSendFailure { get; set; }
+        public List<string>? History { get; private set; }
+
+        public void Trace(string what)
+        {
+            if (!Tracing) return;
+            lock (this) (History ??= new()).Add($"{DateTime.UtcNow:HH:mm:ss.fff} {what}");
+        }
     }
 
     private const int SendAttempts = 3;
-
-    /// <summary>How long an actor call whose node does not take it is offered again before the send error is its answer.</summary>
-    private static readonly TimeSpan ActorCallResendWindow = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// An actor call must go to its actor's node: while that node may be dying (the cluster has not said so yet) the
-    /// call stays in flight and is offered again each second; the node's death, when declared, retries or fails it
-    /// with the actor (see OnNodeDied). False once the window is over.
-    /// </summary>
-    private bool ResendLater(Run call, JobRunFrame frame)
-    {
-        call.FirstSendFailure ??= DateTime.UtcNow;
-        if (DateTime.UtcNow - call.FirstSendFailure > ActorCallResendWindow || _headLost is not null) return false;
-        _ = Task.Delay(TimeSpan.FromSeconds(1)).ContinueWith(_ =>
-        {
-            if (_inFlight.TryGetValue(frame.Key, out var still) && still == call) call.Node!.Send(frame);
-        }, TaskScheduler.Default);
-        return true;
-    }
 
     /// <summary>Where an actor lives: its node and the key its job host knows it by.</summary>
     private sealed class Placement(NodeLink node, long key)
@@ -827,7 +1042,8 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
 
         var placement = new Placement(link, entry.ActorKey) { Detached = entry.Detached, OwnerJob = entry.JobId };
-        var adopted = actors.Adopt(name, actorType, new RemoteOptions { Lifetime = entry.Detached ? ActorLifetime.Detached : null }, placement);
+        // Restarts unbounded here: its owner keeps the real count, and this handle follows whatever it decides.
+        var adopted = actors.Adopt(name, actorType, new RemoteOptions { Lifetime = entry.Detached ? ActorLifetime.Detached : null, MaxRestarts = int.MaxValue }, placement);
         _placedActors[adopted] = placement;
         return adopted;
     }

@@ -12,6 +12,12 @@ internal sealed class JobObserver(ClusterBackend backend) : IJobObserver
         return Task.CompletedTask;
     }
 
+    public Task Forward(string nodeId, byte[] frames)
+    {
+        backend.OnForward(nodeId, frames);
+        return Task.CompletedTask;
+    }
+
     public Task Output(string nodeId, string[] lines)
     {
         backend.OnOutput(lines);

@@ -34,14 +34,17 @@ internal sealed class NodeLink
     private readonly string _targetJob;
     private readonly IJobObserver _observer;
     private readonly Action<IReadOnlyList<JobRunFrame>, Exception> _onSendFailed;
+    private readonly Func<JobRunFrame, bool> _wanted;
     private Task? _ready;
     private bool _flushing;
     private int _knownFunctions;
 
     // targetJob: the job whose host runs what this link sends: jobId (this driver's) or another driver's.
+    // wanted: whether a run that could not be sent is still this link's to deliver (not re-placed, failed or recovered meanwhile).
     public NodeLink(string nodeId, INodeAgent agent, AppShipment app, string jobId, string targetJob, IJobObserver observer,
-        Action<IReadOnlyList<JobRunFrame>, Exception> onSendFailed)
+        Action<IReadOnlyList<JobRunFrame>, Exception> onSendFailed, Func<JobRunFrame, bool> wanted)
     {
+        _wanted = wanted;
         NodeId = nodeId;
         Agent = agent;
         _app = app;
@@ -143,10 +146,59 @@ internal sealed class NodeLink
             catch (Exception e)
             {
                 // A failed preparation (a job host slow to start, a node restarting it) is tried again with the next run.
-                if (ready.IsFaulted) Reset(ready);
-                _onSendFailed(batch.Select(o => o.Run).ToList(), e);
+                if (ready.IsFaulted)
+                {
+                    Reset(ready);
+                    _onSendFailed(batch.Select(o => o.Run).ToList(), e);
+                }
+                else
+                {
+                    _onSendFailed(await SendAgainAsync(batch), e);
+                }
             }
         }
+    }
+
+    /// <summary>How long actor calls whose batch failed are sent again, in place, before the send error is their answer.</summary>
+    private static readonly TimeSpan ResendWindow = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan ResendPause = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A batch failed to send, for a reason that may pass (a timeout whose message did arrive, a node about to be
+    /// declared dead). Its tasks go back for placement at once (returned). Its actor calls can only go to this node and
+    /// must keep their order, so they are sent again here, ahead of anything queued after them, until they arrive, the
+    /// driver stops wanting them (the node was declared dead and their actor restarts elsewhere) or the window ends
+    /// (then they are returned too). The job host skips a key it has seen, so a call that did arrive runs once.
+    /// </summary>
+    private async Task<List<JobRunFrame>> SendAgainAsync(List<Outgoing> batch)
+    {
+        var failed = batch.Where(o => o.Run.Kind != RunKind.ActorCall).Select(o => o.Run).ToList();
+        var calls = batch.Where(o => o.Run.Kind == RunKind.ActorCall).Select(o => o.Run).ToList();
+        var until = DateTime.UtcNow + ResendWindow;
+        while (calls.Count > 0)
+        {
+            await Task.Delay(ResendPause);
+            calls = calls.Where(_wanted).ToList();
+            if (calls.Count == 0) break;
+            if (DateTime.UtcNow > until)
+            {
+                failed.AddRange(calls);
+                break;
+            }
+
+            try
+            {
+                await Agent.Submit(_targetJob, MemoryPackSerializer.Serialize(calls.ToArray()), null, IsForeign ? _jobId : null);
+                calls.Clear();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Still not through: the next pause decides again.
+            }
+        }
+
+        return failed;
     }
 
     /// <summary>The job host there is gone or never came up: the next run starts it again (shipping is skipped, the code is cached).</summary>
@@ -180,6 +232,8 @@ internal sealed class NodeLink
     public Task Drop(long key) => Agent.Drop(_targetJob, key);
 
     public Task KillActor(long key) => Agent.KillActor(_targetJob, key);
+
+    public Task CancelRun(long key, bool force) => Agent.CancelRun(_targetJob, key, force);
 
     /// <summary>This driver is done with the node: its job there ends (for a foreign link: the node forgets where results went).</summary>
     public Task End() => Agent.EndJob(_jobId);

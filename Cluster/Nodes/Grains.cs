@@ -66,6 +66,12 @@ internal interface INodeAgent : IGrainWithStringKey
     /// <summary>Ends an actor the job host runs.</summary>
     Task KillActor(string jobId, long actorKey);
 
+    /// <summary>Cancels a run (Ray.Cancel): its token is signalled; forced, a task's worker is killed.</summary>
+    Task CancelRun(string jobId, long key, bool force);
+
+    /// <summary>MemoryPack bytes of a <c>JobForwardResultFrame[]</c>: the driver's answers to calls its job host forwarded.</summary>
+    Task ForwardResults(string jobId, byte[] frames);
+
     /// <summary>The driver is done: its job host ends and its held values go.</summary>
     Task EndJob(string jobId);
 }
@@ -102,15 +108,29 @@ internal sealed record JobStart(
 internal interface IJobObserver : IGrainObserver
 {
     /// <summary>MemoryPack bytes of a <c>JobResultFrame[]</c>: finished runs, in the order they finished.</summary>
-    [Orleans.Concurrency.OneWay]
+    /// <remarks>
+    /// Answered, not one-way: a one-way message the engine drops on its way (a silo dying while it routes to the
+    /// client) is lost without a word, and a run whose result is lost while its node lives would wait forever. The
+    /// node sends again until the driver answers; the driver ignores a result it already has.
+    /// </remarks>
+    [ResponseTimeout("00:00:10")]
     Task Results(string nodeId, byte[] frames);
 
     /// <summary>Output lines of the job's workers on that node, already prefixed <c>(pid=N, node=ADDRESS)</c>.</summary>
     [Orleans.Concurrency.OneWay]
     Task Output(string nodeId, string[] lines);
 
+    /// <summary>
+    /// MemoryPack bytes of a <c>JobForwardFrame[]</c>: calls of this driver's actors made by code on that node (it got
+    /// their handles); the driver runs them and answers through <see cref="INodeAgent.ForwardResults"/>. Sent until
+    /// answered, in order; the driver skips a key it has seen.
+    /// </summary>
+    [ResponseTimeout("00:00:10")]
+    Task Forward(string nodeId, byte[] frames);
+
     /// <summary>The job host on that node ended (it crashed, or the node is stopping).</summary>
-    [Orleans.Concurrency.OneWay]
+    /// <remarks>Answered, for the reason <see cref="Results"/> is: the driver recovers that job host's runs on it.</remarks>
+    [ResponseTimeout("00:00:10")]
     Task Ended(string nodeId, string? error);
 }
 

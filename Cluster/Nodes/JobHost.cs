@@ -154,6 +154,7 @@ internal sealed class JobHost : IDisposable
 
                 if (frame is JobResultFrame result) OnResult(result);
                 else if (frame is JobUsageFrame usage) Used = usage.Used;
+                else if (frame is JobForwardFrame forward) OnForward(forward);
                 else c.Close($"the job host sent a {frame.GetType().Name}, which it never sends");
             },
             (_, error) =>
@@ -166,16 +167,21 @@ internal sealed class JobHost : IDisposable
         connection.Send(new LoadAssembliesFrame { Paths = start.Assemblies.Select(a => Inside(bundle, a)).ToArray() });
     }
 
-    /// <summary>Hands runs to the job host, in order.</summary>
     /// <summary>Whether an actor that outlives its driver lives here (so ending the job must leave the host running).</summary>
     public bool HasDetachedActors => !_detached.IsEmpty;
 
+    // Keys handed to the job host lately: a batch sent again after a timed-out try that did arrive runs once.
+    private readonly RecentKeys _seen = new(RecentKeysKept);
+    private const int RecentKeysKept = 1 << 16;
+
+    /// <summary>Hands runs to the job host, in order; a run whose key came before (a resend) is skipped.</summary>
     public void Submit(IEnumerable<JobRunFrame> runs, string[]? assemblies, string? replyTo = null)
     {
         var connection = _connection ?? throw new InvalidOperationException("The job host is not connected.");
         if (assemblies is { Length: > 0 }) connection.Send(new LoadAssembliesFrame { Paths = assemblies.Select(a => Inside(_bundle, a)).ToArray() });
         foreach (var run in runs)
         {
+            if (!_seen.Add(run.Key)) continue;
             // Another driver's call of this job's actor: its result goes to that driver (keys are unique across drivers).
             if (replyTo is not null && replyTo != JobId) _routes[run.Key] = replyTo;
             if (run.Kind == RunKind.ActorConstructor && run.Detached) _detached[run.Key] = 0;
@@ -252,6 +258,24 @@ internal sealed class JobHost : IDisposable
         Flush();
     }
 
+    // Calls of the driver's actors made by code here, on their way to the driver (in order, with the results' flush).
+    private readonly List<JobForwardFrame> _forwards = new();
+
+    private void OnForward(JobForwardFrame call)
+    {
+        lock (_lock) _forwards.Add(call);
+        Flush();
+    }
+
+    public void CancelRun(long key, bool force) => _connection?.Send(new JobCancelFrame { Key = key, Force = force });
+
+    /// <summary>The driver's answers to forwarded calls: to the job host, which completes them.</summary>
+    public void ForwardResults(JobForwardResultFrame[] answers)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("The job host is not connected.");
+        foreach (var answer in answers) connection.Send(answer);
+    }
+
     private void OnLine(string? line)
     {
         if (line is null) return;
@@ -298,10 +322,11 @@ internal sealed class JobHost : IDisposable
         while (true)
         {
             List<(string Job, JobResultFrame Result)> results;
+            List<JobForwardFrame> forwards;
             string[] lines;
             lock (_lock)
             {
-                if (_results.Count == 0 && _lines.Count == 0)
+                if (_results.Count == 0 && _lines.Count == 0 && _forwards.Count == 0)
                 {
                     _flushing = false;
                     return;
@@ -310,6 +335,14 @@ internal sealed class JobHost : IDisposable
                 results = Transfer.TakeBatch(_results, static r => (r.Result.Value?.Length ?? 0) + 256L, BatchBytesLimit);
                 lines = _lines.ToArray();
                 _lines.Clear();
+                forwards = Transfer.TakeBatch(_forwards, static f => f.Args.Sum(a => (long)a.Length) + 256L, BatchBytesLimit);
+            }
+
+            if (!await DeliverAsync("forwarded calls", forwards.Count, () => _sink.Forward(JobId, forwards.ToArray())))
+            {
+                // Their callers here would wait forever: each gets the reason.
+                var failed = ErrorInfo.Of(ErrorKind.ActorDied, $"A call of the driver's actor from node {_identity.Details.NodeId} could not reach the driver.");
+                ForwardResults(forwards.Select(f => new JobForwardResultFrame { Key = f.Key, Error = failed }).ToArray());
             }
 
             try
@@ -327,24 +360,31 @@ internal sealed class JobHost : IDisposable
                 // Each driver on its own: one that is slow or gone must not cost another its results. A driver that
                 // stays unreachable (its lease ends its job, or it is gone for good) has its results dropped at last.
                 var frames = group.Select(r => r.Result).ToArray();
-                for (var attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        await _sink.Results(group.Key, frames);
-                        break;
-                    }
-                    catch (Exception e) when (attempt < DeliveryAttempts && !_disposed)
-                    {
-                        Console.Error.WriteLine($"[RayGen] job {JobId}: results for job {group.Key} could not be delivered (attempt {attempt}): {e.Message}");
-                        await Task.Delay(TimeSpan.FromSeconds(attempt));
-                    }
-                    catch (Exception e)
-                    {
-                        Console.Error.WriteLine($"[RayGen] job {JobId}: {frames.Length} results for job {group.Key} dropped: {e.Message}");
-                        break;
-                    }
-                }
+                await DeliverAsync($"results for job {group.Key}", frames.Length, () => _sink.Results(group.Key, frames));
+            }
+        }
+    }
+
+    /// <summary>Sends until the driver answers, a few times; then the batch is dropped (its driver is gone or unreachable).</summary>
+    private async Task<bool> DeliverAsync(string what, int count, Func<Task> send)
+    {
+        if (count == 0) return true;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await send();
+                return true;
+            }
+            catch (Exception e) when (attempt < DeliveryAttempts && !_disposed)
+            {
+                Console.Error.WriteLine($"[RayGen] job {JobId}: {what} could not be delivered (attempt {attempt}): {e.Message}");
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"[RayGen] job {JobId}: {count} {what} dropped: {e.Message}");
+                return false;
             }
         }
     }
@@ -386,6 +426,8 @@ internal sealed class JobHost : IDisposable
 internal interface IJobSink
 {
     Task Results(string jobId, JobResultFrame[] results);
+
+    Task Forward(string jobId, JobForwardFrame[] calls);
 
     Task Output(string jobId, string[] lines);
 

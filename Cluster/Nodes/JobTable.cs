@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using MemoryPack;
@@ -89,8 +90,13 @@ internal sealed class JobTable : IDisposable
     private CodeUpload Upload(string id) =>
         _uploads.TryGetValue(id, out var upload) ? upload : throw new InvalidOperationException($"No upload {id} is in progress on this node.");
 
+    // Job -> the build it runs: a build no job runs any more is deleted (the "shipped code freed on every node").
+    private readonly ConcurrentDictionary<string, string> _builds = new(StringComparer.Ordinal);
+
     public async Task StartJob(JobStart job, IJobObserver observer)
     {
+        // Listed before the folder is looked up, so a job ending meanwhile does not delete the build under this one.
+        _builds[job.JobId] = job.CodeHash;
         if (!_code.TryGet(job.CodeHash, out var bundle))
             throw new InvalidOperationException($"The application {job.CodeHash} of job {job.JobId} was not shipped to this node.");
         _observers[job.JobId] = observer;
@@ -132,6 +138,15 @@ internal sealed class JobTable : IDisposable
 
     public async Task Drop(string jobId, long key) => (await Host(jobId)).Drop(key);
 
+    public async Task CancelRun(string jobId, long key, bool force) => (await Host(jobId)).CancelRun(key, force);
+
+    public async Task ForwardResults(string jobId, byte[] frames)
+    {
+        var answers = MemoryPackSerializer.Deserialize<JobForwardResultFrame[]>(frames)
+                      ?? throw new InvalidDataException("The driver sent no forwarded results.");
+        (await Host(jobId)).ForwardResults(answers);
+    }
+
     public async Task KillActor(string jobId, long key)
     {
         var host = await Host(jobId);
@@ -152,11 +167,29 @@ internal sealed class JobTable : IDisposable
             if (host.HasDetachedActors) return;
             _jobs.TryRemove(new KeyValuePair<string, Lazy<Task<JobHost>>>(jobId, start));
             // Off the grain's thread: ending the process waits for it (up to seconds), which must not hold the silo up.
-            _ = Task.Run(host.Dispose);
+            _ = Task.Run(() =>
+            {
+                host.Dispose();
+                FreeBuildOf(jobId);
+            });
         }
         catch (Exception e) when (e is InvalidOperationException or IOException)
         {
             // It never started: nothing runs.
+        }
+    }
+
+    /// <summary>The job ended: its shipped build goes too unless another job runs it (a driver of the same build ships it again).</summary>
+    private void FreeBuildOf(string jobId)
+    {
+        if (!_builds.TryRemove(jobId, out var hash) || _builds.Values.Contains(hash, StringComparer.Ordinal)) return;
+        try
+        {
+            _code.Remove(hash);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"[RayGen] the build {hash} of ended job {jobId} could not be deleted: {e.Message}");
         }
     }
 
@@ -182,6 +215,11 @@ internal sealed class JobTable : IDisposable
             // No observer: the driver ended (a detached actor's job host serves other drivers' calls only).
             table._observers.TryGetValue(jobId, out var observer) ? observer.Results(table._identity.Details.NodeId, MemoryPackSerializer.Serialize(results)) : Task.CompletedTask;
 
+        public Task Forward(string jobId, JobForwardFrame[] calls) =>
+            table._observers.TryGetValue(jobId, out var observer)
+                ? observer.Forward(table._identity.Details.NodeId, MemoryPackSerializer.Serialize(calls))
+                : Task.FromException(new InvalidOperationException($"Job {jobId}'s driver is not connected to this node."));
+
         public Task Output(string jobId, string[] lines) =>
             table._observers.TryGetValue(jobId, out var observer) ? observer.Output(table._identity.Details.NodeId, lines) : Task.CompletedTask;
 
@@ -189,7 +227,28 @@ internal sealed class JobTable : IDisposable
         {
             table._jobs.TryRemove(jobId, out _);
             table._leases.Forget(jobId);
-            if (table._observers.TryRemove(jobId, out var observer)) _ = observer.Ended(table._identity.Details.NodeId, error);
+            if (table._observers.TryRemove(jobId, out var observer)) _ = TellEndedAsync(observer, table._identity.Details.NodeId, jobId, error);
         }
+
+        // The driver reruns what that job host held once it hears this, so it is said until the driver answers (or,
+        // after a few tries, the driver is taken for gone: its lease ends whatever is left).
+        private static async Task TellEndedAsync(IJobObserver observer, string nodeId, string jobId, string? error)
+        {
+            for (var attempt = 1; attempt <= EndedAttempts; attempt++)
+            {
+                try
+                {
+                    await observer.Ended(nodeId, error);
+                    return;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Console.Error.WriteLine($"[RayGen] the end of job {jobId}'s host could not be told to its driver (attempt {attempt}): {e.Message}");
+                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                }
+            }
+        }
+
+        private const int EndedAttempts = 5;
     }
 }

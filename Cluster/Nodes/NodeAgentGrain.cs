@@ -54,6 +54,10 @@ internal sealed class NodeAgentGrain(NodeIdentity identity, ILocalSiloDetails si
 
     public Task Drop(string jobId, long key) => jobs.Drop(jobId, key);
 
+    public Task ForwardResults(string jobId, byte[] frames) => jobs.ForwardResults(jobId, frames);
+
+    public Task CancelRun(string jobId, long key, bool force) => jobs.CancelRun(jobId, key, force);
+
     public Task KillActor(string jobId, long actorKey) => jobs.KillActor(jobId, actorKey);
 
     public Task EndJob(string jobId) => jobs.EndJob(jobId);

@@ -13,8 +13,25 @@ internal sealed class ActorManager
     private readonly Dictionary<string, ActorRecord> _byName = new(StringComparer.Ordinal);
     private readonly TaskOwner _runtime;
     private long _nextId;
+    private long _firstOwnId = 1;
+    private IForwardedActor? _forwardTo;
 
     public ActorManager(TaskOwner owner) => _runtime = owner;
+
+    /// <summary>
+    /// For a cluster node's job host: this runtime's own actors get ids from <paramref name="firstOwnId"/> up, and an
+    /// id below it names one of the driver's actors (its handle reached code here), whose calls go to
+    /// <paramref name="forwardTo"/>.
+    /// </summary>
+    public void ForwardForeignActors(long firstOwnId, IForwardedActor forwardTo)
+    {
+        lock (_lock)
+        {
+            _firstOwnId = firstOwnId;
+            _nextId = Math.Max(_nextId, firstOwnId - 1);
+            _forwardTo = forwardTo;
+        }
+    }
 
     /// <summary>Creates an actor and submits its constructor.</summary>
     /// <param name="constructor">The call that builds it.</param>
@@ -92,7 +109,16 @@ internal sealed class ActorManager
     /// <summary>The actor with this id, whatever its type; null when unknown.</summary>
     public ActorRecord? Find(long id)
     {
-        lock (_lock) return _byId.GetValueOrDefault(id);
+        lock (_lock)
+        {
+            if (_byId.TryGetValue(id, out var actor)) return actor;
+            if (_forwardTo is null || id <= 0 || id >= _firstOwnId) return null;
+            // The driver's actor, first met here: a record that keeps its calls in order and sends them to the driver.
+            actor = ActorRecord.Adopted(_runtime, id, typeof(object), new RemoteOptions(), name: null);
+            actor.BackendHandle = _forwardTo;
+            _byId.Add(id, actor);
+            return actor;
+        }
     }
 
     public ActorRecord GetById(long id, Type actorType)

@@ -50,9 +50,10 @@ internal sealed class ActorRecord : ActorAddress
         static _ => throw new InvalidOperationException("An adopted actor is never constructed here."));
 
     /// <summary>An actor another driver made, alive from the start; its restarts are that driver's, never this one's.</summary>
-    public static ActorRecord Adopted(TaskOwner owner, long id, Type actorType, RemoteOptions options, string name)
+    public static ActorRecord Adopted(TaskOwner owner, long id, Type actorType, RemoteOptions options, string? name)
     {
-        var adopted = new RemoteOptions { Name = name, MaxConcurrency = options.MaxConcurrency, Lifetime = options.Lifetime };
+        // MaxRestarts: a backend that follows the actor when its owner restarts it sets it (the owner keeps the real count).
+        var adopted = new RemoteOptions { Name = name, MaxConcurrency = options.MaxConcurrency, Lifetime = options.Lifetime, MaxRestarts = options.MaxRestarts };
         var record = new ActorRecord(owner, id, actorType, new TaskSpec(owner, s_elsewhere, adopted, 0)) { IsAdopted = true };
         record.Status = ActorStatus.Alive;
         return record;

@@ -175,9 +175,29 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>A task taken by <see cref="TakeRider"/> that will not run where it was sent goes back to its queue.</summary>
+    /// <remarks>
+    /// Its worker may give it back just after the run ahead ended and passed it that run's resources
+    /// (<see cref="PassResources"/>: the result and the give-back cross on the way). Those go back to the pool first:
+    /// kept, the task would wait in the queue for the very CPU it holds (on a one-CPU node, forever), or be granted a
+    /// second one and leak the first.
+    /// </remarks>
     public void Requeue(TaskSpec task)
     {
         task.LentResources = false;
+        if (task.Slot is not null)
+        {
+            lock (_lock)
+            {
+                if (task.Slot is { } slot)
+                {
+                    PoolOf(task).Give(task.Request);
+                    Unlink(slot);
+                    task.Slot = null;
+                    PumpLocked(takeNext: false);
+                }
+            }
+        }
+
         if (!task.TryMove(TaskState.Running, TaskState.Queued)) return; // finished meanwhile (cancelled with force)
         Enqueue(task);
     }

@@ -36,6 +36,9 @@ internal sealed class TaskOwner
     public TaskObserver Observer { get; }
 
     /// <summary>The runtime this owner serves (its directory mints the entries of the tasks it owns).</summary>
+    /// <summary>For a cluster node's job host: where nested tasks this node cannot or must not run go (null elsewhere).</summary>
+    public INestedTaskSpill? NestedSpill { get; set; }
+
     public RuntimeCore Runtime { get; }
 
     public RayOptions Options => Runtime.Options;
@@ -247,8 +250,11 @@ internal sealed class TaskOwner
     public void Cancel(ObjectEntry entry, bool force)
     {
         if (entry.Producer is not TaskSpec task || entry.IsCompleted) return;
-        if (!task.RequestCancel()) return;
-        if (task.TryMove(TaskState.WaitingForDependencies, TaskState.Finished) || task.TryMove(TaskState.Queued, TaskState.Finished))
+        // A second cancel changes nothing, unless it is forced after a polite one (as in Ray, force escalates: a cluster
+        // node gets the token's signal and then the force for the same run).
+        var first = task.RequestCancel();
+        if (!first && !force) return;
+        if (first && (task.TryMove(TaskState.WaitingForDependencies, TaskState.Finished) || task.TryMove(TaskState.Queued, TaskState.Finished)))
         {
             // Never started: the scheduler (or the actor's mailbox) drops it when it reaches the queue head.
             Finish(task, null, CancelledError(task));

@@ -125,6 +125,12 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
     public void ExecuteActorCall(ActorRecord actor, TaskSpec call)
     {
+        if (actor.BackendHandle is IForwardedActor forwarded)
+        {
+            forwarded.Call(actor, call);
+            return;
+        }
+
         // A dead worker's actor is already dying (its exit runs Die, which fails or re-sends this call).
         if (actor.BackendHandle is not WorkerProcess worker) return;
         var run = new WorkerRun(Interlocked.Increment(ref _nextRunId), RunKind.ActorCall, call, actor, worker);

@@ -61,7 +61,7 @@ internal sealed partial class WorkerRequests
 
             task.TraceParent = frame.TraceParent;
             AddArgs(task, frame.Args);
-            _runtime.Submit(task);
+            if (task.Actor is not null || _runtime.NestedSpill?.TrySpill(task) != true) _runtime.Submit(task);
         }
         catch (Exception e) when (e is RayException or ArgumentException)
         {

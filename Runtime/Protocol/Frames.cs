@@ -41,6 +41,9 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(81, typeof(JobResultFrame))]
 [MemoryPackUnion(82, typeof(JobKillActorFrame))]
 [MemoryPackUnion(83, typeof(JobUsageFrame))]
+[MemoryPackUnion(84, typeof(JobForwardFrame))]
+[MemoryPackUnion(85, typeof(JobForwardResultFrame))]
+[MemoryPackUnion(86, typeof(JobCancelFrame))]
 internal partial interface IFrame
 {
 }

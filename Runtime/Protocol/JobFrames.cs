@@ -68,3 +68,48 @@ internal sealed partial class JobUsageFrame : IFrame
 {
     public System.Collections.Generic.Dictionary<string, double> Used { get; set; } = new();
 }
+
+/// <summary>
+/// Job host -> node agent -> driver: a call of an actor the driver owns, made by code running on the node (it got the
+/// actor's handle as an argument). The driver runs it as its own call of that actor and answers with a
+/// <see cref="JobForwardResultFrame"/> under the same key.
+/// </summary>
+[MemoryPackable]
+internal sealed partial class JobForwardFrame : IFrame
+{
+    /// <summary>The job host's key for this call.</summary>
+    public long Key { get; set; }
+
+    /// <summary>The driver's id of the actor (what its handle carries); 0 for a read of one of the driver's objects.</summary>
+    public long ActorId { get; set; }
+
+    /// <summary>For a read (<see cref="ActorId"/> 0): the id of the driver's object, whose ref reached code on the node.</summary>
+    public ObjectId Object { get; set; }
+
+    /// <summary>For a nested task spilled to the driver (<see cref="ActorId"/> 0): its options; null for a call or a read.</summary>
+    public WireOptions? TaskOptions { get; set; }
+
+    public string FunctionId { get; set; } = "";
+
+    /// <summary>Serialized arguments, refs already replaced by their values.</summary>
+    public byte[][] Args { get; set; } = System.Array.Empty<byte[]>();
+}
+
+/// <summary>Driver -> node agent -> job host: how a forwarded call ended.</summary>
+[MemoryPackable]
+internal sealed partial class JobForwardResultFrame : IFrame
+{
+    public long Key { get; set; }
+    public byte[]? Value { get; set; }
+    public ErrorInfo? Error { get; set; }
+}
+
+/// <summary>Node agent -> job host: cancel a run (Ray.Cancel in the driver): its token is signalled; forced, its worker is killed.</summary>
+[MemoryPackable]
+internal sealed partial class JobCancelFrame : IFrame
+{
+    /// <summary>The driver's key of the run.</summary>
+    public long Key { get; set; }
+
+    public bool Force { get; set; }
+}

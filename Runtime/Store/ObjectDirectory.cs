@@ -198,10 +198,26 @@ internal sealed class ObjectDirectory
         lock (entry) entry.Exposed = true;
     }
 
+    /// <summary>
+    /// For a cluster node's job host: completes an entry of an object another runtime (the driver) owns, whose ref
+    /// reached code here. Null elsewhere: an unknown id is then a lost object.
+    /// </summary>
+    public Action<ObjectEntry>? FetchForeign { get; set; }
+
     public ObjectEntry Import(ObjectId id)
     {
         if (_exported.TryGetValue(id, out var entry) || (_contained.TryGetValue(id, out var weak) && weak.TryGetTarget(out entry)))
         {
+            Expose(entry);
+            return entry;
+        }
+
+        if (FetchForeign is { } fetch && id.Owner != Owner)
+        {
+            // The first import asks for the value once; later ones (another worker, the same ref again) share the entry.
+            var fresh = new ObjectEntry(id, _host);
+            entry = _exported.GetOrAdd(id, fresh);
+            if (ReferenceEquals(entry, fresh)) fetch(entry);
             Expose(entry);
             return entry;
         }

@@ -58,6 +58,10 @@ internal static class JobHostMain
         RuntimeCore.SetCurrent(runtime);
         var connection = new FrameConnection(socket, "the node");
         var runs = new JobRuns(runtime, connection);
+        var forwards = new JobForwards(connection, runtime.Owner.Scheduler.Pool, WorkerEnvironment.Read(WorkerEnvironment.NodeIdVariable) ?? "");
+        runtime.Owner.Actors.ForwardForeignActors(JobForwards.FirstOwnActorId, forwards);
+        runtime.Owner.NestedSpill = forwards;
+        runtime.Objects.FetchForeign = forwards.Fetch;
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.Start(
             (_, frame) =>
@@ -67,6 +71,8 @@ internal static class JobHostMain
                     case LoadAssembliesFrame load: AssemblyLoading.Load(load.Paths); break;
                     case JobRunFrame run: runs.Start(run); break;
                     case JobKillActorFrame kill: runs.Kill(kill); break;
+                    case JobForwardResultFrame answer: forwards.OnResult(answer); break;
+                    case JobCancelFrame cancel: runs.Cancel(cancel); break;
                     default: connection.Close($"the node sent a {frame.GetType().Name}, which a job host does not take"); break;
                 }
             },

@@ -17,6 +17,8 @@ internal sealed class JobRuns
     private readonly DriverRuntime _runtime;
     private readonly FrameConnection _node;
     private readonly ConcurrentDictionary<long, ActorRecord> _actors = new();
+    // Runs not yet reported, by the driver's key: what a cancel names.
+    private readonly ConcurrentDictionary<long, ObjectEntry> _running = new();
 
     public JobRuns(DriverRuntime runtime, FrameConnection node)
     {
@@ -37,7 +39,14 @@ internal sealed class JobRuns
             return;
         }
 
-        result.Subscribe(new Reporter(_node, frame.Key));
+        if (frame.Kind != RunKind.ActorConstructor) _running[frame.Key] = result;
+        result.Subscribe(new Reporter(_node, frame.Key, _running));
+    }
+
+    /// <summary>The driver cancelled a run: as Ray.Cancel here (the token is signalled; forced, a task's worker is killed).</summary>
+    public void Cancel(JobCancelFrame frame)
+    {
+        if (_running.TryGetValue(frame.Key, out var result)) _runtime.Cancel(result, frame.Force);
     }
 
     public void Kill(JobKillActorFrame frame)
@@ -82,10 +91,11 @@ internal sealed class JobRuns
     }
 
     /// <summary>Sends a run's value (copied out of the store: it leaves this machine) or its error, once.</summary>
-    private sealed class Reporter(FrameConnection node, long key) : IEntryWaiter
+    private sealed class Reporter(FrameConnection node, long key, ConcurrentDictionary<long, ObjectEntry> running) : IEntryWaiter
     {
         public void OnEntryCompleted(ObjectEntry entry)
         {
+            running.TryRemove(key, out _);
             var frame = new JobResultFrame { Key = key };
             if (entry.Error is { } error) frame.Error = error;
             else frame.Value = entry.Memory.ToArray();

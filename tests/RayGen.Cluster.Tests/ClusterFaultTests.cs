@@ -129,18 +129,19 @@ public class ClusterFaultTests
     }
 
     /// <summary>
-    /// Work flows while a node is killed and a new one joins; every ref resolves. Runs outside CI, for
-    /// RAYGEN_SOAK_SECONDS seconds; its figures go to the test's output (docs/cluster.md quotes a 60 s run).
+    /// Work flows while a node is killed and a new one joins; every ref resolves. A short form (15 s of submitting) runs
+    /// with the suite; RAYGEN_SOAK_SECONDS sets a longer one. Its figures go to the test's output (docs/cluster.md
+    /// quotes 60 s runs).
     /// </summary>
     /// <remarks>
-    /// Not in CI: on a loaded machine one run in several left one task's ref unresolved after 90 s (a race between a
-    /// node's death and a run placed or answered around it, not found yet). Issue 14 keeps it open.
+    /// It once left a ref unresolved now and then under load: a one-CPU node's job host waited forever for the CPU that
+    /// the waiting task itself held (a pipelined run given back by its worker just after it inherited the CPU of the
+    /// run ahead; SchedulerTests pins that order of events down).
     /// </remarks>
     [Test]
     public void Soak_tasks_and_actor_calls_flow_while_a_node_is_killed_and_a_new_one_joins_and_every_ref_resolves()
     {
-        if (!int.TryParse(Environment.GetEnvironmentVariable("RAYGEN_SOAK_SECONDS"), out var seconds))
-            Assert.Ignore("The soak runs outside CI: set RAYGEN_SOAK_SECONDS (e.g. 60). It can leave a ref unresolved under load (see remarks).");
+        if (!int.TryParse(Environment.GetEnvironmentVariable("RAYGEN_SOAK_SECONDS"), out var seconds)) seconds = 15;
         StartNodes(2);
         using var ray = Connect();
         var others = Raygen.JobHosts(_state);
@@ -187,9 +188,10 @@ public class ClusterFaultTests
                 Assert.That(reference.Get(TimeSpan.FromSeconds(90)), Is.EqualTo(expected));
                 values++;
             }
-            catch (RayException e)
+            catch (Exception e) when (e is RayException or TimeoutException)
             {
                 errors.Add($"{e.GetType().Name}: {e.Message}");
+                if (e is TimeoutException) TestContext.Progress.WriteLine($"unresolved after 90 s: {RayGen.Cluster.Driver.ClusterBackend.Last?.Describe()}");
             }
         }
 
@@ -201,9 +203,10 @@ public class ClusterFaultTests
                 call.Get(TimeSpan.FromSeconds(90));
                 callValues++;
             }
-            catch (RayException e)
+            catch (Exception e) when (e is RayException or TimeoutException)
             {
                 errors.Add($"{e.GetType().Name}: {e.Message}");
+                if (e is TimeoutException) TestContext.Progress.WriteLine($"unresolved after 90 s: {RayGen.Cluster.Driver.ClusterBackend.Last?.Describe()}");
             }
         }
 
@@ -251,6 +254,79 @@ public class ClusterFaultTests
         {
             RayGen.Cluster.Driver.ClusterBackend.BeforePull = null;
             resume.TrySetResult();
+        }
+    }
+
+    [Test]
+    public void A_detached_actor_whose_driver_ended_frees_its_name_once_its_node_is_dead()
+    {
+        StartNodes(1);
+        var options = new RayOptions { Address = _address, Token = _token, Namespace = "orphans" };
+        var detached = new RemoteOptions { Name = "orphan", Lifetime = ActorLifetime.Detached, Resources = OnR.Resources };
+        string where;
+        using (Ray.Init(options)) where = NodeCounter.Remote.With(detached).New(40).Where().Get(TimeSpan.FromSeconds(60));
+        using (Ray.Init(options))
+            Assert.That(Ray.GetActor<NodeCounter>("orphan").Increment().Get(TimeSpan.FromSeconds(60)), Is.EqualTo(41), "it outlived its driver");
+
+        Kill(where);
+        using var ray = Ray.Init(options);
+        // Nobody is left to restart it: once the cluster declares its node dead, its name is free.
+        RayException? notFound = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); notFound is null && DateTime.UtcNow < deadline; Thread.Sleep(500))
+        {
+            try
+            {
+                Ray.GetActor<NodeCounter>("orphan");
+            }
+            catch (RayException e)
+            {
+                notFound = e;
+            }
+        }
+
+        Assert.That(notFound?.Message, Does.Contain("orphan"), "the dead orphan's name is not found any more");
+        var again = NodeCounter.Remote.With(detached).New(0);
+        Assert.That(again.Increment().Get(TimeSpan.FromSeconds(60)), Is.EqualTo(1), "the name was taken again");
+        Ray.Kill(again);
+    }
+
+    [Test]
+    public void A_named_actor_another_driver_found_is_followed_to_where_its_owner_restarts_it()
+    {
+        StartNodes(2);
+        var owner = System.Diagnostics.Process.Start(Raygen.TestDriver(_address, _token, "owner", ["followers", "followed"]))!;
+        try
+        {
+            var where = Raygen.ReadUntil(owner, "where=")["where=".Length..];
+            using var ray = Ray.Init(new RayOptions { Address = _address, Token = _token, Namespace = "followers" });
+            var found = Ray.GetActor<Holder>("followed");
+            Assert.That(found.Increment().Get(TimeSpan.FromSeconds(60)), Is.EqualTo(1));
+            Assert.That(found.Increment().Get(TimeSpan.FromSeconds(60)), Is.EqualTo(2));
+
+            Kill(where);
+
+            // The owner restarts it on the other node (MaxRestarts 1); this handle follows it there. Calls made while the
+            // node was dying may fail (ActorDiedException, as in Ray); the first that answers meets the fresh instance.
+            int? count = null;
+            for (var deadline = DateTime.UtcNow.AddSeconds(60); count is null && DateTime.UtcNow < deadline;)
+            {
+                try
+                {
+                    count = found.Increment().Get(TimeSpan.FromSeconds(60));
+                }
+                catch (ActorDiedException)
+                {
+                    Thread.Sleep(200);
+                }
+            }
+
+            Assert.That(count, Is.EqualTo(1), "the restarted instance answered, with fresh state");
+            Assert.That(found.Where().Get(TimeSpan.FromSeconds(60)), Is.Not.EqualTo(where), "on another node");
+            Assert.That(found.Increment().Get(TimeSpan.FromSeconds(60)), Is.EqualTo(2), "and stays the handle's actor");
+        }
+        finally
+        {
+            owner.Kill(entireProcessTree: true);
         }
     }
 

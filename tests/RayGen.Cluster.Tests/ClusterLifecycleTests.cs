@@ -119,6 +119,77 @@ public class ClusterLifecycleTests
         Assert.That(() => Ray.GetActor<Holder>("passing"), Throws.InstanceOf<RayException>().With.Message.Contains("No live actor"));
     }
 
+    [Test]
+    public void Two_drivers_with_different_builds_of_one_program_run_side_by_side_each_on_its_own_code()
+    {
+        var scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"raygen-builds-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            // Build B: a copy of the program whose assembly differs in one constant (its text, patched in place), so its
+            // code answers differently and its folder hashes differently.
+            var folder = Path.GetDirectoryName(typeof(ClusterLifecycleTests).Assembly.Location)!;
+            var a = CopyFolder(folder, Path.Combine(scratch, "a"));
+            var b = CopyFolder(folder, Path.Combine(scratch, "b"));
+            var assembly = Path.Combine(b, "RayGen.Cluster.TestDriver.dll");
+            File.WriteAllBytes(assembly, Replace(File.ReadAllBytes(assembly), "RAYGEN-BUILD-A", "RAYGEN-BUILD-B"));
+            var gate = Path.Combine(scratch, "gate");
+            var codeBefore = CodeFolders();
+            var hostsBefore = Raygen.JobHosts(_state);
+
+            var first = Process.Start(DriverStart("build", [gate], a))!;
+            var second = Process.Start(DriverStart("build", [gate], b))!;
+            try
+            {
+                var answerA = Raygen.ReadUntil(first, "build=");
+                var answerB = Raygen.ReadUntil(second, "build=");
+                Assert.That(answerA, Does.StartWith("build=RAYGEN-BUILD-A|127.0.0.1:"), "build A's code ran on a node");
+                Assert.That(answerB, Does.StartWith("build=RAYGEN-BUILD-B|127.0.0.1:"), "build B's code ran on a node, at the same time");
+                Assert.That(Raygen.JobHosts(_state).Except(hostsBefore).Count(), Is.EqualTo(2), "a job host for each driver, both running");
+                Assert.That(CodeFolders().Except(codeBefore).Count(), Is.EqualTo(2), "each build shipped and cached under its own hash");
+            }
+            finally
+            {
+                File.WriteAllText(gate, "");
+                foreach (var driver in new[] { first, second })
+                {
+                    if (!driver.WaitForExit(TimeSpan.FromSeconds(60))) driver.Kill(entireProcessTree: true);
+                }
+            }
+
+            Assert.That(CodeFolders, Is.EquivalentTo(codeBefore).After(30_000, 200), "each build was deleted from the node once no job ran it");
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private string[] CodeFolders() => Directory.Exists(Path.Combine(_state, "code")) ? Directory.GetDirectories(Path.Combine(_state, "code")) : [];
+
+    private static string CopyFolder(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories)) Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories)) File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+        return to;
+    }
+
+    /// <summary>Every UTF-16 occurrence of <paramref name="text"/> (how .NET stores string constants) replaced by one of the same length.</summary>
+    private static byte[] Replace(byte[] bytes, string text, string with)
+    {
+        var find = System.Text.Encoding.Unicode.GetBytes(text);
+        var put = System.Text.Encoding.Unicode.GetBytes(with);
+        var found = 0;
+        for (var i = bytes.AsSpan().IndexOf(find); i >= 0; i = bytes.AsSpan(i + 1).IndexOf(find) is var next and >= 0 ? i + 1 + next : -1)
+        {
+            put.CopyTo(bytes, i);
+            found++;
+        }
+
+        Assert.That(found, Is.GreaterThan(0), $"the assembly holds \"{text}\"");
+        return bytes;
+    }
+
     /// <summary>Runs the test driver to its end; its output (stdout, then stderr).</summary>
     private string RunDriver(string mode, params string[] rest)
     {
@@ -134,17 +205,7 @@ public class ClusterLifecycleTests
         return output.Result + error.Result;
     }
 
-    private ProcessStartInfo DriverStart(string mode, string[] rest)
-    {
-        var folder = Path.GetDirectoryName(typeof(ClusterLifecycleTests).Assembly.Location)!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(folder, "RayGen.Cluster.TestDriver.dll"));
-        start.ArgumentList.Add(mode);
-        start.ArgumentList.Add(_address);
-        start.ArgumentList.Add(_token);
-        foreach (var arg in rest) start.ArgumentList.Add(arg);
-        return start;
-    }
+    private ProcessStartInfo DriverStart(string mode, string[] rest, string? folder = null) => Raygen.TestDriver(_address, _token, mode, rest, folder);
 
     private Process StartDriver()
     {

@@ -48,6 +48,44 @@ public static partial class ClusterWork
     [Remote]
     public static int Fail(string message) => throw new InvalidOperationException(message);
 
+    [Remote]
+    public static string Here() => Node;
+
+    /// <summary>
+    /// Submits three nested tasks from wherever it runs: one that fits there, one asking for a GPU, one pinned to
+    /// <paramref name="pinTo"/>; returns <c>HERE|FITS|GPU|PINNED</c>, the node each ran on.
+    /// </summary>
+    [Remote]
+    public static string Nested(string pinTo)
+    {
+        var fits = Remote.Here();
+        var gpu = Remote.With(new RemoteOptions { NumGpus = 1 }).Here();
+        var pinned = Remote.With(new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(pinTo, soft: false) }).Here();
+        return $"{Node}|{fits.Get()}|{gpu.Get()}|{pinned.Get()}";
+    }
+
+    /// <summary>Reads the ref it was handed (the ref itself, not its value) where it runs.</summary>
+    [Remote]
+    public static string ReadRef(ObjectRef<int> value) => $"{Node}|{value.Get()}";
+
+    /// <summary>Sums the refs it was handed inside an array (refs within a value).</summary>
+    [Remote]
+    public static int SumRefs(ObjectRef<int>[] values)
+    {
+        var sum = 0;
+        foreach (var value in values) sum += value.Get();
+        return sum;
+    }
+
+    /// <summary>Calls the counter it was handed <paramref name="times"/> times; returns where it ran and the last count.</summary>
+    [Remote]
+    public static string CallCounter(ActorHandle<NodeCounter> counter, int times)
+    {
+        var last = 0;
+        for (var i = 0; i < times; i++) last = counter.Increment().Get();
+        return $"{Node}|{last}";
+    }
+
     /// <summary>Holds its CPU until the gate file appears, so tests see where concurrent work went.</summary>
     [Remote]
     public static string HoldUntil(string gateFile)
@@ -88,6 +126,18 @@ public static partial class ClusterWork
     public static string MarkPidThenHold(string markFile, string gateFile)
     {
         MarkThenWait(markFile, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), gateFile);
+        return Node;
+    }
+
+    /// <summary>Writes its process id into <paramref name="markFile"/>, then waits for its token; on cancel writes <c>.seen</c> and ends as cancelled.</summary>
+    [Remote]
+    public static string WaitForCancel(string markFile, CancellationToken token)
+    {
+        System.IO.File.WriteAllText(markFile + ".tmp", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        System.IO.File.Move(markFile + ".tmp", markFile, overwrite: true);
+        token.WaitHandle.WaitOne(TimeSpan.FromSeconds(60));
+        if (token.IsCancellationRequested) System.IO.File.WriteAllText(markFile + ".seen", "");
+        token.ThrowIfCancellationRequested();
         return Node;
     }
 

@@ -97,6 +97,42 @@ public static class Raygen
     }
 
     /// <summary>The job host processes the cluster's nodes run now (children of node processes started with --job-host).</summary>
+    /// <summary>How to start the cluster tests' child driver (tests/RayGen.Cluster.TestDriver) from a folder (default: beside the tests).</summary>
+    public static ProcessStartInfo TestDriver(string address, string token, string mode, IEnumerable<string> rest, string? folder = null)
+    {
+        folder ??= Path.GetDirectoryName(typeof(Raygen).Assembly.Location)!;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(folder, "RayGen.Cluster.TestDriver.dll"));
+        start.ArgumentList.Add(mode);
+        start.ArgumentList.Add(address);
+        start.ArgumentList.Add(token);
+        foreach (var arg in rest) start.ArgumentList.Add(arg);
+        return start;
+    }
+
+    /// <summary>The first line the driver prints that starts with the prefix (a failure after 90 s without one).</summary>
+    public static string ReadUntil(Process driver, string prefix)
+    {
+        var seen = new List<string>();
+        var reading = System.Threading.Tasks.Task.Run(() =>
+        {
+            string? line;
+            while ((line = driver.StandardOutput.ReadLine()) is not null)
+            {
+                if (line.StartsWith(prefix, StringComparison.Ordinal)) return line;
+                lock (seen) seen.Add(line);
+            }
+
+            return null;
+        });
+        if (!reading.Wait(TimeSpan.FromSeconds(90)) || reading.Result is null)
+        {
+            lock (seen) Assert.Fail($"the test driver never printed {prefix}:\n{string.Join('\n', seen)}");
+        }
+
+        return reading.Result!;
+    }
+
     public static List<int> JobHosts(string state)
     {
         var nodes = NodePids(state).ToHashSet();

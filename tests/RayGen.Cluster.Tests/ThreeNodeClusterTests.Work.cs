@@ -172,6 +172,89 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void An_actor_handle_passed_to_a_task_on_another_node_calls_the_same_actor_in_order()
+    {
+        using var ray = Connect();
+        var nodes = NodesByResources();
+        var onGpu = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["gpu"].NodeId, soft: false) };
+        var onB = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["b"].NodeId, soft: false) };
+        var counter = NodeCounter.Remote.With(onGpu).New(10);
+        Assert.That(counter.Increment().Get(), Is.EqualTo(11));
+
+        var answer = ClusterWork.Remote.With(onB).CallCounter(counter, 5).Get(TimeSpan.FromSeconds(60));
+
+        Assert.That(answer, Is.EqualTo($"{nodes["b"].Address}|16"), "the task ran on the other node and its five calls reached the one instance, in order");
+        Assert.That(counter.Increment().Get(), Is.EqualTo(17), "the driver's handle sees the calls made from the node");
+        Assert.That(counter.Where().Get(), Is.EqualTo(nodes["gpu"].Address), "the actor stayed where it was");
+    }
+
+    [Test]
+    public void A_ref_passed_as_a_ref_to_a_task_on_a_node_is_read_there()
+    {
+        using var ray = Connect();
+        var nodes = NodesByResources();
+        var onB = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["b"].NodeId, soft: false) };
+        var onGpu = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["gpu"].NodeId, soft: false) };
+        var put = Ray.Put(41);
+        var made = ClusterWork.Remote.With(onGpu).Add(40, 2);
+
+        Assert.That(ClusterWork.Remote.With(onB).ReadRef(put).Get(TimeSpan.FromSeconds(60)), Is.EqualTo($"{nodes["b"].Address}|41"), "a put of the driver");
+        Assert.That(ClusterWork.Remote.With(onB).ReadRef(made).Get(TimeSpan.FromSeconds(60)), Is.EqualTo($"{nodes["b"].Address}|42"), "a result made on another node");
+        Assert.That(ClusterWork.Remote.With(onB).SumRefs(new[] { put, made, Ray.Put(1) }).Get(TimeSpan.FromSeconds(60)), Is.EqualTo(84), "refs inside a value");
+    }
+
+    [Test]
+    public void A_nested_task_its_node_cannot_run_goes_to_a_node_that_can_and_one_that_fits_stays_on_its_node()
+    {
+        using var ray = Connect();
+        var nodes = NodesByResources();
+        var onB = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["b"].NodeId, soft: false) };
+
+        var answer = ClusterWork.Remote.With(onB).Nested(nodes["head"].NodeId).Get(TimeSpan.FromSeconds(60)).Split('|');
+
+        Assert.That(answer[0], Is.EqualTo(nodes["b"].Address), "the parent ran on the node it was pinned to");
+        Assert.That(answer[1], Is.EqualTo(nodes["b"].Address), "a nested task that fits there runs next to its caller");
+        Assert.That(answer[2], Is.EqualTo(nodes["gpu"].Address), "one asking for a GPU went to the node that has one");
+        Assert.That(answer[3], Is.EqualTo(nodes["head"].Address), "one pinned to another node went there");
+    }
+
+    [Test]
+    public void Ray_Cancel_signals_the_token_of_a_task_running_on_a_node_and_force_kills_its_worker()
+    {
+        using var ray = Connect();
+        var scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"raygen-cancel-{Guid.NewGuid():N}")).FullName;
+        try
+        {
+            var onB = new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(NodesByResources()["b"].NodeId, soft: false), MaxRetries = 0 };
+            var polite = Path.Combine(scratch, "polite");
+            var waiting = ClusterWork.Remote.With(onB).WaitForCancel(polite);
+            WaitForFile(polite);
+            Ray.Cancel(waiting);
+            Assert.Throws<RayTaskCanceledException>(() => waiting.Get(TimeSpan.FromSeconds(60)));
+            Assert.That(() => File.Exists(polite + ".seen"), Is.True.After(30_000, 100), "the task on the node saw its token cancelled");
+
+            var stubborn = Path.Combine(scratch, "stubborn");
+            var holding = ClusterWork.Remote.With(onB).MarkPidThenHold(stubborn, Path.Combine(scratch, "never"));
+            var pid = int.Parse(WaitForFile(stubborn), System.Globalization.CultureInfo.InvariantCulture);
+            Ray.Cancel(holding, force: true);
+            Assert.Throws<RayTaskCanceledException>(() => holding.Get(TimeSpan.FromSeconds(60)));
+            Assert.That(() => Raygen.IsRunning(pid), Is.False.After(30_000, 100), "its worker on the node was killed");
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private static string WaitForFile(string path)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!File.Exists(path) && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        Assert.That(File.Exists(path), Is.True, $"{Path.GetFileName(path)} was written");
+        return File.ReadAllText(path);
+    }
+
+    [Test]
     public void Worker_output_reaches_the_driver_prefixed_with_pid_and_node()
     {
         var captured = new StringWriter();

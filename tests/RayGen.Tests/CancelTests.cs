@@ -93,6 +93,25 @@ public class CancelTests : RuntimeFixture
         }
     }
 
+    [Test]
+    public void A_forced_cancel_after_a_polite_one_the_task_ignored_fails_the_ref_at_once()
+    {
+        var (started, gate) = (ScratchFile("started"), ScratchFile("gate"));
+        var deaf = TestTasks.Remote.MarkThenHoldUntil(started, gate); // ignores its token
+        WaitForFile(started);
+        try
+        {
+            Ray.Cancel(deaf);
+            Ray.Cancel(deaf, force: true); // escalates, as in Ray
+            var thrown = Catch(() => deaf.Get(NoHang));
+            Assert.That(thrown, Is.TypeOf<RayTaskCanceledException>(), () => $"the ref ended with {Describe(thrown)}");
+        }
+        finally
+        {
+            File.WriteAllText(gate, "open");
+        }
+    }
+
     private static Exception? Catch(Action action)
     {
         try

@@ -15,11 +15,13 @@ internal static class RayGenAnalyzers
         new RemoteMethodAnalyzer(),
         new ActorClassAnalyzer(),
         new BlockingGetAnalyzer(),
+        new DataTransformAnalyzer(),
     ];
 
     public static IEnumerable<CodeFixProvider> AllFixes() =>
     [
         new AddPartialCodeFix(),
         new AwaitInsteadOfGetCodeFix(),
+        new MakeTransformStaticCodeFix(),
     ];
 }
