@@ -15,7 +15,7 @@ internal sealed class SourceStageOp(StageSpec stage, int partitions, OperatorSta
 
     public override bool IsSource => true;
 
-    public override void SubmitOne() => Track(DataTasks.Stages.RunSource(stage, _next++).GetAsync().AsTask(), 0);
+    public override void SubmitOne() => Track(DataTasks.Remote.RunSource(stage, _next++).GetAsync().AsTask(), 0);
 }
 
 /// <summary>Blocks the driver already has: rows to put (FromItems) or refs (a materialized dataset).</summary>
@@ -57,7 +57,7 @@ internal sealed class TaskStageOp(StageSpec stage, OperatorStats[] operators) : 
     public override void SubmitOne()
     {
         var block = Input.Dequeue();
-        Track(DataTasks.Stages.RunStage(stage, block.Data!, _index++).GetAsync().AsTask(), block.Bytes);
+        Track(DataTasks.Remote.RunStage(stage, block.Data!, _index++).GetAsync().AsTask(), block.Bytes);
     }
 }
 
