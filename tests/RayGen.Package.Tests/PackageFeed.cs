@@ -36,8 +36,10 @@ public sealed class PackageFeed
 
     public static string CliPackageFile => Path.Combine(Feed, $"RayGen.Cli.{Version}.nupkg");
 
+    public static string DataPackageFile => Path.Combine(Feed, $"RayGen.Data.{Version}.nupkg");
+
     /// <summary>The projects that make packages, as `dotnet pack RayGen.sln` packs them.</summary>
-    public static readonly string[] PackedProjects = ["Runtime/RayGen.csproj", "Cluster/RayGen.Cluster.csproj", "Cli/RayGen.Cli.csproj"];
+    public static readonly string[] PackedProjects = ["Runtime/RayGen.csproj", "Cluster/RayGen.Cluster.csproj", "Cli/RayGen.Cli.csproj", "Data/RayGen.Data.csproj"];
 
     /// <summary>What a newcomer's shell would have, plus a package folder of this run's own.</summary>
     public static IReadOnlyDictionary<string, string> AppEnvironment { get; private set; } = new Dictionary<string, string>();

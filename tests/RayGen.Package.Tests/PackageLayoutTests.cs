@@ -133,7 +133,7 @@ public class PackageLayoutTests
     private static readonly string[] s_packages = ["Runtime/RayGen.csproj", "Cli/RayGen.Cli.csproj"];
 
     [Test]
-    public void Packing_the_solution_makes_three_packages_RayGen_RayGen_Cluster_and_RayGen_Cli()
+    public void Packing_the_solution_makes_four_packages_RayGen_RayGen_Cluster_RayGen_Cli_and_RayGen_Data()
     {
         var solution = File.ReadAllText(Path.Combine(PackageFeed.RepositoryRoot, "RayGen.sln"));
         var projects = Regex.Matches(solution, @"""([^""]+\.csproj)""").Select(m => m.Groups[1].Value.Replace('\\', '/')).ToArray();
@@ -165,6 +165,30 @@ public class PackageLayoutTests
         }));
         // RayGen's generator and build file must reach a driver that references only the cluster package.
         Assert.That(dependencies.Single(d => d.Attribute("id")?.Value == "RayGen").Attribute("exclude"), Is.Null);
+    }
+
+    [Test]
+    public void The_data_package_holds_its_library_and_depends_on_RayGen_whole_and_on_the_file_libraries()
+    {
+        Assert.That(EntriesOf(PackageFeed.DataPackageFile), Is.EqualTo(new[]
+        {
+            "PACKAGE.md",
+            "RayGen.Data.nuspec",
+            "lib/net10.0/RayGen.Data.dll",
+            "lib/net10.0/RayGen.Data.xml",
+        }));
+        var metadata = Metadata(PackageFeed.DataPackageFile, "RayGen.Data.nuspec");
+        var dependencies = Child(metadata, "dependencies").Descendants().Where(d => d.Name.LocalName == "dependency").ToArray();
+        Assert.That(dependencies.Select(d => $"{d.Attribute("id")?.Value} {d.Attribute("version")?.Value}"), Is.EquivalentTo(new[]
+        {
+            $"RayGen {PackageFeed.Version}",
+            $"MemoryPack {PackageFeed.CentralVersion("MemoryPack")}",
+            $"CsvHelper {PackageFeed.CentralVersion("CsvHelper")}",
+            $"Parquet.Net {PackageFeed.CentralVersion("Parquet.Net")}",
+            $"Apache.Arrow {PackageFeed.CentralVersion("Apache.Arrow")}",
+        }));
+        // RayGen's generator and build file, and CsvHelper's generator (rows are [CsvRecord] types), must reach the application.
+        Assert.That(dependencies.Where(d => d.Attribute("id")?.Value is "RayGen" or "CsvHelper").Select(d => d.Attribute("exclude")), Has.All.Null);
     }
 
     [Test]

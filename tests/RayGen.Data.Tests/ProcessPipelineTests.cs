@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using NUnit.Framework;
+
+namespace RayGen.Data.Tests;
+
+/// <summary>The Done-when behaviours, on worker processes.</summary>
+[TestFixture]
+public sealed class ProcessPipelineTests() : DataFixture(RayMode.Processes)
+{
+    [Test]
+    public void A_million_row_range_through_Map_Filter_MapBatches_gives_the_exact_sum()
+    {
+        var total = RayData.Range(1_000_000)
+            .Map(static i => (long)i * 3)
+            .Filter(static x => x % 2 == 0)
+            .MapBatches(static (long[] batch) => batch.Select(x => x + 1).ToArray(), batchSize: 1000)
+            .IterBatches(batchSize: 4096)
+            .Sum(batch => batch.Sum());
+
+        long expected = 0;
+        for (long i = 0; i < 1_000_000; i++)
+        {
+            var x = i * 3;
+            if (x % 2 == 0) expected += x + 1;
+        }
+
+        Assert.That(total, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void IterBatches_yields_the_first_batch_before_the_last_block_is_made()
+    {
+        var stamped = RayData.Range(40 * 100, blocks: 40).MapBatches(static (int[] batch) =>
+        {
+            System.Threading.Thread.Sleep(40);   // some work per block, so making them all takes a while
+            var now = DateTime.UtcNow.Ticks;
+            return batch.Select(v => new Stamped(v, now, Environment.ProcessId)).ToArray();
+        }, batchSize: 100);
+
+        long firstArrived = 0;
+        var all = new List<Stamped>();
+        foreach (var batch in stamped.IterBatches(batchSize: 100))
+        {
+            if (firstArrived == 0) firstArrived = DateTime.UtcNow.Ticks;
+            all.AddRange(batch);
+        }
+
+        var lastMade = all.Max(s => s.MadeAtTicks);
+        Assert.Multiple(() =>
+        {
+            Assert.That(all.Select(s => s.Value), Is.EqualTo(Enumerable.Range(0, 4000)), "every row, in order");
+            Assert.That(firstArrived, Is.LessThan(lastMade), "the first batch reached the consumer before the last block was made");
+            Assert.That(all.Select(s => s.Pid).Distinct(), Has.None.EqualTo(Environment.ProcessId), "blocks were made in worker processes");
+        });
+    }
+
+    [Test]
+    public void A_dataset_four_times_the_store_streams_through_MapBatches_to_a_sink_within_the_bound()
+    {
+        const int rows = 2048, payload = 64 * 1024;        // 128 MiB of payload through a 32 MiB store
+        Assert.That((long)rows * payload, Is.EqualTo(4 * StoreBytes));
+        var output = ScratchPath("blobs");
+        var blobs = RayData.Range(rows, blocks: 128)
+            .MapBatches(static (int[] ids) => ids.Select(id => new Blob { Id = id, Payload = Fill(id, 64 * 1024) }).ToArray(), batchSize: 16)
+            .MapBatches<Reverser, Blob, Blob>(concurrency: 2, batchSize: 16);   // actors: every block crosses the store twice
+
+        Assert.DoesNotThrow(() => blobs.WriteJson(output));
+
+        var stats = blobs.Stats();
+        TestContext.Out.WriteLine(stats);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stats.RowsOut, Is.EqualTo(rows));
+            Assert.That(Directory.GetFiles(output, "part-*.jsonl"), Has.Length.EqualTo(128));
+            Assert.That(File.Exists(Path.Combine(output, "_SUCCESS")));
+            Assert.That(stats.PeakStoreBytes, Is.Not.Null.And.LessThanOrEqualTo(StoreBytes), "measured store use stayed within the store");
+            // Blocks the run let go stay in the store until the driver's and the workers' GCs release them, so the store
+            // runs near full and may spill a little of that garbage (a few MiB measured); never a store's worth.
+            Assert.That(stats.PeakSpilledBytes, Is.LessThan(StoreBytes), "spilled less than one store's worth of the 128 MiB");
+            // Past the bound, each operator over blocks may still run one task (its input and output: two 1 MiB blocks).
+            Assert.That(stats.PeakBlockBytes, Is.LessThanOrEqualTo(stats.StoreBudget + (4L << 20)), "the executor kept to its own bound");
+        });
+    }
+
+    [Test]
+    public void A_class_transforms_constructor_runs_once_per_actor_not_per_batch()
+    {
+        var tagged = RayData.Range(2_000, blocks: 20)
+            .MapBatches<Tagger, int, Tagged>(concurrency: 2, batchSize: 50, 1000)
+            .Take(2_000);
+
+        var instances = tagged.Select(t => t.Instance).Distinct().ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(tagged.Select(t => t.Value), Is.EqualTo(Enumerable.Range(1000, 2000)), "the constructor's argument reached every instance; rows in order");
+            Assert.That(instances, Has.Count.InRange(1, 2), "one instance per actor, whatever the number of batches (40)");
+            Assert.That(tagged.Select(t => t.ConstructedInProcess).Distinct(), Is.EqualTo(new[] { 1 }), "each actor's process built its transform once");
+            Assert.That(tagged.Select(t => t.Pid).Distinct(), Has.None.EqualTo(Environment.ProcessId));
+        });
+    }
+
+    [Test]
+    public void Sort_and_GroupBy_run_their_map_and_reduce_tasks_in_workers()
+    {
+        var values = RayData.Range(20_000, blocks: 8).Map(static i => (i * 7919) % 10_007);
+        var sorted = values.Sort(static v => v, descending: true).Take(5);
+        var counts = values.GroupBy(static v => v % 3).Count().IterRows().ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(sorted, Is.EqualTo(Enumerable.Range(0, 20_000).Select(i => (i * 7919) % 10_007).OrderDescending().Take(5)));
+            Assert.That(counts, Is.EqualTo(Enumerable.Range(0, 20_000).GroupBy(i => (i * 7919) % 10_007 % 3).OrderBy(g => g.Key).Select(g => (g.Key, (long)g.Count()))));
+        });
+    }
+
+    [Test]
+    public void Blocks_made_by_actors_outlive_the_pool_once_materialized()
+    {
+        var kept = RayData.Range(4_000, blocks: 8)
+            .MapBatches(static (int[] ids) => ids.Select(id => new Blob { Id = id, Payload = new byte[1000] }).ToArray())
+            .MapBatches<Reverser, Blob, Blob>(concurrency: 2, batchSize: 500)
+            .Materialize();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        System.Threading.Thread.Sleep(1500);   // the sweeper runs every second
+        Assert.That(kept.IterRows().Select(b => b.Id), Is.EqualTo(Enumerable.Range(0, 4_000)), "the pool's actors are gone; their blocks are not");
+    }
+
+    [Test]
+    public void One_large_file_streams_a_block_at_a_time_from_one_task()
+    {
+        var file = ScratchPath("lines.txt");
+        File.WriteAllLines(file, Enumerable.Range(0, 50_000).Select(i => $"line {i}"));
+        var previous = DataContext.Current.TargetRowsPerBlock;
+        DataContext.Current.TargetRowsPerBlock = 1_000;
+        try
+        {
+            var lines = RayData.ReadText(file).Map(static line => new Stamped(int.Parse(line[5..], System.Globalization.CultureInfo.InvariantCulture), DateTime.UtcNow.Ticks, Environment.ProcessId));
+            long firstArrived = 0;
+            var all = new List<Stamped>();
+            foreach (var batch in lines.IterBatches(batchSize: 1_000, prefetchBlocks: 1))
+            {
+                if (firstArrived == 0) firstArrived = DateTime.UtcNow.Ticks;
+                all.AddRange(batch);
+            }
+
+            var read = lines.Stats().Operators[0];
+            Assert.Multiple(() =>
+            {
+                Assert.That(all.Select(s => s.Value), Is.EqualTo(Enumerable.Range(0, 50_000)), "every line, in order");
+                Assert.That(read.Tasks, Is.EqualTo(1), "one task read the file");
+                Assert.That(lines.Stats().Operators[1].BlocksOut, Is.EqualTo(50), "as blocks of the target size");
+                Assert.That(firstArrived, Is.LessThan(all.Max(s => s.MadeAtTicks)), "the first block reached the consumer before the file was read to its end");
+            });
+        }
+        finally
+        {
+            DataContext.Current.TargetRowsPerBlock = previous;
+        }
+    }
+
+    [Test]
+    public void Take_stops_a_file_that_streams_rather_than_leaving_its_reader_waiting()
+    {
+        var file = ScratchPath("many-lines.txt");
+        File.WriteAllLines(file, Enumerable.Range(0, 200_000).Select(i => $"line {i}"));
+        var previous = DataContext.Current.TargetRowsPerBlock;
+        DataContext.Current.TargetRowsPerBlock = 1_000;
+        try
+        {
+            Assert.That(RayData.ReadText(file).Take(3), Is.EqualTo(new[] { "line 0", "line 1", "line 2" }));
+            var stopped = SpinWait.SpinUntil(
+                () => !Ray.State.Tasks().Any(t => t.Name.EndsWith("ReadStream", StringComparison.Ordinal) && t.State == RayTaskStatus.Running),
+                TimeSpan.FromSeconds(10));
+            Assert.That(stopped, "the reader was stopped, not left paused on a CPU");
+        }
+        finally
+        {
+            DataContext.Current.TargetRowsPerBlock = previous;
+        }
+    }
+
+    [Test]
+    public void A_capturing_lambda_is_refused_before_anything_runs_with_the_operator_named()
+    {
+        var offset = 5;
+        var error = Assert.Throws<ArgumentException>(() => RayData.Range(10).Map(i => i + offset));
+        Assert.That(error!.Message, Does.Contain("Map").And.Contain("'offset'").And.Contain("static"));
+    }
+
+    private static byte[] Fill(int id, int length)
+    {
+        var bytes = new byte[length];
+        bytes.AsSpan().Fill((byte)id);
+        return bytes;
+    }
+}
+
+/// <summary>Reverses each payload.</summary>
+public sealed class Reverser : IBatchTransform<Blob, Blob>
+{
+    public Blob[] Transform(Blob[] batch) => batch.Select(b => new Blob { Id = b.Id, Payload = b.Payload.Reverse().ToArray() }).ToArray();
+}
+
+/// <summary>A class transform whose constructor is costly in real life (a model); here it records that it ran.</summary>
+public sealed class Tagger : IBatchTransform<int, Tagged>
+{
+    private static int s_constructed;
+    private readonly Guid _instance = Guid.NewGuid();
+    private readonly int _offset;
+    private readonly int _constructed;
+
+    public Tagger(int offset)
+    {
+        _offset = offset;
+        _constructed = System.Threading.Interlocked.Increment(ref s_constructed);
+    }
+
+    public Tagged[] Transform(int[] batch) =>
+        batch.Select(v => new Tagged(v + _offset, _instance, _constructed, Environment.ProcessId)).ToArray();
+}
