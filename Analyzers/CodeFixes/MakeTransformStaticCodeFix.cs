@@ -52,7 +52,7 @@ public sealed class MakeTransformStaticCodeFix : DocumentCodeFix
 
     // 'static' goes first among the modifiers (before 'async'), after any attributes, and takes over the leading
     // trivia of the token it now precedes (a comment, the indentation of its own line).
-    private static SyntaxNode AddStatic(SyntaxNode function)
+    internal static SyntaxNode AddStatic(SyntaxNode function)
     {
         var modifiers = Modifiers(function);
         var next = modifiers.Count > 0

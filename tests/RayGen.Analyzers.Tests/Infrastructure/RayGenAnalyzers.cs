@@ -23,5 +23,6 @@ internal static class RayGenAnalyzers
         new AddPartialCodeFix(),
         new AwaitInsteadOfGetCodeFix(),
         new MakeTransformStaticCodeFix(),
+        new InlineCapturedConstantsCodeFix(),
     ];
 }
