@@ -61,42 +61,6 @@ internal sealed class CompiledStage
             rows = _inCodec!.Decode(input ?? []);
         }
 
-        return Finish(result, rows, index, rowsPerBlock);
-    }
-
-    /// <summary>
-    /// Runs a source stage over a partition as a stream: the file is read a block's worth of rows at a time, each run
-    /// through the steps and put in the store before the next is read, so neither the worker nor the store ever holds
-    /// the whole file, and the stream's backpressure pauses the read while the driver takes no more.
-    /// </summary>
-    public IEnumerable<BlockResult> RunStream(int partition)
-    {
-        var source = _spec.Source!;
-        var chunk = 0;
-        var bytes = IO.SourceBytes.Of(source, partition);
-        using var chunks = _source!.ReadChunks(partition, Math.Max(1, source.RowsPerBlock)).GetEnumerator();
-        while (true)
-        {
-            var started = Stopwatch.GetTimestamp();
-            if (!chunks.MoveNext()) yield break;
-            var rows = chunks.Current;
-            var result = new BlockResult
-            {
-                Steps = new StepFigures[_steps.Length],
-                SourceRows = rows.Length,
-                SourceTicks = Stopwatch.GetTimestamp() - started,
-                SourceBytes = chunk == 0 ? bytes : 0,
-            };
-            // Each chunk of a partition is a block of its own: a writer names its file by partition and chunk.
-            yield return Finish(result, rows, (partition * ChunksPerPartition) + chunk++, rowsPerBlock: 0);
-        }
-    }
-
-    /// <summary>Block indices a streamed partition may use: a writer's file names stay unique and in order.</summary>
-    public const int ChunksPerPartition = 100_000;
-
-    private BlockResult Finish(BlockResult result, Array rows, int index, int rowsPerBlock)
-    {
         for (var i = 0; i < _steps.Length; i++)
         {
             var started = Stopwatch.GetTimestamp();

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using RayGen.Data.Shuffle;
 
 namespace RayGen.Data.Execution;
@@ -16,10 +15,6 @@ internal static partial class DataTasks
     /// <summary>Runs a stage that starts from a source partition.</summary>
     [Remote]
     public static BlockResult RunSource(StageSpec stage, int partition) => CompiledStage.For(stage).Run(null, partition);
-
-    /// <summary>Runs a stage that starts from a file, a block's worth of rows at a time, each block an item of the stream.</summary>
-    [Remote(StreamBackpressure = 2)]
-    public static IEnumerable<BlockResult> ReadStream(StageSpec stage, int partition) => CompiledStage.For(stage).RunStream(partition);
 
     /// <summary>The map side of an all-to-all operator: one block into its parts (and key samples).</summary>
     [Remote]

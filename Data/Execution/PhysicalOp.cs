@@ -6,74 +6,12 @@ using System.Threading.Tasks;
 namespace RayGen.Data.Execution;
 
 /// <summary>A submitted task (or actor call) of an operator, in submission order.</summary>
-internal class Pending(Task<BlockResult> result, long inputBytes, long estimatedOutputBytes)
+internal sealed class Pending(Task<BlockResult> result, long inputBytes, long estimatedOutputBytes)
 {
-    /// <summary>The task's result; for a stream, its next item's.</summary>
-    public Task<BlockResult> Result { get; protected set; } = result;
+    public Task<BlockResult> Result { get; } = result;
     public long InputBytes { get; } = inputBytes;
     public long EstimatedOutputBytes { get; } = estimatedOutputBytes;
     public int Actor { get; init; } = -1;
-}
-
-/// <summary>
-/// A streaming task: its items arrive one by one, in order, while it runs. <see cref="Pending.Result"/> is the next
-/// item's; the executor asks for the one after only when the operator's output has room, so an unread item holds the
-/// producer back (with the stream's own backpressure).
-/// </summary>
-internal sealed class StreamPending : Pending
-{
-    /// <summary>What <see cref="Pending.Result"/> completes with after the last item.</summary>
-    public static readonly BlockResult End = new();
-
-    private readonly ObjectRefStream<BlockResult> _stream;
-    private readonly IAsyncEnumerator<ObjectRef<BlockResult>> _items;
-
-    public StreamPending(ObjectRefStream<BlockResult> stream, long estimatedOutputBytes)
-        : base(Task.FromResult(End), 0, estimatedOutputBytes)
-    {
-        _stream = stream;
-        _items = stream.GetAsyncEnumerator();
-        Next();
-    }
-
-    /// <summary>Stops the producer (the run ended before the stream did): a paused producer would otherwise wait for a reader forever.</summary>
-    public void Cancel()
-    {
-        try
-        {
-            Ray.Cancel(_stream);
-        }
-        catch (RayException)
-        {
-            // The runtime is shutting down or the stream already ended: nothing is left to stop.
-        }
-    }
-
-    /// <summary>Whether the item read last was handed on and the next one is not asked for yet.</summary>
-    public bool Paused { get; private set; }
-
-    /// <summary>Holds the stream where it is: the item just read was handed on, the next one is asked for by <see cref="Next"/>.</summary>
-    public void Pause()
-    {
-        Paused = true;
-        Result = s_never;
-    }
-
-    /// <summary>Asks for the next item.</summary>
-    public void Next()
-    {
-        Paused = false;
-        Result = NextAsync();
-    }
-
-    // A paused stream is not waited on: what resumes it is room downstream, which other tasks or the consumer make.
-    private static readonly Task<BlockResult> s_never = new TaskCompletionSource<BlockResult>().Task;
-
-    private async Task<BlockResult> NextAsync()
-    {
-        if (!await _items.MoveNextAsync().ConfigureAwait(false)) return End;
-        return await _items.Current.GetAsync().ConfigureAwait(false);
-    }
 }
 
 /// <summary>
@@ -126,18 +64,6 @@ internal abstract class PhysicalOp(string name, OperatorStats[] operators)
         InFlight.Enqueue(new Pending(result, inputBytes, EstimateOutput(inputBytes)) { Actor = actor });
     }
 
-    protected void TrackStream(ObjectRefStream<BlockResult> stream)
-    {
-        if (_firstSubmit == 0) _firstSubmit = Stopwatch.GetTimestamp();
-        InFlight.Enqueue(new StreamPending(stream, EstimateOutput(0)));
-    }
-
-    /// <summary>A stream ended: it counts as one task of the operator.</summary>
-    public void CompleteStream()
-    {
-        foreach (var op in Operators) op.Tasks++;
-    }
-
     /// <summary>Books a finished task's figures; returns its blocks.</summary>
     public virtual IEnumerable<BlockMeta> Complete(Pending pending)
     {
@@ -171,7 +97,7 @@ internal abstract class PhysicalOp(string name, OperatorStats[] operators)
 
         foreach (var op in Operators)
         {
-            if (pending is not StreamPending) op.Tasks++;
+            op.Tasks++;
             op.WallTime = wall;
         }
 

@@ -15,14 +15,7 @@ internal sealed class SourceStageOp(StageSpec stage, int partitions, OperatorSta
 
     public override bool IsSource => true;
 
-    // Files that can be read a block at a time stream their blocks; a range slice or a Parquet row group is one block's worth already.
-    private readonly bool _streams = stage.Source!.Kind is SourceKind.Csv or SourceKind.Json or SourceKind.Text;
-
-    public override void SubmitOne()
-    {
-        if (_streams) TrackStream(DataTasks.Remote.ReadStream(stage, _next++));
-        else Track(DataTasks.Remote.RunSource(stage, _next++).GetAsync().AsTask(), 0);
-    }
+    public override void SubmitOne() => Track(DataTasks.Remote.RunSource(stage, _next++).GetAsync().AsTask(), 0);
 }
 
 /// <summary>Blocks the driver already has: rows to put (FromItems) or refs (a materialized dataset).</summary>

@@ -88,34 +88,13 @@ internal sealed class StreamingExecutor : IDisposable
             var op = _ops[i];
             while (op.InFlight.Count > 0 && op.InFlight.Peek().Result.IsCompleted)
             {
-                var pending = op.InFlight.Peek();
+                var pending = op.InFlight.Dequeue();
                 if (pending.Result.IsFaulted)
                     ExceptionDispatchInfo.Throw(pending.Result.Exception!.InnerException ?? pending.Result.Exception);
-                if (pending is StreamPending stream)
-                {
-                    if (ReferenceEquals(stream.Result.Result, StreamPending.End))
-                    {
-                        op.InFlight.Dequeue();
-                        op.CompleteStream();
-                        continue;
-                    }
-                }
-                else
-                {
-                    op.InFlight.Dequeue();
-                }
-
                 foreach (var block in op.Complete(pending))
                 {
                     if (block.Rows == 0) continue;
                     (i + 1 < _ops.Count ? _ops[i + 1].Input : _output).Enqueue(block);
-                }
-
-                // A stream stays at the head until it ends; its next item is asked for when there is room for it.
-                if (pending is StreamPending read)
-                {
-                    if (QueueHasRoom(i)) read.Next();
-                    else read.Pause();
                 }
             }
         }
@@ -131,11 +110,6 @@ internal sealed class StreamingExecutor : IDisposable
         for (var i = _ops.Count - 1; i >= 0; i--)
         {
             var op = _ops[i];
-            foreach (var pending in op.InFlight)
-            {
-                if (pending is StreamPending { Paused: true } paused && QueueHasRoom(i)) paused.Next();
-            }
-
             while (op.HasWork && op.InFlight.Count < op.MaxInFlight && DownstreamHasRoom(i) && WithinBudget(op))
                 op.SubmitOne();
         }
@@ -155,13 +129,6 @@ internal sealed class StreamingExecutor : IDisposable
         var next = _ops[i + 1];
         return next is ShuffleStageOp || next.Input.Count + op.InFlight.Count < 2 * next.MaxInFlight;
     }
-
-    /// <summary>
-    /// Whether the queue after operator <paramref name="i"/> takes one more block: what a running stream needs to go on
-    /// (its own place in flight is taken already, so the bound on submissions would never let it).
-    /// </summary>
-    private bool QueueHasRoom(int i) =>
-        i + 1 == _ops.Count ? _output.Count < _outputCap : _ops[i + 1] is ShuffleStageOp || _ops[i + 1].Input.Count < 2 * _ops[i + 1].MaxInFlight;
 
     /// <summary>
     /// Whether one more task of <paramref name="op"/> keeps the blocks held within the budget. An operator over blocks
@@ -204,14 +171,6 @@ internal sealed class StreamingExecutor : IDisposable
 
     public void Dispose()
     {
-        foreach (var op in _ops)
-        {
-            foreach (var pending in op.InFlight)
-            {
-                if (pending is StreamPending stream) stream.Cancel();
-            }
-        }
-
         Finish();
         _progress?.Dispose();
         foreach (var op in _ops) op.Release();

@@ -14,20 +14,6 @@ internal interface ISourceReader
 {
     /// <summary>The rows (a <c>T[]</c>) of partition <paramref name="partition"/>.</summary>
     Array Read(int partition);
-
-    /// <summary>The rows of partition <paramref name="partition"/> in arrays of at most <paramref name="rows"/>, read as they are asked for.</summary>
-    IEnumerable<Array> ReadChunks(int partition, int rows);
-}
-
-/// <summary>Reads a partition whole, or in chunks as its rows come.</summary>
-internal abstract class RowReader<T> : ISourceReader
-{
-    public Array Read(int partition) => Rows(partition).ToArray();
-
-    public IEnumerable<Array> ReadChunks(int partition, int rows) => Rows(partition).Chunk(rows);
-
-    /// <summary>The partition's rows, lazily: a chunked read holds one chunk at a time.</summary>
-    protected abstract IEnumerable<T> Rows(int partition);
 }
 
 internal static class SourceBytes
@@ -70,19 +56,17 @@ internal sealed class RangeReader(SourceSpec spec) : ISourceReader
         for (var i = 0; i < rows.Length; i++) rows[i] = (int)(start + i);
         return rows;
     }
-
-    public IEnumerable<Array> ReadChunks(int partition, int rows) => [Read(partition)];
 }
 
-internal sealed class TextReaderSource(SourceSpec spec) : RowReader<string>
+internal sealed class TextReaderSource(SourceSpec spec) : ISourceReader
 {
-    protected override IEnumerable<string> Rows(int partition) => File.ReadLines(spec.Paths[partition]);
+    public Array Read(int partition) => File.ReadAllLines(spec.Paths[partition]);
 }
 
 /// <summary>CSV through CsvHelper: the row type is a <c>[CsvRecord]</c> type, mapped by CsvHelper's own generator.</summary>
-internal sealed class CsvSource<T>(SourceSpec spec) : RowReader<T>
+internal sealed class CsvSource<T>(SourceSpec spec) : ISourceReader
 {
-    protected override IEnumerable<T> Rows(int partition)
+    public Array Read(int partition)
     {
         var path = spec.Paths[partition];
         var options = new CsvReaderOptions
@@ -95,19 +79,13 @@ internal sealed class CsvSource<T>(SourceSpec spec) : RowReader<T>
         };
         using var stream = File.OpenRead(path);
         using var reader = CsvReader.Create(stream, options);
-        using var records = reader.GetRecords<T>().GetEnumerator();
-        while (true)
+        try
         {
-            try
-            {
-                if (!records.MoveNext()) yield break;
-            }
-            catch (CsvFormatException e)
-            {
-                throw new InvalidDataException($"{path}, line {e.LineNumber}: {e.Message}", e);
-            }
-
-            yield return records.Current;
+            return reader.GetRecords<T>().ToArray();
+        }
+        catch (CsvFormatException e)
+        {
+            throw new InvalidDataException($"{path}, line {e.LineNumber}: {e.Message}", e);
         }
     }
 }
@@ -116,8 +94,6 @@ internal sealed class CsvSource<T>(SourceSpec spec) : RowReader<T>
 internal sealed class ParquetSource<T>(SourceSpec spec) : ISourceReader
     where T : class, new()
 {
-    public IEnumerable<Array> ReadChunks(int partition, int rows) => Read(partition).Cast<T>().Chunk(rows);
-
     public Array Read(int partition)
     {
         var path = spec.Paths[partition];
@@ -136,28 +112,28 @@ internal sealed class ParquetSource<T>(SourceSpec spec) : ISourceReader
 }
 
 /// <summary>JSON lines (one object per line) through System.Text.Json.</summary>
-internal sealed class JsonLinesSource<T>(SourceSpec spec) : RowReader<T>
+internal sealed class JsonLinesSource<T>(SourceSpec spec) : ISourceReader
 {
-    protected override IEnumerable<T> Rows(int partition)
+    public Array Read(int partition)
     {
         var path = spec.Paths[partition];
+        var rows = new List<T>();
         var line = 0;
         foreach (var text in File.ReadLines(path))
         {
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
-            T row;
             try
             {
-                row = JsonSerializer.Deserialize<T>(text, JsonFormat.Options)!;
+                rows.Add(JsonSerializer.Deserialize<T>(text, JsonFormat.Options)!);
             }
             catch (JsonException e)
             {
                 throw new InvalidDataException($"{path}, line {line}: {e.Message}", e);
             }
-
-            yield return row;
         }
+
+        return rows.ToArray();
     }
 }
 

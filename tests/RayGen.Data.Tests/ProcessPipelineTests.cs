@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using NUnit.Framework;
 
 namespace RayGen.Data.Tests;
@@ -128,60 +127,6 @@ public sealed class ProcessPipelineTests() : DataFixture(RayMode.Processes)
         GC.WaitForPendingFinalizers();
         System.Threading.Thread.Sleep(1500);   // the sweeper runs every second
         Assert.That(kept.IterRows().Select(b => b.Id), Is.EqualTo(Enumerable.Range(0, 4_000)), "the pool's actors are gone; their blocks are not");
-    }
-
-    [Test]
-    public void One_large_file_streams_a_block_at_a_time_from_one_task()
-    {
-        var file = ScratchPath("lines.txt");
-        File.WriteAllLines(file, Enumerable.Range(0, 50_000).Select(i => $"line {i}"));
-        var previous = DataContext.Current.TargetRowsPerBlock;
-        DataContext.Current.TargetRowsPerBlock = 1_000;
-        try
-        {
-            var lines = RayData.ReadText(file).Map(static line => new Stamped(int.Parse(line[5..], System.Globalization.CultureInfo.InvariantCulture), DateTime.UtcNow.Ticks, Environment.ProcessId));
-            long firstArrived = 0;
-            var all = new List<Stamped>();
-            foreach (var batch in lines.IterBatches(batchSize: 1_000, prefetchBlocks: 1))
-            {
-                if (firstArrived == 0) firstArrived = DateTime.UtcNow.Ticks;
-                all.AddRange(batch);
-            }
-
-            var read = lines.Stats().Operators[0];
-            Assert.Multiple(() =>
-            {
-                Assert.That(all.Select(s => s.Value), Is.EqualTo(Enumerable.Range(0, 50_000)), "every line, in order");
-                Assert.That(read.Tasks, Is.EqualTo(1), "one task read the file");
-                Assert.That(lines.Stats().Operators[1].BlocksOut, Is.EqualTo(50), "as blocks of the target size");
-                Assert.That(firstArrived, Is.LessThan(all.Max(s => s.MadeAtTicks)), "the first block reached the consumer before the file was read to its end");
-            });
-        }
-        finally
-        {
-            DataContext.Current.TargetRowsPerBlock = previous;
-        }
-    }
-
-    [Test]
-    public void Take_stops_a_file_that_streams_rather_than_leaving_its_reader_waiting()
-    {
-        var file = ScratchPath("many-lines.txt");
-        File.WriteAllLines(file, Enumerable.Range(0, 200_000).Select(i => $"line {i}"));
-        var previous = DataContext.Current.TargetRowsPerBlock;
-        DataContext.Current.TargetRowsPerBlock = 1_000;
-        try
-        {
-            Assert.That(RayData.ReadText(file).Take(3), Is.EqualTo(new[] { "line 0", "line 1", "line 2" }));
-            var stopped = SpinWait.SpinUntil(
-                () => !Ray.State.Tasks().Any(t => t.Name.EndsWith("ReadStream", StringComparison.Ordinal) && t.State == RayTaskStatus.Running),
-                TimeSpan.FromSeconds(10));
-            Assert.That(stopped, "the reader was stopped, not left paused on a CPU");
-        }
-        finally
-        {
-            DataContext.Current.TargetRowsPerBlock = previous;
-        }
     }
 
     [Test]
