@@ -795,6 +795,15 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                     continue;
                 }
 
+                if (frame.Kill != 0)
+                {
+                    // Ray.Kill from code on the node, of this driver's actor: as if the driver had called it.
+                    var doomed = _owner.Actors.Find(frame.ActorId) ?? throw new RayException($"Node {nodeId} killed actor {frame.ActorId}, which this driver does not know.");
+                    _owner.Actors.Kill(doomed, noRestart: frame.Kill == 1);
+                    AnswerForward(nodeId, new JobForwardResultFrame { Key = frame.Key });
+                    continue;
+                }
+
                 if (frame.ActorId == 0)
                 {
                     // A read of an object of this driver whose ref reached code on the node (an unknown id answers as lost).

@@ -131,11 +131,20 @@ internal sealed class ActorManager
         throw new ObjectLostException($"Actor {id} ({actorType.Name}) is not known to this runtime.");
     }
 
-    public void Kill(ActorRecord actor, bool noRestart) =>
+    public void Kill(ActorRecord actor, bool noRestart)
+    {
+        // Another runtime's actor (a node's job host holding the driver's): its owner kills it; here it only forwards.
+        if (actor.BackendHandle is IForwardedActor forwarded)
+        {
+            forwarded.Kill(actor, noRestart);
+            return;
+        }
+
         actor.Die(ErrorInfo.Of(ErrorKind.ActorDied, noRestart
             ? $"The actor {actor.ActorType.Name}({actor.Id}) was killed with Ray.Kill."
             : $"The actor {actor.ActorType.Name}({actor.Id}) died and its restarts (MaxRestarts = {actor.Options.MaxRestarts ?? 0}) are used up."),
             allowRestart: !noRestart);
+    }
 
     /// <summary>A dead actor's name becomes free; its id stays known so that old handles report its death.</summary>
     public void Forget(ActorRecord actor)

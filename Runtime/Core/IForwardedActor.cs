@@ -8,4 +8,7 @@ namespace RayGen.Core;
 internal interface IForwardedActor
 {
     void Call(ActorRecord actor, TaskSpec call);
+
+    /// <summary>Ray.Kill of the actor from here: its owner ends it (or restarts it, without <paramref name="noRestart"/>).</summary>
+    void Kill(ActorRecord actor, bool noRestart);
 }

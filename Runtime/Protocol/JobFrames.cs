@@ -100,6 +100,9 @@ internal sealed partial class JobForwardFrame : IFrame
     /// <summary>For a nested task spilled to the driver (<see cref="ActorId"/> 0): its options; null for a call or a read.</summary>
     public WireOptions? TaskOptions { get; set; }
 
+    /// <summary>Ray.Kill of the actor <see cref="ActorId"/> from the node (no function, no arguments): 1 ends it, 2 lets it restart.</summary>
+    public int Kill { get; set; }
+
     public string FunctionId { get; set; } = "";
 
     /// <summary>Serialized arguments, refs already replaced by their values.</summary>

@@ -121,6 +121,9 @@ internal sealed class JobForwards : IForwardedActor, INestedTaskSpill
         }
     }
 
+    public void Kill(ActorRecord actor, bool noRestart) =>
+        Forward(new JobForwardFrame { ActorId = actor.Id, Kill = noRestart ? 1 : 2 }, new object());
+
     /// <summary>A ref of the driver's object reached code here: its value is asked of the driver once and completes <paramref name="entry"/>.</summary>
     public void Fetch(ObjectEntry entry) => Forward(new JobForwardFrame { Object = entry.Id }, entry);
 

@@ -81,6 +81,14 @@ public static partial class ClusterWork
         return sum;
     }
 
+    /// <summary>Kills the counter it was handed (Ray.Kill from a node, of the driver's actor).</summary>
+    [Remote]
+    public static string KillCounter(ActorHandle<NodeCounter> counter)
+    {
+        Ray.Kill(counter);
+        return Node;
+    }
+
     /// <summary>Calls the counter it was handed <paramref name="times"/> times; returns where it ran and the last count.</summary>
     [Remote]
     public static string CallCounter(ActorHandle<NodeCounter> counter, int times)

@@ -210,6 +210,25 @@ public partial class ThreeNodeClusterTests
         Assert.That(answer, Is.EqualTo($"{nodes["b"].Address}|16"), "the task ran on the other node and its five calls reached the one instance, in order");
         Assert.That(counter.Increment().Get(), Is.EqualTo(17), "the driver's handle sees the calls made from the node");
         Assert.That(counter.Where().Get(), Is.EqualTo(nodes["gpu"].Address), "the actor stayed where it was");
+
+        // Ray.Kill from code on a node ends the driver's actor, as the driver's own Ray.Kill would.
+        Assert.That(ClusterWork.Remote.With(onB).KillCounter(counter).Get(TimeSpan.FromSeconds(60)), Is.EqualTo(nodes["b"].Address));
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        Exception? ended = null;
+        while (ended is null && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                counter.Increment().Get(TimeSpan.FromSeconds(30));
+                Thread.Sleep(100);
+            }
+            catch (ActorDiedException e)
+            {
+                ended = e;
+            }
+        }
+
+        Assert.That(ended, Is.Not.Null, "the actor died from the node's kill");
     }
 
     [Test]
