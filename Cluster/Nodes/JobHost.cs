@@ -378,8 +378,16 @@ internal sealed class JobHost : IDisposable
         _ = Task.Run(FlushLoopAsync);
     }
 
+    /// <summary>
+    /// Result batches on their way to drivers at once: each waits for its driver's answer, and a loop that waited for
+    /// one before sending the next paid a round trip per batch (the soak's batches of 50 ran at 9k tasks/s, not 15k).
+    /// Results carry their keys, so batches may arrive in any order; forwarded calls, whose order counts, go one at a time.
+    /// </summary>
+    private const int ResultBatchesInFlight = 4;
+
     private async Task FlushLoopAsync()
     {
+        var delivering = new List<Task>();
         while (true)
         {
             List<(string Job, JobResultFrame Result)> results;
@@ -421,7 +429,9 @@ internal sealed class JobHost : IDisposable
                 // Each driver on its own: one that is slow or gone must not cost another its results. A driver that
                 // stays unreachable (its lease ends its job, or it is gone for good) has its results dropped at last.
                 var frames = group.Select(r => r.Result).ToArray();
-                await DeliverAsync($"results for job {group.Key}", group.Key, frames.Length, () => _sink.Results(group.Key, frames));
+                delivering.RemoveAll(static d => d.IsCompleted);
+                if (delivering.Count >= ResultBatchesInFlight) delivering.Remove(await Task.WhenAny(delivering));
+                delivering.Add(DeliverAsync($"results for job {group.Key}", group.Key, frames.Length, () => _sink.Results(group.Key, frames)));
             }
         }
     }
