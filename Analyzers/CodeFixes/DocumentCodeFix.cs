@@ -27,21 +27,24 @@ public abstract class DocumentCodeFix : CodeFixProvider
         FixAllProvider.Create(async (context, document, diagnostics) => await FixAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc />
-    public sealed override Task RegisterCodeFixesAsync(CodeFixContext context)
+    public sealed override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (!Offers(diagnostic))
+            if (!await OffersAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false))
                 continue;
             context.RegisterCodeFix(
                 CodeAction.Create(Title, token => FixAsync(context.Document, ImmutableArray.Create(diagnostic), token), equivalenceKey: GetType().Name),
                 diagnostic);
         }
-        return Task.CompletedTask;
     }
 
     /// <summary>Whether this diagnostic gets the fix (all do unless a fix says otherwise).</summary>
     protected virtual bool Offers(Diagnostic diagnostic) => true;
+
+    /// <summary>The same, for a fix that must read the code to tell (the default asks <see cref="Offers"/>).</summary>
+    protected virtual Task<bool> OffersAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken) =>
+        Task.FromResult(Offers(diagnostic));
 
     /// <summary>The document with every one of <paramref name="diagnostics"/> fixed.</summary>
     protected abstract Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken);

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -19,53 +18,46 @@ namespace RayGen.Analyzers.CodeFixes;
 /// fix: where that state should go (a class transform's constructor arguments) is the user's call.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InlineCapturedConstantsCodeFix)), Shared]
-public sealed class InlineCapturedConstantsCodeFix : CodeFixProvider
+public sealed class InlineCapturedConstantsCodeFix : DocumentCodeFix
 {
-    private const string Title = "Write the captured constants in and make the lambda static";
+    protected override string Title => "Write the captured constants in and make the lambda static";
 
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.CapturingTransform.Id);
+    protected override string DiagnosticId => DiagnosticDescriptors.CapturingTransform.Id;
 
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    protected override async Task<bool> OffersAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-            return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            var lambda = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                .AncestorsAndSelf().OfType<AnonymousFunctionExpressionSyntax>().FirstOrDefault();
-            if (lambda is null || Plan(lambda, model, context.CancellationToken) is null)
-                continue;
-            var span = lambda.Span;
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, token => FixAsync(context.Document, span, token), equivalenceKey: nameof(InlineCapturedConstantsCodeFix)),
-                diagnostic);
-        }
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        return root is not null && model is not null && LambdaAt(root, diagnostic) is { } lambda && Plan(lambda, model, cancellationToken) is not null;
     }
 
-    private static async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (root is null || model is null)
             return document;
-        var lambda = root.FindNode(span, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<AnonymousFunctionExpressionSyntax>().FirstOrDefault();
-        if (lambda is null || Plan(lambda, model, cancellationToken) is not { } values)
-            return document;
 
-        var uses = lambda.DescendantNodes().OfType<IdentifierNameSyntax>()
-            .Where(name => model.GetSymbolInfo(name, cancellationToken).Symbol is ILocalSymbol local && values.ContainsKey(local))
-            .ToList();
-        var inlined = lambda.ReplaceNodes(uses, (original, _) =>
-            values[(ILocalSymbol)model.GetSymbolInfo(original, cancellationToken).Symbol!].WithTriviaFrom(original));
-        return document.WithSyntaxRoot(root.ReplaceNode(lambda, MakeTransformStaticCodeFix.AddStatic(inlined)));
+        // Every lambda planned against the original tree, then rewritten in one pass (lambdas do not nest in practice,
+        // and ReplaceNodes hands a nested one's rewrite to its parent's callback).
+        var rewrites = new Dictionary<SyntaxNode, SyntaxNode>();
+        foreach (var diagnostic in diagnostics)
+        {
+            if (LambdaAt(root, diagnostic) is not { } lambda || Plan(lambda, model, cancellationToken) is not { } values)
+                continue;
+            var uses = lambda.DescendantNodes().OfType<IdentifierNameSyntax>()
+                .Where(name => model.GetSymbolInfo(name, cancellationToken).Symbol is ILocalSymbol local && values.ContainsKey(local))
+                .ToList();
+            var inlined = lambda.ReplaceNodes(uses, (original, _) =>
+                values[(ILocalSymbol)model.GetSymbolInfo(original, cancellationToken).Symbol!].WithTriviaFrom(original));
+            rewrites[lambda] = MakeTransformStaticCodeFix.AddStatic(inlined);
+        }
+
+        return document.WithSyntaxRoot(root.ReplaceNodes(rewrites.Keys, (original, _) => rewrites[original]));
     }
+
+    private static AnonymousFunctionExpressionSyntax? LambdaAt(SyntaxNode root, Diagnostic diagnostic) =>
+        root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true).AncestorsAndSelf().OfType<AnonymousFunctionExpressionSyntax>().FirstOrDefault();
 
     /// <summary>Each captured local and the expression of its constant; null when any capture is not such a local.</summary>
     private static Dictionary<ILocalSymbol, ExpressionSyntax>? Plan(AnonymousFunctionExpressionSyntax lambda, SemanticModel model, CancellationToken cancellationToken)

@@ -328,7 +328,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             if (outcome == Outcome.Waiting) _waiting.AddLast(run);
         }
 
-        run.Trace($"place: {outcome}");
+        if (Tracing) run.Trace($"place: {outcome}");
 
         if (outcome == Outcome.Placed) Send(run);
     }
@@ -513,7 +513,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
 
         run.Key = key;
-        run.Trace($"send key {key} to {run.Node!.NodeId}");
+        if (Tracing) run.Trace($"send key {key} to {run.Node!.NodeId}");
         _inFlight[key] = run;
         run.Node!.Send(frame, pushes);
         if (run.Kind != RunKind.ActorConstructor)
@@ -533,7 +533,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         foreach (var frame in frames)
         {
             if (!_inFlight.TryRemove(frame.Key, out var run)) continue;
-            run.Trace($"send of key {frame.Key} failed: {FirstLine(error.Message)}");
+            if (Tracing) run.Trace($"send of key {frame.Key} failed: {FirstLine(error.Message)}");
             Suspect(run.Node?.NodeId);
             Release(run);
             // The node may be dying or the head gone, which the next refresh tells apart (and then reruns or fails the
@@ -567,13 +567,13 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             {
                 // A value it was to find on a node was not there (that node died, or dropped it): sent again with this
                 // driver's copies pushed, as before node-to-node transfers.
-                run.Trace($"arguments missing on {nodeId}: {frame.Error?.Message}");
+                if (Tracing) run.Trace($"arguments missing on {nodeId}: {frame.Error?.Message}");
                 run.Sources = null;
                 Send(run);
                 continue;
             }
 
-            run.Trace($"result of key {frame.Key} from {nodeId}");
+            if (Tracing) run.Trace($"result of key {frame.Key} from {nodeId}");
             try
             {
                 if (frame.HeldLength > 0)
@@ -675,7 +675,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     private void Complete(Run run, byte[]? value, ErrorInfo? error)
     {
-        run.Trace(error is null ? "complete" : $"complete with {error.Kind}");
+        if (Tracing) run.Trace(error is null ? "complete" : $"complete with {error.Kind}");
         switch (run.Kind)
         {
             case RunKind.Task:
@@ -1005,7 +1005,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         foreach (var run in _inFlight.Values.Where(r => Lost(r.Node)).ToList())
         {
             if (!_inFlight.TryRemove(run.Key, out _)) continue;
-            run.Trace($"recovered from {nodeId}: {what}");
+            if (Tracing) run.Trace($"recovered from {nodeId}: {what}");
             if (nodeDied)
             {
                 run.Held = null; // the node's ledger went with it
@@ -1155,9 +1155,9 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
         public List<string>? History { get; private set; }
 
+        // Callers test Tracing first: the interpolated text would otherwise be built for every run, traced or not.
         public void Trace(string what)
         {
-            if (!Tracing) return;
             lock (this) (History ??= new()).Add($"{DateTime.UtcNow:HH:mm:ss.fff} {what}");
         }
     }

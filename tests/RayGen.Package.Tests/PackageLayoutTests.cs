@@ -148,15 +148,7 @@ public class PackageLayoutTests
     [Test]
     public void The_cluster_package_holds_its_library_and_depends_on_RayGen_whole_and_on_Orleans()
     {
-        Assert.That(EntriesOf(PackageFeed.ClusterPackageFile), Is.EqualTo(new[]
-        {
-            "PACKAGE.md",
-            "RayGen.Cluster.nuspec",
-            "lib/net10.0/RayGen.Cluster.dll",
-            "lib/net10.0/RayGen.Cluster.xml",
-        }));
-        var metadata = Metadata(PackageFeed.ClusterPackageFile, "RayGen.Cluster.nuspec");
-        var dependencies = Child(metadata, "dependencies").Descendants().Where(d => d.Name.LocalName == "dependency").ToArray();
+        var dependencies = LibraryPackage(PackageFeed.ClusterPackageFile, "RayGen.Cluster");
         Assert.That(dependencies.Select(d => $"{d.Attribute("id")?.Value} {d.Attribute("version")?.Value}"), Is.EquivalentTo(new[]
         {
             $"RayGen {PackageFeed.Version}",
@@ -170,15 +162,7 @@ public class PackageLayoutTests
     [Test]
     public void The_data_package_holds_its_library_and_depends_on_RayGen_whole_and_on_the_file_libraries()
     {
-        Assert.That(EntriesOf(PackageFeed.DataPackageFile), Is.EqualTo(new[]
-        {
-            "PACKAGE.md",
-            "RayGen.Data.nuspec",
-            "lib/net10.0/RayGen.Data.dll",
-            "lib/net10.0/RayGen.Data.xml",
-        }));
-        var metadata = Metadata(PackageFeed.DataPackageFile, "RayGen.Data.nuspec");
-        var dependencies = Child(metadata, "dependencies").Descendants().Where(d => d.Name.LocalName == "dependency").ToArray();
+        var dependencies = LibraryPackage(PackageFeed.DataPackageFile, "RayGen.Data");
         Assert.That(dependencies.Select(d => $"{d.Attribute("id")?.Value} {d.Attribute("version")?.Value}"), Is.EquivalentTo(new[]
         {
             $"RayGen {PackageFeed.Version}",
@@ -189,6 +173,13 @@ public class PackageLayoutTests
         }));
         // RayGen's generator and build file, and CsvHelper's generator (rows are [CsvRecord] types), must reach the application.
         Assert.That(dependencies.Where(d => d.Attribute("id")?.Value is "RayGen" or "CsvHelper").Select(d => d.Attribute("exclude")), Has.All.Null);
+    }
+
+    /// <summary>A library package holds its readme, its nuspec, its assembly and its XML docs, nothing else; its dependencies.</summary>
+    private static System.Xml.Linq.XElement[] LibraryPackage(string file, string id)
+    {
+        Assert.That(EntriesOf(file), Is.EqualTo(new[] { "PACKAGE.md", $"{id}.nuspec", $"lib/net10.0/{id}.dll", $"lib/net10.0/{id}.xml" }));
+        return Child(Metadata(file, $"{id}.nuspec"), "dependencies").Descendants().Where(d => d.Name.LocalName == "dependency").ToArray();
     }
 
     [Test]
