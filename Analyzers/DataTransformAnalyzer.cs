@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using RayGen.Analyzers.DataTransform;
+using RayGen.Generators.Shared;
 
 namespace RayGen.Analyzers;
 
@@ -23,7 +24,7 @@ public sealed class DataTransformAnalyzer : DiagnosticAnalyzer
     private const string DataNamespace = "RayGen.Data";
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
-        ImmutableArray.Create(DiagnosticDescriptors.CapturingTransform, DiagnosticDescriptors.NonStaticTransform);
+        ImmutableArray.Create(DiagnosticDescriptors.CapturingTransform, DiagnosticDescriptors.NonStaticTransform, DiagnosticDescriptors.ReflectedTransform);
 
     public override void Initialize(AnalysisContext context)
     {
@@ -50,24 +51,36 @@ public sealed class DataTransformAnalyzer : DiagnosticAnalyzer
             IObjectCreationOperation creation => (creation.Constructor, creation.Arguments),
             _ => (null, ImmutableArray<IArgumentOperation>.Empty),
         };
-        if (method?.ContainingType?.ContainingNamespace?.ToDisplayString() != DataNamespace || IsInsideDataPackage(context.ContainingSymbol))
+        if (method?.ContainingType?.ContainingNamespace?.ToDisplayString() != DataNamespace || PortableFunction.IsDataPackage(context.Compilation))
             return;
 
+        // The calls RayGen's generator serves: why it cannot (RAY020) is worth a word where nothing else is wrong.
+        var served = context.Operation is IInvocationOperation { Instance: not null } && PortableFunction.IsOperator(method.Name);
+        var callReason = !served ? null
+            : !PortableFunction.InterceptorsEnabled(context.Operation.Syntax.SyntaxTree.Options)
+                ? $"the project does not enable interceptors in {PortableFunction.InterceptorsNamespace} (InterceptorsNamespaces, which RayGen's build file sets)"
+                : PortableFunction.CallReason(method, context.Compilation);
         foreach (var argument in arguments)
         {
             if (argument.Parameter?.Type.TypeKind != TypeKind.Delegate)
                 continue;
+            var reported = false;
             foreach (var function in Functions(argument.Value))
-                Check(context, function, method);
+                reported |= Check(context, function, method);
+            if (!served || reported || argument.ArgumentKind != ArgumentKind.Explicit)
+                continue;
+            var reason = callReason ?? PortableFunction.Copy(argument.Value, argument.SemanticModel!, context.CancellationToken).Reason;
+            if (reason is not null)
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReflectedTransform, argument.Value.Syntax.GetLocation(), Describe(argument.Value), CalledName(method), reason));
         }
     }
 
-    /// <summary>The package's own code hands delegates around inside the driver; only its users' transforms go to workers.</summary>
-    private static bool IsInsideDataPackage(ISymbol caller)
+    private static string Describe(IOperation function) => Functions(function).FirstOrDefault() switch
     {
-        var name = caller.ContainingNamespace?.ToDisplayString() ?? "";
-        return name == DataNamespace || name.StartsWith(DataNamespace + ".", StringComparison.Ordinal);
-    }
+        IAnonymousFunctionOperation => "lambda",
+        IMethodReferenceOperation => $"method group '{function.Syntax}'",
+        _ => $"function '{function.Syntax}'",
+    };
 
     /// <summary>The lambdas and method groups an argument stands for, through conversions and '?:'.</summary>
     private static IEnumerable<IOperation> Functions(IOperation value)
@@ -87,7 +100,8 @@ public sealed class DataTransformAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void Check(OperationAnalysisContext context, IOperation function, IMethodSymbol method)
+    /// <summary>Reports RAY018 or RAY019 where due; true when it reported one.</summary>
+    private static bool Check(OperationAnalysisContext context, IOperation function, IMethodSymbol method)
     {
         var called = CalledName(method);
         var model = function.SemanticModel!;
@@ -96,7 +110,7 @@ public sealed class DataTransformAnalyzer : DiagnosticAnalyzer
             case IAnonymousFunctionOperation { Syntax: AnonymousFunctionExpressionSyntax lambda }:
             {
                 if (lambda.Modifiers.Any(SyntaxKind.StaticKeyword))
-                    return;
+                    return false;
                 var kind = lambda is AnonymousMethodExpressionSyntax ? "anonymous method" : "lambda";
                 var closure = Closure.Of(lambda, model);
                 // A static lambda cannot name a non-static local function: the fix makes those static too, so it
@@ -105,7 +119,7 @@ public sealed class DataTransformAnalyzer : DiagnosticAnalyzer
                     ? Diagnostic.Create(DiagnosticDescriptors.CapturingTransform, lambda.GetLocation(), kind, called, Names(closure.Captured))
                     : Diagnostic.Create(DiagnosticDescriptors.NonStaticTransform, lambda.GetLocation(),
                         closure.LocalFunctions.Select(local => local.Identifier.GetLocation()), kind, called));
-                return;
+                return true;
             }
             case IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } reference:
             {
@@ -114,12 +128,14 @@ public sealed class DataTransformAnalyzer : DiagnosticAnalyzer
                 var captured = declaration is null ? new List<string>() : Closure.Of(declaration, model).Captured;
                 if (captured.Count > 0)
                     ReportMethodGroup(context, reference, called, captured);
-                return;
+                return captured.Count > 0;
             }
             case IMethodReferenceOperation { Instance: { } target } reference:
                 // The delegate holds its target object, which stays behind in this process.
                 ReportMethodGroup(context, reference, called, new[] { target.IsImplicit ? "this" : target.Syntax.ToString() });
-                return;
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -105,6 +105,12 @@ internal static class DiagnosticDescriptors
         "A data transform lambda should be static",
         "The {0} passed to {1} captures nothing but is not static; mark it static to say that it runs in a worker process and to keep it from capturing");
 
+    public static readonly DiagnosticDescriptor ReflectedTransform = Create(
+        "RAY020",
+        "A data transform is bound by reflection in workers",
+        "The {0} passed to {1} is not in the generated function registry, so workers bind it by reflection: {2}",
+        DiagnosticSeverity.Info);
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         Create(id, title, message, DiagnosticSeverity.Error);
 

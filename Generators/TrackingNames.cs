@@ -11,4 +11,10 @@ public static class TrackingNames
 
     /// <summary>Methods and actors grouped into one model per type.</summary>
     public const string RemoteTypes = "RayGen.RemoteTypes";
+
+    /// <summary>Each call of a RayGen.Data operator whose functions can be copied, parsed.</summary>
+    public const string DataCalls = "RayGen.DataCalls";
+
+    /// <summary>The calls of the compilation in order, as one registry file.</summary>
+    public const string DataFunctions = "RayGen.DataFunctions";
 }

@@ -25,6 +25,15 @@ internal sealed partial class FunctionSpec
     /// <summary>Whether the delegate targets the compiler's singleton for static lambdas (<c>&lt;&gt;c.&lt;&gt;9</c>).</summary>
     public bool TargetsLambdaSingleton { get; set; }
 
+    /// <summary>The call site's id in the generated function registry; empty when no interceptor shipped the delegate.</summary>
+    public string RegistryId { get; set; } = "";
+
+    /// <summary>The assembly whose module initializer registers <see cref="RegistryId"/>: a worker loads it to find the function.</summary>
+    public string RegistryAssembly { get; set; } = "";
+
+    /// <summary>The build id of <see cref="RegistryAssembly"/>: a registry of another build may hold other code under the same id.</summary>
+    public Guid RegistryModuleVersionId { get; set; }
+
     /// <summary>Readable name for errors and stats.</summary>
     public string Display { get; set; } = "";
 

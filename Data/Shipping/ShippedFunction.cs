@@ -3,13 +3,16 @@ using System.Collections.Concurrent;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace RayGen.Data.Shipping;
 
 /// <summary>
 /// The one seam by which a transform function reaches a worker. Workers load the same build as the driver, so a
 /// delegate travels as its method's identity (module build id, metadata token, declaring type) and is bound again
-/// once per process; rows are then plain delegate calls. A generated registry could replace this class alone.
+/// once per process; rows are then plain delegate calls. A function that RayGen's generator copied into the
+/// application's registry (and whose call site it intercepted) carries its registry id: a worker takes the generated
+/// delegate, with no reflection, and binds by method identity only for functions the generator could not copy.
 /// </summary>
 internal static class ShippedFunction
 {
@@ -54,8 +57,12 @@ internal static class ShippedFunction
             singleton = true;
         }
 
+        var registered = Internal.FunctionRegistry.TryIdOf(function, out var registryId, out var registryAssembly, out var registryBuild);
         return new FunctionSpec
         {
+            RegistryId = registered ? registryId : "",
+            RegistryAssembly = registered ? registryAssembly : "",
+            RegistryModuleVersionId = registryBuild,
             DeclaringType = type.AssemblyQualifiedName ?? throw new ArgumentException($"{operatorName}: {type} has no assembly-qualified name.", nameof(function)),
             ModuleVersionId = method.Module.ModuleVersionId,
             MethodToken = method.MetadataToken,
@@ -67,8 +74,44 @@ internal static class ShippedFunction
 
     /// <summary>The delegate <paramref name="spec"/> describes, bound once per process and then cached.</summary>
     /// <exception cref="InvalidOperationException">This process runs a different build, or the method is gone.</exception>
-    public static TDelegate Resolve<TDelegate>(FunctionSpec spec) where TDelegate : Delegate =>
-        (TDelegate)s_resolved.GetOrAdd(spec.CacheKey + "|" + typeof(TDelegate).FullName, static (_, s) => Bind(s.spec, s.delegateType), (spec, delegateType: typeof(TDelegate)));
+    public static TDelegate Resolve<TDelegate>(FunctionSpec spec) where TDelegate : Delegate
+    {
+        if (spec.RegistryId.Length > 0 && FromRegistry(spec) is { } registered)
+        {
+            return registered as TDelegate ?? throw new InvalidOperationException(
+                $"The function {spec.Display} is registered as {registered.GetType().Name}, but its operator runs a {typeof(TDelegate).Name}: the generated registry and the plan disagree.");
+        }
+
+        Interlocked.Increment(ref s_boundByReflection);
+        return (TDelegate)s_resolved.GetOrAdd(spec.CacheKey + "|" + typeof(TDelegate).FullName, static (_, s) => Bind(s.spec, s.delegateType), (spec, delegateType: typeof(TDelegate)));
+    }
+
+    /// <summary>How many resolutions in this process fell back to reflection (the generator did not copy the function).</summary>
+    internal static int BoundByReflection => Volatile.Read(ref s_boundByReflection);
+
+    private static int s_boundByReflection;
+
+    /// <summary>The generated delegate of <paramref name="spec"/>, loading the assembly that registers it if this process has not yet.</summary>
+    private static Delegate? FromRegistry(FunctionSpec spec)
+    {
+        if (spec.RegistryAssembly.Length == 0) return null;
+        System.Reflection.Assembly assembly;
+        try
+        {
+            assembly = System.Reflection.Assembly.Load(new AssemblyName(spec.RegistryAssembly));
+        }
+        catch (Exception e) when (e is System.IO.IOException or BadImageFormatException)
+        {
+            return null;
+        }
+
+        if (assembly.ManifestModule.ModuleVersionId != spec.RegistryModuleVersionId)
+            throw new InvalidOperationException(
+                $"The function {spec.Display} comes from a different build of {assembly.GetName().Name} than this process loaded (module {spec.RegistryModuleVersionId} against {assembly.ManifestModule.ModuleVersionId}); the driver and its workers must run the same build.");
+        if (Internal.FunctionRegistry.TryGet(spec.RegistryId, out var function)) return function;
+        RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+        return Internal.FunctionRegistry.TryGet(spec.RegistryId, out function) ? function : null;
+    }
 
     private static Delegate Bind(FunctionSpec spec, Type delegateType)
     {

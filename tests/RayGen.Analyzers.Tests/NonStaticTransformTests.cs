@@ -87,7 +87,7 @@ public sealed class NonStaticTransformTests
         """));
 
     [Test]
-    public Task Code_of_the_RayGen_Data_package_itself_is_not_checked() => Verify.Analyzer(DataApi.With("""
+    public Task Code_of_the_RayGen_Data_package_itself_is_not_checked() => Verify.AnalyzerInAssembly("RayGen.Data", DataApi.With("""
         namespace RayGen.Data.Operators
         {
             internal static class Plan
@@ -96,6 +96,18 @@ public sealed class NonStaticTransformTests
             }
         }
         """));
+
+    [Test]
+    public Task An_application_in_a_RayGen_Data_namespace_is_checked_like_any_other() => Verify.Analyzer(DataApi.With("""
+        namespace RayGen.Data.Tests
+        {
+            internal static class Plan
+            {
+                public static Dataset<int> Positive(Dataset<int> numbers) => numbers.Filter({|#0:x => x > 0|});
+            }
+        }
+        """),
+        Verify.Warning("RAY019").WithLocation(0).WithArguments("lambda", "Dataset.Filter"));
 
     [Test]
     public Task Arguments_that_are_not_functions_are_not_reported() => Verify.Analyzer(DataApi.With("""

@@ -32,6 +32,30 @@ public sealed class ProcessPipelineTests() : DataFixture(RayMode.Processes)
     }
 
     [Test]
+    public void A_static_lambda_reaches_the_workers_through_the_generated_registry_not_by_reflection()
+    {
+        var tripled = RayData.Range(10_000).Map(static i => (long)i * 3);
+        var function = ((RayGen.Data.Plan.StepOp)tripled.Plan.Ops[^1]).Step.Function!;
+        Assert.That(function.RegistryId, Does.StartWith("ProcessPipelineTests.cs("), "the interceptor named the call site");
+
+        // Spoil what reflection would bind by: only the registry can find the function now.
+        function.MethodToken = 0;
+        function.DeclaringType = "Nowhere.Gone, Nowhere";
+        var rows = tripled.IterRows().ToList();
+        Assert.That(rows, Is.EqualTo(Enumerable.Range(0, 10_000).Select(i => (long)i * 3)));
+    }
+
+    [Test]
+    public void A_function_that_names_private_code_is_bound_by_reflection_and_still_runs()
+    {
+        var scaled = RayData.Range(1_000).Map(static i => Secret(i));
+        Assert.That(((RayGen.Data.Plan.StepOp)scaled.Plan.Ops[^1]).Step.Function!.RegistryId, Is.Empty, "the registry cannot name a private method");
+        Assert.That(scaled.IterRows().Sum(), Is.EqualTo(Enumerable.Range(0, 1_000).Sum(Secret)));
+    }
+
+    private static int Secret(int x) => (x * 7) % 11;
+
+    [Test]
     public void IterBatches_yields_the_first_batch_before_the_last_block_is_made()
     {
         var stamped = RayData.Range(40 * 100, blocks: 40).MapBatches(static (int[] batch) =>

@@ -44,6 +44,29 @@ public sealed class ShippingTests
         Assert.That(error!.Message, Does.StartWith("MapBatches:").And.Contain("'factor'").And.Contain("'name'").And.Contain("static"));
     }
 
+    [Test]
+    public void A_registered_function_from_another_build_is_refused_rather_than_guessed()
+    {
+        var spec = ((RayGen.Data.Plan.StepOp)RayData.Range(3).Map(static i => i + 1).Plan.Ops[^1]).Step.Function!;
+        Assert.That(spec.RegistryId, Is.Not.Empty);
+        spec.RegistryModuleVersionId = Guid.NewGuid();
+        var error = Assert.Throws<InvalidOperationException>(() => ShippedFunction.Resolve<Func<int, int>>(spec));
+        Assert.That(error!.Message, Does.Contain("different build").And.Contain("same build"));
+    }
+
+    [Test]
+    public void A_registered_function_resolves_to_the_generated_copy()
+    {
+        var spec = ((RayGen.Data.Plan.StepOp)RayData.Range(3).Filter(static i => i % 2 == 1).Plan.Ops[^1]).Step.Function!;
+        var before = ShippedFunction.BoundByReflection;
+        var filter = ShippedFunction.Resolve<Func<int, bool>>(spec);
+        Assert.Multiple(() =>
+        {
+            Assert.That(filter(3) && !filter(4), Is.True);
+            Assert.That(ShippedFunction.BoundByReflection, Is.EqualTo(before), "no reflection binding");
+        });
+    }
+
     private static int Negate(int x) => -x;
 
     private static Func<T, (T, T)> Pair<T>() => static x => (x, x);

@@ -101,6 +101,68 @@ public class CachingTests
         foreach (var output in outputs) AssertNoCompilerObjects(output, new HashSet<object>(ReferenceEqualityComparer.Instance), "model");
     }
 
+    private const string DataCalls = """
+        using RayGen.Data;
+        namespace Demo;
+        public static class Pipeline
+        {
+            public static Dataset<int> Run(Dataset<int> numbers) => numbers.Map(static x => x * 2).Filter(static x => x > 3);
+        }
+        """;
+
+    private static readonly string[] DataStageNames = { TrackingNames.DataCalls, TrackingNames.DataFunctions };
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstDataRun()
+    {
+        var compilation = GeneratorHarness.Compile(DataCalls, Unrelated);
+        return (GeneratorHarness.CreateDriver(withMemoryPack: false).RunGenerators(compilation), compilation);
+    }
+
+    private static List<(string Stage, IncrementalStepRunReason Reason)> DataSteps(GeneratorDriver driver) =>
+        GeneratorHarness.DataResult(driver.GetRunResult()).TrackedSteps
+            .Where(kv => DataStageNames.Contains(kv.Key))
+            .SelectMany(kv => kv.Value.SelectMany(step => step.Outputs.Select(o => (kv.Key, o.Reason))))
+            .ToList();
+
+    [Test]
+    public void An_unrelated_edit_reruns_with_the_data_function_stages_cached_or_unchanged()
+    {
+        var (driver, compilation) = FirstDataRun();
+        var edited = compilation.ReplaceSyntaxTree(
+            compilation.SyntaxTrees.Last(),
+            CSharpSyntaxTree.ParseText(Unrelated.Replace("=> 1", "=> 2"), GeneratorHarness.ParseOptions, path: "Source1.cs"));
+        driver = driver.RunGenerators(edited);
+
+        var steps = DataSteps(driver);
+        Assert.That(steps.Select(s => s.Stage).Distinct(), Is.EquivalentTo(DataStageNames), "both stages ran and were tracked");
+        Assert.That(steps.Select(s => s.Reason), Has.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+    }
+
+    [Test]
+    public void Editing_a_data_function_regenerates_the_registry()
+    {
+        var (driver, compilation) = FirstDataRun();
+        var edited = compilation.ReplaceSyntaxTree(
+            compilation.SyntaxTrees.First(),
+            CSharpSyntaxTree.ParseText(DataCalls.Replace("x * 2", "x * 3"), GeneratorHarness.ParseOptions, path: "Source0.cs"));
+        driver = driver.RunGenerators(edited);
+
+        Assert.That(DataSteps(driver).Where(s => s.Stage == TrackingNames.DataFunctions).Select(s => s.Reason), Has.Some.EqualTo(IncrementalStepRunReason.Modified));
+        Assert.That(driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("RayGen.Data.Functions.g.cs", StringComparison.Ordinal)).ToString(), Does.Contain("x * 3"));
+    }
+
+    [Test]
+    public void The_data_function_models_hold_no_symbols_syntax_nodes_or_compilations()
+    {
+        var (driver, _) = FirstDataRun();
+        var outputs = GeneratorHarness.DataResult(driver.GetRunResult()).TrackedSteps
+            .Where(kv => DataStageNames.Contains(kv.Key))
+            .SelectMany(kv => kv.Value.SelectMany(step => step.Outputs.Select(o => o.Value)))
+            .ToList();
+        Assert.That(outputs, Is.Not.Empty);
+        foreach (var output in outputs) AssertNoCompilerObjects(output, new HashSet<object>(ReferenceEqualityComparer.Instance), "model");
+    }
+
     private static void AssertNoCompilerObjects(object? node, HashSet<object> seen, string path)
     {
         if (node is null || node is string || node.GetType().IsPrimitive || node.GetType().IsEnum || !seen.Add(node)) return;

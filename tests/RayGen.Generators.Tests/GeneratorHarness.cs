@@ -13,8 +13,10 @@ namespace RayGen.Generators.Tests;
 internal static class GeneratorHarness
 {
     // The symbols a net10.0 build defines: MemoryPack's generator picks its code shape by them.
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose,
-        preprocessorSymbols: new[] { "NET", "NETCOREAPP", "NET10_0", "NET5_0_OR_GREATER", "NET6_0_OR_GREATER", "NET7_0_OR_GREATER", "NET8_0_OR_GREATER", "NET9_0_OR_GREATER", "NET10_0_OR_GREATER" });
+    public static readonly CSharpParseOptions ParseOptions = new CSharpParseOptions(LanguageVersion.Latest, DocumentationMode.Diagnose,
+        preprocessorSymbols: new[] { "NET", "NETCOREAPP", "NET10_0", "NET5_0_OR_GREATER", "NET6_0_OR_GREATER", "NET7_0_OR_GREATER", "NET8_0_OR_GREATER", "NET9_0_OR_GREATER", "NET10_0_OR_GREATER" })
+        // As RayGen's build file sets InterceptorsNamespaces for every project that gets the package.
+        .WithFeatures(new[] { new KeyValuePair<string, string>("InterceptorsNamespaces", "RayGen.Data.Generated") });
 
     private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
     {
@@ -24,6 +26,7 @@ internal static class GeneratorHarness
             {
                 typeof(RayGen.Ray).Assembly.Location,
                 typeof(MemoryPack.MemoryPackSerializer).Assembly.Location,
+                typeof(RayGen.Data.RayData).Assembly.Location,
             })
             .Distinct();
         return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
@@ -54,7 +57,7 @@ internal static class GeneratorHarness
 
     public static GeneratorDriver CreateDriver(bool withMemoryPack = true) =>
         CSharpGeneratorDriver.Create(
-            new[] { new RemoteGenerator().AsSourceGenerator() }.Concat(withMemoryPack ? s_memoryPackGenerators.Value : Array.Empty<ISourceGenerator>()),
+            new[] { new RemoteGenerator().AsSourceGenerator(), new Data.DataFunctionGenerator().AsSourceGenerator() }.Concat(withMemoryPack ? s_memoryPackGenerators.Value : Array.Empty<ISourceGenerator>()),
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
@@ -69,10 +72,14 @@ internal static class GeneratorHarness
     public static GeneratorRunResult RayGenResult(GeneratorDriverRunResult result) =>
         result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(RemoteGenerator));
 
+    /// <summary>The data function generator's part of a run.</summary>
+    public static GeneratorRunResult DataResult(GeneratorDriverRunResult result) =>
+        result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(Data.DataFunctionGenerator));
+
     /// <summary>Errors anywhere, and warnings in generated files (the test sources themselves may lack XML docs).</summary>
     public static IReadOnlyList<Diagnostic> WarningsAndErrors(Compilation compilation) =>
         compilation.GetDiagnostics()
             .Where(d => d.Severity == DiagnosticSeverity.Error ||
-                        (d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith(".RayGen.g.cs", StringComparison.Ordinal) == true))
+                        (d.Severity == DiagnosticSeverity.Warning && (d.Location.SourceTree?.FilePath.EndsWith(".RayGen.g.cs", StringComparison.Ordinal) == true || d.Location.SourceTree?.FilePath.EndsWith(".Functions.g.cs", StringComparison.Ordinal) == true)))
             .ToList();
 }
