@@ -560,6 +560,11 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 // A run already answered another way (placed again after a failed send), or this batch again (the node
                 // sends until it hears back): the node's copy is nobody's, unless it is being pulled right now.
                 if (frame.HeldLength > 0 && !_pulling.ContainsKey(frame.Key) && !_keptKeys.ContainsKey(frame.Key)) DropStray(nodeId, frame.Key);
+                foreach (var contained in frame.Contained ?? [])
+                {
+                    if (contained.HeldLength > 0 && !_pulling.ContainsKey(contained.HeldKey)) DropStray(nodeId, contained.HeldKey);
+                }
+
                 continue;
             }
 
@@ -576,10 +581,12 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             if (Tracing) run.Trace($"result of key {frame.Key} from {nodeId}");
             try
             {
+                var contained = TakeOver(run, frame.Contained);
+                if (contained is not null && frame.Value is { } inline) Containment.Hold(inline, contained);
                 if (frame.HeldLength > 0)
                 {
                     _pulling[frame.Key] = 0;
-                    _ = PullThenComplete(run, frame);
+                    _ = PullThenComplete(run, frame, contained);
                 }
                 else
                 {
@@ -614,11 +621,64 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         if (silo is not null) _ = _client.Client.GetGrain<INodeAgent>(silo).Drop(_jobId, key).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 
-    private async Task PullThenComplete(Run run, JobResultFrame frame)
+    /// <summary>
+    /// The node's own objects a run's value refers to (a put made in a task there, say): entries of this driver's,
+    /// completed with the values that came along, or pulled from the node; the value, once here, holds them.
+    /// </summary>
+    private ObjectEntry[]? TakeOver(Run run, JobContainedValue[]? contained)
+    {
+        if (contained is not { Length: > 0 }) return null;
+        var entries = new ObjectEntry[contained.Length];
+        for (var i = 0; i < contained.Length; i++)
+        {
+            var c = contained[i];
+            var entry = entries[i] = _owner.Runtime.Objects.AdoptContained(c.Id, out var fresh);
+            if (!fresh)
+            {
+                // Known already (another value of the same run's node referred to it): the node's held copy is not needed.
+                if (c.HeldLength > 0) _ = run.Node!.Drop(c.HeldKey);
+                continue;
+            }
+
+            if (c.Error is { } error) entry.TrySetError(error);
+            else if (c.HeldLength > 0) _ = PullContained(run.Node!, c, entry);
+            else entry.TrySetValue(c.Value ?? []);
+        }
+
+        return entries;
+    }
+
+    private async Task PullContained(NodeLink link, JobContainedValue contained, ObjectEntry entry)
+    {
+        _pulling[contained.HeldKey] = 0;
+        try
+        {
+            var value = GC.AllocateUninitializedArray<byte>(checked((int)contained.HeldLength));
+            await Transfer.InChunksAsync(value.Length, NodeLink.ChunkBytes, PullsInFlight, async (offset, count) =>
+            {
+                var chunk = await link.Pull(contained.HeldKey, offset, count);
+                if (chunk.Length != count) throw new InvalidOperationException($"the node's copy ended early ({chunk.Length} of {count} bytes at {offset})");
+                chunk.CopyTo(value.AsSpan((int)offset));
+            });
+            _ = link.Drop(contained.HeldKey);
+            entry.TrySetValue(value);
+        }
+        catch (Exception e)
+        {
+            // Made by a task on that node, not by one of this driver's runs: there is no lineage to make it again.
+            entry.TrySetError(ErrorInfo.Of(ErrorKind.ObjectLost, $"Object {contained.Id}, made on node {link.NodeId}, could not be pulled from it: {FirstLine(e.Message)}"));
+        }
+        finally
+        {
+            _pulling.TryRemove(contained.HeldKey, out _);
+        }
+    }
+
+    private async Task PullThenComplete(Run run, JobResultFrame frame, ObjectEntry[]? contained)
     {
         try
         {
-            await PullThenCompleteCore(run, frame);
+            await PullThenCompleteCore(run, frame, contained);
         }
         finally
         {
@@ -626,7 +686,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         }
     }
 
-    private async Task PullThenCompleteCore(Run run, JobResultFrame frame)
+    private async Task PullThenCompleteCore(Run run, JobResultFrame frame, ObjectEntry[]? contained)
     {
         byte[] value;
         try
@@ -640,6 +700,9 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 if (chunk.Length != count) throw new InvalidOperationException($"the node's copy ended early ({chunk.Length} of {count} bytes at {offset})");
                 chunk.CopyTo(value.AsSpan((int)offset));
             });
+
+            // The value holds what it refers to, as an inline one does.
+            if (contained is not null) Containment.Hold(value, contained);
 
             // Kept there while the driver's entry lives: tasks that take it run there, or pull it from there. (Another
             // driver's job host holds it for nobody of this job: dropped.)

@@ -304,6 +304,9 @@ internal sealed class JobHost : IDisposable
 
     public void Drop(long key) => _held.TryRemove(key, out _);
 
+    // Keys of held objects a result refers to: below zero, apart from the driver's run keys.
+    private long _lastContainedKey;
+
     private void OnResult(JobResultFrame result)
     {
         if (result.Value is { Length: > InlineResultLimit } value)
@@ -311,6 +314,25 @@ internal sealed class JobHost : IDisposable
             _held[result.Key] = value;
             result.Value = null;
             result.HeldLength = value.Length;
+        }
+
+        // The objects of the job host's own that the value refers to go to the driver as the value does: past one
+        // inline result's worth in all, they are held here for it to pull, so no engine message grows past a chunk.
+        long inline = result.Value?.Length ?? 0;
+        foreach (var contained in result.Contained ?? [])
+        {
+            if (contained.Value is not { } bytes) continue;
+            if (inline + bytes.Length <= InlineResultLimit)
+            {
+                inline += bytes.Length;
+                continue;
+            }
+
+            var key = Interlocked.Decrement(ref _lastContainedKey);
+            _held[key] = bytes;
+            contained.Value = null;
+            contained.HeldKey = key;
+            contained.HeldLength = bytes.Length;
         }
 
         if (result.Error is not null) _detached.TryRemove(result.Key, out _); // a detached actor whose constructor failed holds nothing here
@@ -401,7 +423,7 @@ internal sealed class JobHost : IDisposable
                     return;
                 }
 
-                results = Transfer.TakeBatch(_results, static r => (r.Result.Value?.Length ?? 0) + 256L, BatchBytesLimit);
+                results = Transfer.TakeBatch(_results, static r => (r.Result.Value?.Length ?? 0) + 256L + (r.Result.Contained?.Sum(c => (c.Value?.Length ?? 0) + 64L) ?? 0), BatchBytesLimit);
                 lines = _lines.ToArray();
                 _lines.Clear();
                 forwards = Transfer.TakeBatch(_forwards, static f => f.Args.Sum(a => (long)a.Length) + 256L, BatchBytesLimit);

@@ -64,6 +64,27 @@ internal sealed partial class JobResultFrame : IFrame
 
     /// <summary>The run never started: an argument it was to find on a node (see <see cref="JobRunFrame.ArgFrom"/>) was not there.</summary>
     public bool ArgumentsMissing { get; set; }
+
+    /// <summary>
+    /// Null, or the objects of the job host's own that the value holds refs to (puts made on the node, results of
+    /// tasks it ran there), with their values: the driver knows only its own objects, so it takes these over.
+    /// </summary>
+    public JobContainedValue[]? Contained { get; set; }
+}
+
+/// <summary>An object a run's value refers to, made on the node: its value or error, as a run's result.</summary>
+[MemoryPackable]
+internal sealed partial class JobContainedValue
+{
+    public ObjectId Id { get; set; }
+    public byte[]? Value { get; set; }
+    public ErrorInfo? Error { get; set; }
+
+    /// <summary>Set by the node agent for a value too large for one engine message: it holds the bytes under this key.</summary>
+    public long HeldKey { get; set; }
+
+    /// <summary>The held value's length; 0 when <see cref="Value"/> or <see cref="Error"/> says it.</summary>
+    public long HeldLength { get; set; }
 }
 
 /// <summary>Node agent -> job host: end an actor (Ray.Kill, or the driver dropped its last handle).</summary>

@@ -66,6 +66,10 @@ internal static class Containment
         return ids;
     }
 
+    /// <summary>The entries of the refs a serialized value holds; null when none.</summary>
+    public static ObjectEntry[]? HeldBy(object? container) =>
+        container is not null && s_held.TryGetValue(container, out var refs) ? refs : null;
+
     /// <summary>The refs a serialized value holds (for tests).</summary>
     internal readonly record struct Scope(bool Open, bool Forward, List<ObjectEntry>? Refs);
 }

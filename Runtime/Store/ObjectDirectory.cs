@@ -184,6 +184,25 @@ internal sealed class ObjectDirectory
         return entry;
     }
 
+    /// <summary>
+    /// Driver of a cluster: the entry of an object a node made that a run's value refers to (found, or made pending
+    /// for its value to come). As a ref a worker reported inside a value, the value is what keeps it: findable by id
+    /// while that lives.
+    /// </summary>
+    public ObjectEntry AdoptContained(ObjectId id, out bool fresh)
+    {
+        fresh = false;
+        if (!_exported.TryGetValue(id, out var entry) && !(_contained.TryGetValue(id, out var weak) && weak.TryGetTarget(out entry)))
+        {
+            entry = NewEntry(id);
+            fresh = true;
+        }
+
+        Expose(entry);
+        Index(entry);
+        return entry;
+    }
+
     private void Index(ObjectEntry entry)
     {
         if (entry.Indexed) return;
@@ -215,7 +234,7 @@ internal sealed class ObjectDirectory
         if (FetchForeign is { } fetch && id.Owner != Owner)
         {
             // The first import asks for the value once; later ones (another worker, the same ref again) share the entry.
-            var fresh = new ObjectEntry(id, _host);
+            var fresh = new ObjectEntry(id, _host) { Foreign = true };
             entry = _exported.GetOrAdd(id, fresh);
             if (ReferenceEquals(entry, fresh)) fetch(entry);
             Expose(entry);

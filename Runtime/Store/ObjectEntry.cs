@@ -68,6 +68,9 @@ internal sealed class ObjectEntry
     /// <summary>The ref was serialized into some value's bytes: its id may be read back at any time, so it is kept for the session.</summary>
     public bool Escaped;
 
+    /// <summary>On a cluster node's job host: another runtime (the driver) owns this object and gave its value here.</summary>
+    public bool Foreign;
+
     /// <summary>Driver: the ref was serialized into a value that holds it; the directory finds it by id weakly.</summary>
     public bool Indexed;
 

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
 using RayGen.Core;
 using RayGen.Driver;
 using RayGen.Internal;
@@ -106,15 +108,85 @@ internal sealed class JobRuns
         foreach (var arg in args) task.AddArg(arg);
     }
 
-    /// <summary>Sends a run's value (copied out of the store: it leaves this machine) or its error, once.</summary>
+    /// <summary>
+    /// Sends a run's value (copied out of the store: it leaves this machine) or its error, once; with it the objects of
+    /// this host's own that the value refers to, once each of them is complete, since the driver does not know them.
+    /// </summary>
     private sealed class Reporter(FrameConnection node, long key, ConcurrentDictionary<long, ObjectEntry> running) : IEntryWaiter
     {
+        /// <summary>How many refs inside refs are followed: a value that nests deeper than this is not one anybody makes.</summary>
+        private const int MaxContained = 100_000;
+
+        private ObjectEntry? _result;
+        private List<ObjectEntry>? _contained;
+        private int _pending;
+
         public void OnEntryCompleted(ObjectEntry entry)
         {
-            running.TryRemove(key, out _);
+            if (_result is null)
+            {
+                _result = entry;
+                running.TryRemove(key, out _);
+                _contained = entry.Error is null ? Own(entry) : null;
+                if (_contained is null)
+                {
+                    Send();
+                    return;
+                }
+
+                // One count for this method itself, so a contained object completing meanwhile cannot send early.
+                _pending = _contained.Count + 1;
+                foreach (var contained in _contained) contained.Subscribe(this);
+                if (Interlocked.Decrement(ref _pending) == 0) Send();
+                return;
+            }
+
+            if (Interlocked.Decrement(ref _pending) == 0) Send();
+        }
+
+        /// <summary>The host's own objects the value refers to, and those their values refer to; null when none.</summary>
+        private List<ObjectEntry>? Own(ObjectEntry result)
+        {
+            List<ObjectEntry>? own = null;
+            HashSet<ObjectId>? seen = null;
+            var queue = new Queue<ObjectEntry>();
+            queue.Enqueue(result);
+            while (queue.Count > 0 && (own?.Count ?? 0) < MaxContained)
+            {
+                var held = Containment.HeldBy(queue.Dequeue().Data);
+                if (held is null) continue;
+                foreach (var entry in held)
+                {
+                    if (entry.Foreign || !(seen ??= new HashSet<ObjectId>()).Add(entry.Id)) continue;
+                    (own ??= new List<ObjectEntry>()).Add(entry);
+                    // Its value may hold refs too, once it is there; a pending one is looked into when it completes.
+                    if (entry.IsCompleted) queue.Enqueue(entry);
+                }
+            }
+
+            return own;
+        }
+
+        private void Send()
+        {
+            var entry = _result!;
             var frame = new JobResultFrame { Key = key };
             if (entry.Error is { } error) frame.Error = error;
             else frame.Value = entry.Memory.ToArray();
+            if (_contained is not null)
+            {
+                var contained = new JobContainedValue[_contained.Count];
+                for (var i = 0; i < contained.Length; i++)
+                {
+                    var c = _contained[i];
+                    contained[i] = c.Error is { } failed
+                        ? new JobContainedValue { Id = c.Id, Error = failed }
+                        : new JobContainedValue { Id = c.Id, Value = c.Memory.ToArray() };
+                }
+
+                frame.Contained = contained;
+            }
+
             node.Send(frame);
         }
     }

@@ -37,6 +37,17 @@ public static partial class ClusterWork
         return bytes;
     }
 
+    /// <summary>Puts a small and a large value where it runs and returns their refs, for the driver to read.</summary>
+    [Remote]
+    public static ObjectRef<byte[]>[] PutHere(int smallLength, int largeLength)
+    {
+        var small = new byte[smallLength];
+        var large = new byte[largeLength];
+        for (var i = 0; i < small.Length; i++) small[i] = (byte)(i * 31 + 7);
+        for (var i = 0; i < large.Length; i++) large[i] = (byte)(i * 31 + 7);
+        return [Ray.Put(small), Ray.Put(large)];
+    }
+
     [Remote]
     public static long Sum(byte[] bytes)
     {

@@ -114,6 +114,29 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void Refs_put_by_a_task_on_a_node_and_returned_in_its_result_are_read_by_the_driver_and_used_by_other_tasks()
+    {
+        using var ray = Connect();
+        var gpu = NodesByResources()["gpu"].NodeId;
+        var refs = ClusterWork.Remote.With(new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(gpu, soft: false) })
+            .PutHere(1000, 6 << 20).Get();
+
+        var small = refs[0].Get();
+        var large = refs[1].Get();
+        long expected = 0;
+        for (var i = 0; i < large.Length; i++) expected += (byte)(i * 31 + 7);
+        Assert.Multiple(() =>
+        {
+            Assert.That(small, Has.Length.EqualTo(1000));
+            Assert.That(small[999], Is.EqualTo(unchecked((byte)((999 * 31) + 7))));
+            Assert.That(large, Has.Length.EqualTo(6 << 20), "a value past the inline limit, pulled from the node in chunks");
+            Assert.That(large.Sum(b => (long)b), Is.EqualTo(expected));
+            // A ref the driver took over is an argument like its own: a task on another node reads it.
+            Assert.That(ClusterWork.Remote.Sum(refs[1]).Get(), Is.EqualTo(expected));
+        });
+    }
+
+    [Test]
     public void A_custom_resource_routes_every_task_to_the_only_node_that_has_it()
     {
         using var ray = Connect();
