@@ -26,7 +26,7 @@ namespace RayGen.Cluster.Driver;
 /// accounting is per node, in <see cref="NodeLedger"/>. A run no node can take now waits in this backend's queue
 /// and is placed again when a run finishes or the node list changes (a node joined).
 /// </remarks>
-internal sealed class ClusterBackend : IExecutionBackend, IActorNames
+internal sealed partial class ClusterBackend : IExecutionBackend, IActorNames
 {
     private static readonly TimeSpan RefreshPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan EndTimeout = TimeSpan.FromSeconds(10);
@@ -109,7 +109,17 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     {
     }
 
-    public void Execute(TaskSpec task) => Place(new Run(task, RunKind.Task, actor: null, task.ResolveArguments()) { Sources = SourcesOf(task) });
+    public void Execute(TaskSpec task)
+    {
+        // An argument held only by a node that died is made again first (lineage), before the task holds any resources.
+        if (LostArguments(task) is { } lost)
+        {
+            _ = ExecuteWhenMadeAgainAsync(task, lost);
+            return;
+        }
+
+        Place(new Run(task, RunKind.Task, actor: null, task.ResolveArguments()) { Sources = SourcesOf(task) });
+    }
 
     // Large results this driver pulled that their node still holds (kept for the tasks that take them as arguments),
     // by the entry that has the value: the entry's collection drops the node's copy (HeldCopy's finalizer).
@@ -151,12 +161,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             _kept[copy.Link.NodeId] = (copies, bytes);
         }
 
-        foreach (var old in drop ?? [])
-        {
-            old.Dropped = true;
-            _keptKeys.TryRemove(old.Key, out _);
-            _ = old.Link.Drop(old.Key).ContinueWith(static _ => { }, TaskScheduler.Default);
-        }
+        foreach (var old in drop ?? []) _ = EvictAsync(old);
     }
 
     /// <summary>Per argument of <paramref name="task"/>, the node that holds its value as well (null when none does, or none of them).</summary>
@@ -177,13 +182,16 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     /// task on another node pulls it from there, node to node, instead of the driver pushing its copy. It goes from
     /// the node when the driver's entry for it is collected (nothing in the driver can name it any more).
     /// </summary>
-    private sealed class HeldCopy(ClusterBackend backend, NodeLink link, long key, long length)
+    internal sealed class HeldCopy(ClusterBackend backend, NodeLink link, long key, long length)
     {
         public NodeLink Link { get; } = link;
         public long Key { get; } = key;
         public long Length { get; } = length;
 
-        /// <summary>Dropped from its node to keep the node's share under <see cref="KeptBytesPerNode"/>: the driver's copy serves.</summary>
+        /// <summary>The driver's value this copy is of: until it is pulled here, this copy is the only one.</summary>
+        public RemoteValue? Value { get; set; }
+
+        /// <summary>Dropped from its node to keep the node's share under <see cref="KeptBytesPerNode"/>: the driver's copy (pulled first) serves.</summary>
         public volatile bool Dropped;
 
         /// <summary>Set when this copy is collected, so the node's tally forgets it.</summary>
@@ -562,7 +570,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
                 if (frame.HeldLength > 0 && !_pulling.ContainsKey(frame.Key) && !_keptKeys.ContainsKey(frame.Key)) DropStray(nodeId, frame.Key);
                 foreach (var contained in frame.Contained ?? [])
                 {
-                    if (contained.HeldLength > 0 && !_pulling.ContainsKey(contained.HeldKey)) DropStray(nodeId, contained.HeldKey);
+                    if (contained.HeldLength > 0 && !_pulling.ContainsKey(contained.HeldKey) && !_keptKeys.ContainsKey(contained.HeldKey)) DropStray(nodeId, contained.HeldKey);
                 }
 
                 continue;
@@ -570,11 +578,10 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
             if (frame.ArgumentsMissing)
             {
-                // A value it was to find on a node was not there (that node died, or dropped it): sent again with this
-                // driver's copies pushed, as before node-to-node transfers.
+                // A value it was to find on a node was not there (that node died, or dropped it): sent again once each
+                // such value is here or held again, off this thread (making one again runs a task, whose result comes here).
                 if (Tracing) run.Trace($"arguments missing on {nodeId}: {frame.Error?.Message}");
-                run.Sources = null;
-                Send(run);
+                _ = SendWhenHeldAsync(run);
                 continue;
             }
 
@@ -641,8 +648,10 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
             }
 
             if (c.Error is { } error) entry.TrySetError(error);
-            else if (c.HeldLength > 0) _ = PullContained(run.Node!, c, entry);
-            else entry.TrySetValue(c.Value ?? []);
+            else if (c.HeldLength == 0) entry.TrySetValue(c.Value ?? []);
+            // Held on its node until the driver asks, as a large result (no lineage: a put is not made again, as in Ray).
+            else if (!run.Node!.IsForeign) entry.TrySetStored(HoldRemote(run.Node, c.HeldKey, c.HeldLength, producer: null, entry));
+            else _ = PullContained(run.Node, c, entry);
         }
 
         return entries;
@@ -653,13 +662,7 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
         _pulling[contained.HeldKey] = 0;
         try
         {
-            var value = GC.AllocateUninitializedArray<byte>(checked((int)contained.HeldLength));
-            await Transfer.InChunksAsync(value.Length, NodeLink.ChunkBytes, PullsInFlight, async (offset, count) =>
-            {
-                var chunk = await link.Pull(contained.HeldKey, offset, count);
-                if (chunk.Length != count) throw new InvalidOperationException($"the node's copy ended early ({chunk.Length} of {count} bytes at {offset})");
-                chunk.CopyTo(value.AsSpan((int)offset));
-            });
+            var value = await PullAsync(link, contained.HeldKey, contained.HeldLength);
             _ = link.Drop(contained.HeldKey);
             entry.TrySetValue(value);
         }
@@ -688,56 +691,55 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
     private async Task PullThenCompleteCore(Run run, JobResultFrame frame, ObjectEntry[]? contained)
     {
-        byte[] value;
-        try
+        var link = run.Node!;
+        if (!link.IsForeign)
         {
-            if (BeforePull is { } hook) await hook(run.Node!.NodeId);
-            value = GC.AllocateUninitializedArray<byte>(checked((int)frame.HeldLength));
-            var link = run.Node!;
-            await Transfer.InChunksAsync(value.Length, NodeLink.ChunkBytes, PullsInFlight, async (offset, count) =>
+            // It stays on its node until the driver asks for it: the entry completes now with a value that knows where
+            // it is, so tasks that take it go on (there, or pulling it node to node) and nothing crosses the driver.
+            if (run.Rebuilding is { } rebuild)
             {
-                var chunk = await link.Pull(frame.Key, offset, count);
-                if (chunk.Length != count) throw new InvalidOperationException($"the node's copy ended early ({chunk.Length} of {count} bytes at {offset})");
-                chunk.CopyTo(value.AsSpan((int)offset));
-            });
-
-            // The value holds what it refers to, as an inline one does.
-            if (contained is not null) Containment.Hold(value, contained);
-
-            // Kept there while the driver's entry lives: tasks that take it run there, or pull it from there. (Another
-            // driver's job host holds it for nobody of this job: dropped.)
-            if (link.IsForeign) _ = link.Drop(frame.Key);
-            else
-            {
-                _keptKeys[frame.Key] = 0;
-                var copy = new HeldCopy(this, link, frame.Key, value.Length);
-                _heldCopies.AddOrUpdate(run.Task.Result, copy);
-                Keep(copy);
-            }
-        }
-        catch (Exception e)
-        {
-            // The only copy was on that node (it died, or dropped it): a task that may retry is run again to rebuild
-            // it (Ray's lineage, one level: its arguments are still here); otherwise the value is lost.
-            if (run.Kind == RunKind.Task && run.Task.Attempts < run.Task.MaxRetries && !run.Task.CancelRequested && _headLost is null)
-            {
-                Suspect(run.Node?.NodeId);
+                if (contained is not null) Containment.Hold(rebuild.Value, contained);
+                var copy = NewHeldCopy(link, frame.Key, frame.HeldLength, rebuild.Value, run.Task.Result);
                 Release(run);
-                run.Task.Attempts++;
-                run.Node = null;
-                Place(run);
+                rebuild.Done.TrySetResult(copy);
                 return;
             }
 
-            Complete(run, null, ErrorInfo.Of(ErrorKind.ObjectLost, $"The result of {run.Task.Function.DisplayName} could not be pulled from node {run.Node?.NodeId}: {FirstLine(e.Message)}"));
+            var remote = HoldRemote(link, frame.Key, frame.HeldLength, run.Kind == RunKind.Task ? run.Task : null, run.Task.Result);
+            if (contained is not null) Containment.Hold(remote, contained);
+            Complete(run, remote, null);
+            return;
+        }
+
+        // Another driver's job host (this driver called that driver's actor) keeps nothing for this job: pulled now.
+        byte[] value;
+        try
+        {
+            if (BeforePull is { } hook) await hook(link.NodeId);
+            value = await PullAsync(link, frame.Key, frame.HeldLength);
+            _ = link.Drop(frame.Key);
+            if (contained is not null) Containment.Hold(value, contained);
+        }
+        catch (Exception e)
+        {
+            Complete(run, null, ErrorInfo.Of(ErrorKind.ObjectLost, $"The result of {run.Task.Function.DisplayName} could not be pulled from node {link.NodeId}: {FirstLine(e.Message)}"));
             return;
         }
 
         Complete(run, value, null);
     }
 
-    private void Complete(Run run, byte[]? value, ErrorInfo? error)
+    private void Complete(Run run, object? value, ErrorInfo? error)
     {
+        if (run.Rebuilding is { } rebuild)
+        {
+            // The task's entry has its value already (the one that was lost): the new one replaces the lost copy.
+            Release(run);
+            if (error is not null) rebuild.Done.TrySetException(new ObjectLostException(error.Message));
+            else rebuild.Done.TrySetResult(value ?? Array.Empty<byte>());
+            return;
+        }
+
         if (Tracing) run.Trace(error is null ? "complete" : $"complete with {error.Kind}");
         switch (run.Kind)
         {
@@ -930,6 +932,33 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
     private sealed class ForwardAnswer(ClusterBackend backend, string nodeId, long key) : IEntryWaiter
     {
         public void OnEntryCompleted(ObjectEntry entry)
+        {
+            // A value a node holds comes here first, off this (engine) thread.
+            if (entry.Remote is RemoteValue { IsLocal: false } remote)
+            {
+                _ = AnswerWhenHereAsync(entry, remote);
+                return;
+            }
+
+            Answer(entry);
+        }
+
+        private async Task AnswerWhenHereAsync(ObjectEntry entry, RemoteValue remote)
+        {
+            try
+            {
+                await remote.LocalAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                backend.AnswerForward(nodeId, new JobForwardResultFrame { Key = key, Error = ErrorInfo.Of(ErrorKind.ObjectLost, e.Message) });
+                return;
+            }
+
+            Answer(entry);
+        }
+
+        private void Answer(ObjectEntry entry)
         {
             var answer = new JobForwardResultFrame { Key = key };
             if (entry.Error is { } error) answer.Error = error;
@@ -1215,6 +1244,12 @@ internal sealed class ClusterBackend : IExecutionBackend, IActorNames
 
         /// <summary>For a task queued on a node beyond its free resources (see QueueBehindLocked): that node.</summary>
         public string? QueuedOn { get; set; }
+
+        /// <summary>How many times its node missed an argument it was to pull from another node.</summary>
+        public int MissedArguments { get; set; }
+
+        /// <summary>Set when this run makes a lost value again (its node died): its result goes there, not to the task's entry.</summary>
+        public Rebuild? Rebuilding { get; init; }
 
         public List<string>? History { get; private set; }
 

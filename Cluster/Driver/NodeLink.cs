@@ -233,6 +233,9 @@ internal sealed class NodeLink
 
     public Task Drop(long key) => Agent.Drop(_targetJob, key);
 
+    /// <summary>The length of a value the node holds for this job; fails when it holds none (or the node is gone).</summary>
+    public Task<long> HeldLength(long key) => Agent.HeldLength(_targetJob, key);
+
     public Task KillActor(long key) => Agent.KillActor(_targetJob, key);
 
     public Task CancelRun(long key, bool force) => Agent.CancelRun(_targetJob, key, force);

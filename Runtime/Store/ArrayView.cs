@@ -113,7 +113,11 @@ public static class ArrayViews
         ArgumentNullException.ThrowIfNull(reference);
         var entry = reference.Entry;
         if (!entry.IsCompleted || entry.IsFailed) entry.Host.WaitReady(entry, Timeout.InfiniteTimeSpan);
-        return entry.Shared is { } shared ? View<T>(shared, entry) : View<T>(entry.Data!);
+        if (entry.Shared is { } shared) return View<T>(shared, entry);
+        // A value held on another node comes here whole first (the remote value keeps the array it pulled).
+        if (entry.Remote is { } remote && System.Runtime.InteropServices.MemoryMarshal.TryGetArray<byte>(remote.Memory, out var pulled))
+            return View<T>(pulled.Array!);
+        return View<T>(entry.Data!);
     }
 
     /// <summary>Reads MemoryPack's layout of an unmanaged array: an int32 count (-1 for null), then the raw elements.</summary>

@@ -54,11 +54,18 @@ internal sealed class ObjectEntry
     /// <summary>The value when it lives in shared memory (large values in process mode).</summary>
     public SharedObject? Shared => Volatile.Read(ref _result) as SharedObject;
 
+    /// <summary>
+    /// The value when it lives elsewhere (a cluster node holds a large result): its bytes come here the first time
+    /// something reads them, and its length is known before.
+    /// </summary>
+    public System.Buffers.MemoryManager<byte>? Remote => Volatile.Read(ref _result) as System.Buffers.MemoryManager<byte>;
+
     /// <summary>The value's bytes for a task argument: the array, or the shared object as memory (which frames name by file).</summary>
     public ReadOnlyMemory<byte> Memory => Volatile.Read(ref _result) switch
     {
         byte[] data => data,
         SharedObject shared => shared.Memory,
+        System.Buffers.MemoryManager<byte> remote => remote.Memory,
         _ => default,
     };
 

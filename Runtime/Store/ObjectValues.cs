@@ -69,6 +69,7 @@ internal static class ObjectValues
     public static T Read<T>(ObjectEntry entry)
     {
         if (entry.Data is { } data) return Read<T>(entry, data);
+        if (entry.Remote is { } remote) return ReadRemote<T>(entry, remote);
         if (CannotHoldRefs<T>()) return ReadShared<T>(entry);
         // Refs inside the value resolve in the entry's own runtime, whichever is current.
         using var reading = entry.Host.Objects.BeginReading();
@@ -81,6 +82,14 @@ internal static class ObjectValues
         if (CannotHoldRefs<T>()) return ValueCodec<T>.Deserialize(data);
         using var reading = entry.Host.Objects.BeginReading();
         return ValueCodec<T>.Deserialize(data);
+    }
+
+    // Reading the span brings the bytes here (once); the remote value keeps them for the next reader.
+    private static T ReadRemote<T>(ObjectEntry entry, System.Buffers.MemoryManager<byte> remote)
+    {
+        if (CannotHoldRefs<T>()) return ValueCodec<T>.Deserialize(remote.GetSpan());
+        using var reading = entry.Host.Objects.BeginReading();
+        return ValueCodec<T>.Deserialize(remote.GetSpan());
     }
 
     private static unsafe T ReadShared<T>(ObjectEntry entry)

@@ -37,6 +37,15 @@ public static partial class ClusterWork
         return bytes;
     }
 
+    /// <summary>The bytes in reverse order: a large value made from another.</summary>
+    [Remote]
+    public static byte[] Reverse(byte[] bytes)
+    {
+        var reversed = (byte[])bytes.Clone();
+        Array.Reverse(reversed);
+        return reversed;
+    }
+
     /// <summary>Puts a small and a large value where it runs and returns their refs, for the driver to read.</summary>
     [Remote]
     public static ObjectRef<byte[]>[] PutHere(int smallLength, int largeLength)

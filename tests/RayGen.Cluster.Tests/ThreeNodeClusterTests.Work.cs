@@ -57,17 +57,20 @@ public partial class ThreeNodeClusterTests
         const int length = 256 * 1024 * 1024;
         var onB = new RemoteOptions { Resources = new Dictionary<string, double> { ["b"] = 1 } };
         var onGpu = new RemoteOptions { NumGpus = 1 };
+        var backend = RayGen.Cluster.Driver.ClusterBackend.Last!;
+        var pulledBefore = backend.PulledBytes;
         var made = ClusterWork.Remote.With(onB).Pattern(length);
         Ray.Wait([made], numReturns: 1, timeout: TimeSpan.FromSeconds(120));
-        var pushedBefore = RayGen.Cluster.Driver.ClusterBackend.Last!.PushedBytes;
+        var pushedBefore = backend.PushedBytes;
         var sum = ClusterWork.Remote.With(onGpu).Sum(made);
         long expected = 0;
         for (var i = 0; i < length; i++) expected += (byte)(i * 31 + 7);
         Assert.That(sum.Get(), Is.EqualTo(expected), "the consumer on the other node read every byte");
-        Assert.That(RayGen.Cluster.Driver.ClusterBackend.Last!.PushedBytes - pushedBefore, Is.Zero,
+        Assert.That(backend.PushedBytes - pushedBefore, Is.Zero,
             "the consumer's node pulled the value from the node that made it: the driver pushed nothing");
+        Assert.That(backend.PulledBytes - pulledBefore, Is.Zero, "nor did the value come to the driver, which had not asked for it");
         var bytes = made.Get();
-        Assert.That(bytes, Has.Length.EqualTo(length));
+        Assert.That(backend.PulledBytes - pulledBefore, Is.EqualTo(length + 4), "the driver's Get brought it (MemoryPack's length and the bytes), once");
         for (var i = 0; i < length; i += 65_521) Assert.That(bytes[i], Is.EqualTo((byte)(i * 31 + 7)), $"byte {i}");
     }
 
