@@ -130,6 +130,26 @@ public sealed class ProcessPipelineTests() : DataFixture(RayMode.Processes)
     }
 
     [Test]
+    public void A_csv_file_cut_into_ranges_is_read_by_a_task_per_range_in_workers_with_the_rows_of_one_read()
+    {
+        var people = SplitReadTests.People(2_000);
+        var folder = ScratchPath("csv");
+        RayData.FromItems(people, blocks: 1).WriteCsv(folder);
+        var file = Directory.GetFiles(folder, "part-*.csv").Single();
+
+        DataContext.Current.TargetBytesPerReadTask = 8 * 1024;
+        var split = RayData.ReadCsv<Person>(file).Map(static p => (p.Id, p.Name, Pid: Environment.ProcessId));
+        var rows = split.IterRows().ToArray();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rows.Select(r => (r.Id, r.Name)), Is.EqualTo(people.Select(p => (p.Id, p.Name))), "every row once, in the file's order");
+            Assert.That(split.Stats().Operators[0].Tasks, Is.GreaterThan(20), "a read task per range");
+            Assert.That(rows.Select(r => r.Pid).Distinct(), Has.None.EqualTo(Environment.ProcessId), "read in worker processes");
+        });
+    }
+
+    [Test]
     public void A_capturing_lambda_is_refused_before_anything_runs_with_the_operator_named()
     {
         var offset = 5;
