@@ -38,10 +38,15 @@ public static class RayData
 
     /// <summary>
     /// CSV files (a file, a folder, or a pattern such as <c>data/*.csv</c>), read with CsvHelper: <typeparamref name="T"/>
-    /// is a <c>[CsvRecord]</c> partial type, its members matched to the header's columns. One task per file.
-    /// A row that does not parse fails the run with an error that names the file and the line.
+    /// is a <c>[CsvRecord]</c> partial type, its members matched to the header's columns. One task per file, or per
+    /// byte range of a file larger than <see cref="DataContext.TargetBytesPerReadTask"/> (cut between records, never
+    /// inside a quoted field; each range is read with the file's header). A row that does not parse fails the run
+    /// with an error that names the file and the line.
     /// </summary>
-    public static Dataset<T> ReadCsv<T>(string path, bool hasHeader = true) => Files<T>("ReadCsv", SourceKind.Csv, path, spec => spec.HasHeader = hasHeader);
+    /// <param name="path">A file, a folder or a pattern.</param>
+    /// <param name="hasHeader">Whether each file's first record names the columns.</param>
+    /// <remarks>The file list is read, and files larger than the target are scanned once for their cuts, when the dataset is made.</remarks>
+    public static Dataset<T> ReadCsv<T>(string path, bool hasHeader = true) => Files<T>("ReadCsv", SourceKind.Csv, path, hasHeader);
 
     /// <summary>Parquet files (a file, a folder, or a pattern), read with Parquet.Net's class serializer: <typeparamref name="T"/>'s public properties are the columns.</summary>
     /// <param name="path">A file, a folder or a pattern.</param>
@@ -53,18 +58,30 @@ public static class RayData
         return new Dataset<T>(LogicalPlan.Of(new SourceOp("ReadParquet", typeof(T), spec, paths.Length)));
     }
 
-    /// <summary>JSON lines files (one object per line), read with System.Text.Json.</summary>
+    /// <summary>
+    /// JSON lines files (one object per line), read with System.Text.Json: a task per file, or per range of lines of a
+    /// file larger than <see cref="DataContext.TargetBytesPerReadTask"/>.
+    /// </summary>
     public static Dataset<T> ReadJson<T>(string path) => Files<T>("ReadJson", SourceKind.Json, path);
 
-    /// <summary>Text files: one row per line.</summary>
+    /// <summary>Text files: one row per line; a task per file, or per range of lines of a file larger than <see cref="DataContext.TargetBytesPerReadTask"/>.</summary>
     public static Dataset<string> ReadText(string path) => Files<string>("ReadText", SourceKind.Text, path);
 
-    private static Dataset<T> Files<T>(string name, SourceKind kind, string path, Action<SourceSpec>? configure = null)
+    private static Dataset<T> Files<T>(string name, SourceKind kind, string path, bool hasHeader = true)
     {
-        var files = Expand(path);
-        var spec = new SourceSpec { Kind = kind, RowType = TypeNames.Of(typeof(T)), Paths = files, RowsPerBlock = DataContext.Current.TargetRowsPerBlock };
-        configure?.Invoke(spec);
-        return new Dataset<T>(LogicalPlan.Of(new SourceOp(name, typeof(T), spec, files.Length)));
+        var context = DataContext.Current;
+        var (paths, ranges, prefixes) = IO.FileSplitter.Partitions(Expand(path), kind, hasHeader, context.TargetBytesPerReadTask);
+        var spec = new SourceSpec
+        {
+            Kind = kind,
+            RowType = TypeNames.Of(typeof(T)),
+            Paths = paths,
+            Ranges = ranges,
+            CsvPrefixes = prefixes,
+            RowsPerBlock = context.TargetRowsPerBlock,
+            HasHeader = hasHeader,
+        };
+        return new Dataset<T>(LogicalPlan.Of(new SourceOp(name, typeof(T), spec, paths.Length)));
     }
 
     /// <summary>The files a path names: itself, the files in a folder (hidden ones and <c>_</c> markers left out), or a pattern's matches; sorted.</summary>

@@ -38,6 +38,30 @@ internal abstract class PhysicalOp(string name, OperatorStats[] operators)
 
     public int MaxInFlight { get; set; } = 4;
 
+    /// <summary>
+    /// The bound on bytes of blocks held for this operator (queued before it, read by its tasks, expected from the
+    /// operator before it); null where none applies: a source takes no blocks, an all-to-all operator holds all of them.
+    /// </summary>
+    public long? HeldBound { get; set; }
+
+    /// <summary>Bytes of the blocks queued before this operator and being read by its tasks.</summary>
+    public long HeldBytes
+    {
+        get
+        {
+            long held = 0;
+            foreach (var block in Input) held += block.Bytes;
+            foreach (var pending in InFlight) held += pending.InputBytes;
+            return held;
+        }
+    }
+
+    /// <summary>Whether a task of this operator finished, so that its output's size is known rather than guessed.</summary>
+    public bool OutputMeasured => _tasksSeen > 0;
+
+    /// <summary>What the next task is expected to output.</summary>
+    public long NextOutputEstimate => EstimateOutput(Input.Count > 0 ? Input.Peek().Bytes : 0);
+
     /// <summary>Whether there is something to submit now.</summary>
     public abstract bool HasWork { get; }
 

@@ -77,6 +77,56 @@ internal sealed partial class SourceSpec
 
     /// <summary>CSV: whether the first line names the columns.</summary>
     public bool HasHeader { get; set; } = true;
+
+    /// <summary>
+    /// CSV, JSON lines, text: the byte range of each partition's file, found when the dataset was made (a file larger
+    /// than <see cref="DataContext.TargetBytesPerReadTask"/> is read by several tasks); empty when every file is read whole.
+    /// </summary>
+    public FileRange[] Ranges { get; set; } = [];
+
+    /// <summary>CSV: what the ranges of each split file share (its header, its separator), indexed by <see cref="FileRange.Csv"/>.</summary>
+    public CsvPrefix[] CsvPrefixes { get; set; } = [];
+}
+
+/// <summary>The bytes of a file one read task reads, and where they stand in the whole file (for error messages).</summary>
+[MemoryPackable]
+internal sealed partial class FileRange
+{
+    /// <summary>A range covering a whole file, read as one stream from its start.</summary>
+    public static FileRange Whole => new() { Length = -1 };
+
+    public long Offset { get; set; }
+
+    /// <summary>Bytes to read from <see cref="Offset"/>; -1 for the whole file.</summary>
+    public long Length { get; set; }
+
+    /// <summary>The 1-based line of the file where the range starts (line breaks inside quoted fields counted).</summary>
+    public long FirstLine { get; set; } = 1;
+
+    /// <summary>CSV: records of the file before the range (the header counted, empty lines not), as CsvHelper numbers them.</summary>
+    public long RecordsBefore { get; set; }
+
+    /// <summary>CSV: the index of the file's <see cref="CsvPrefix"/>, or -1 for a file read whole.</summary>
+    public int Csv { get; set; } = -1;
+
+    public bool IsWhole => Length < 0;
+}
+
+/// <summary>What every range of a split CSV file is read with: the file's start up to its first record, and its separator.</summary>
+[MemoryPackable]
+internal sealed partial class CsvPrefix
+{
+    /// <summary>The file's bytes before its first data record (byte order mark, separator hint, header, empty lines), put before every range but the first.</summary>
+    public byte[] Bytes { get; set; } = [];
+
+    /// <summary>Lines in <see cref="Bytes"/>.</summary>
+    public long Lines { get; set; }
+
+    /// <summary>Records CsvHelper counts in <see cref="Bytes"/>: 1 for a header, else 0.</summary>
+    public long Records { get; set; }
+
+    /// <summary>The separator found in the whole file, given to every range so that none guesses another; null when the file names it (<c>sep=;</c>).</summary>
+    public char? Separator { get; set; }
 }
 
 /// <summary>Where and how a sink writes.</summary>

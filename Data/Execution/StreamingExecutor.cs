@@ -12,8 +12,9 @@ namespace RayGen.Data.Execution;
 /// <summary>
 /// Runs a plan as a stream, on the consumer's thread: each request for a block harvests finished tasks (in order),
 /// tops every operator up to its bounds, and waits for the next result only when nothing is ready. Bounds: blocks in
-/// flight per operator, blocks queued before each operator (and before the consumer: the prefetch), and bytes of
-/// blocks held, past which sources read no more. A consumer that stops asking stops the submissions.
+/// flight per operator, blocks queued before each operator (and before the consumer: the prefetch), bytes of blocks
+/// held for each operator (past which the operator before it gets no more work), and bytes of blocks held by the
+/// run (past which sources read no more). A consumer that stops asking stops the submissions.
 /// </summary>
 internal sealed class StreamingExecutor : IDisposable
 {
@@ -44,6 +45,17 @@ internal sealed class StreamingExecutor : IDisposable
         _outputCap = Math.Max(1, prefetchBlocks);
         _budget = context.MaxStoreBytes ?? (_monitor.Capacity is { } capacity ? capacity / 4 : 256L << 20);
         _stats.StoreBudget = _budget;
+
+        // An operator over blocks gets its share of the run's bound (an all-to-all one holds its whole input anyway).
+        var bounded = _ops.Skip(1).Where(o => o is not ShuffleStageOp).ToList();
+        var perOperator = context.MaxStoreBytesPerOperator ?? Math.Max(1, _budget / Math.Max(1, bounded.Count));
+        foreach (var op in bounded)
+        {
+            op.HeldBound = perOperator;
+            op.Operators[0].HeldBytesBound = perOperator;
+            op.Operators[0].PeakHeldBytes = 0;
+        }
+
         _stats.StoreCapacity = _monitor.Capacity;
         if (context.ShowProgress && !Console.IsOutputRedirected) _progress = new ProgressView(_stats, _clock);
     }
@@ -99,6 +111,7 @@ internal sealed class StreamingExecutor : IDisposable
             }
         }
 
+        MeasureHeld();
         Sample();
     }
 
@@ -110,11 +123,12 @@ internal sealed class StreamingExecutor : IDisposable
         for (var i = _ops.Count - 1; i >= 0; i--)
         {
             var op = _ops[i];
-            while (op.HasWork && op.InFlight.Count < op.MaxInFlight && DownstreamHasRoom(i) && WithinBudget(op))
+            while (op.HasWork && op.InFlight.Count < op.MaxInFlight && DownstreamHasRoom(i) && WithinNextBound(i) && WithinBudget(op))
                 op.SubmitOne();
         }
 
         _stats.PeakBlockBytes = Math.Max(_stats.PeakBlockBytes, HeldBytes());
+        MeasureHeld();
     }
 
     private void UpdateUpstream()
@@ -128,6 +142,32 @@ internal sealed class StreamingExecutor : IDisposable
         if (i + 1 == _ops.Count) return _output.Count + op.InFlight.Count < Math.Max(_outputCap, op.MaxInFlight) && _output.Count < _outputCap;
         var next = _ops[i + 1];
         return next is ShuffleStageOp || next.Input.Count + op.InFlight.Count < 2 * next.MaxInFlight;
+    }
+
+    /// <summary>
+    /// Whether one more task of operator <paramref name="i"/> keeps the next operator within its bound: the blocks held
+    /// for it, those this operator's tasks are expected to hand it, and the new task's. The next operator may always
+    /// take one block, however large, when it holds none: otherwise a block larger than the bound would stop the run.
+    /// Until a task of this operator has finished, its output's size is a guess, so it runs one task at a time then.
+    /// </summary>
+    private bool WithinNextBound(int i)
+    {
+        if (i + 1 == _ops.Count || _ops[i + 1].HeldBound is not { } bound) return true;
+        var op = _ops[i];
+        var held = _ops[i + 1].HeldBytes;
+        foreach (var pending in op.InFlight) held += pending.EstimatedOutputBytes;
+        if (held == 0) return true;
+        return op.OutputMeasured && held + op.NextOutputEstimate <= bound;
+    }
+
+    private void MeasureHeld()
+    {
+        foreach (var op in _ops)
+        {
+            if (op.HeldBound is null) continue;
+            var stats = op.Operators[0];
+            stats.PeakHeldBytes = Math.Max(stats.PeakHeldBytes ?? 0, op.HeldBytes);
+        }
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text;
 using System.Text.Json;
 using CsvHelper;
 using RayGen.Data.Execution;
@@ -18,10 +19,11 @@ internal interface ISourceReader
 
 internal static class SourceBytes
 {
-    /// <summary>The bytes of file a partition reads: its file's length, shared evenly by the partitions of one file.</summary>
+    /// <summary>The bytes of file a partition reads: its byte range, or its file's length shared evenly by the partitions (row groups) of one file.</summary>
     public static long Of(SourceSpec spec, int partition)
     {
         if (spec.Paths.Length <= partition) return 0;
+        if (spec.Ranges.Length > partition && !spec.Ranges[partition].IsWhole) return spec.Ranges[partition].Length;
         var path = spec.Paths[partition];
         var sharing = spec.Paths.Count(p => p == path);
         return new FileInfo(path).Length / Math.Max(1, sharing);
@@ -60,7 +62,29 @@ internal sealed class RangeReader(SourceSpec spec) : ISourceReader
 
 internal sealed class TextReaderSource(SourceSpec spec) : ISourceReader
 {
-    public Array Read(int partition) => File.ReadAllLines(spec.Paths[partition]);
+    public Array Read(int partition) => TextRanges.Lines(spec.Paths[partition], TextRanges.Of(spec, partition)).ToArray();
+}
+
+/// <summary>The lines of a file's range, as <see cref="File.ReadLines(string)"/> reads the whole file.</summary>
+internal static class TextRanges
+{
+    private static readonly Encoding s_utf8NoMark = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
+
+    public static FileRange Of(SourceSpec spec, int partition) => spec.Ranges.Length > partition ? spec.Ranges[partition] : FileRange.Whole;
+
+    public static IEnumerable<string> Lines(string path, FileRange range)
+    {
+        if (range.IsWhole)
+        {
+            foreach (var line in File.ReadLines(path)) yield return line;
+            yield break;
+        }
+
+        // Only the file's start may hold a byte order mark; a range after it starts with a line's own bytes.
+        using var stream = FileRangeStream.Open(path, range.Offset, range.Length);
+        using var reader = range.Offset == 0 ? new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true) : new StreamReader(stream, s_utf8NoMark, false);
+        while (reader.ReadLine() is { } text) yield return text;
+    }
 }
 
 /// <summary>CSV through CsvHelper: the row type is a <c>[CsvRecord]</c> type, mapped by CsvHelper's own generator.</summary>
@@ -69,15 +93,15 @@ internal sealed class CsvSource<T>(SourceSpec spec) : ISourceReader
     public Array Read(int partition)
     {
         var path = spec.Paths[partition];
-        var options = new CsvReaderOptions
-        {
-            HasHeader = spec.HasHeader,
-            TrackLineNumbers = true,
-            NullValues = [CsvFormat.Null],
-            FormatProvider = CultureInfo.InvariantCulture,
-            MalformedData = CsvMalformedDataHandling.Throw,
-        };
-        using var stream = File.OpenRead(path);
+        var range = TextRanges.Of(spec, partition);
+        var prefix = range.Csv >= 0 ? spec.CsvPrefixes[range.Csv] : null;
+        var options = CsvFormat.ReaderOptions(spec.HasHeader);
+        if (prefix is not null) options = options with { Separator = prefix.Separator };
+
+        // The first range holds the file's start itself; every other one is read behind a copy of it, header included.
+        var behind = range.Offset > 0 ? prefix : null;
+        using Stream stream = range.IsWhole ? File.OpenRead(path) : FileRangeStream.Open(path, range.Offset, range.Length, behind?.Bytes);
+        if (stream.Length == 0) return Array.Empty<T>();
         using var reader = CsvReader.Create(stream, options);
         try
         {
@@ -85,7 +109,7 @@ internal sealed class CsvSource<T>(SourceSpec spec) : ISourceReader
         }
         catch (CsvFormatException e)
         {
-            throw new InvalidDataException($"{path}, line {e.LineNumber}: {e.Message}", e);
+            throw new InvalidDataException(CsvFormat.Describe(path, e, range, behind), e);
         }
     }
 }
@@ -117,9 +141,10 @@ internal sealed class JsonLinesSource<T>(SourceSpec spec) : ISourceReader
     public Array Read(int partition)
     {
         var path = spec.Paths[partition];
+        var range = TextRanges.Of(spec, partition);
         var rows = new List<T>();
-        var line = 0;
-        foreach (var text in File.ReadLines(path))
+        var line = range.FirstLine - 1;
+        foreach (var text in TextRanges.Lines(path, range))
         {
             line++;
             if (string.IsNullOrWhiteSpace(text)) continue;
@@ -177,6 +202,33 @@ internal static class ParquetFiles
 internal static class CsvFormat
 {
     public const string Null = "\\N";
+
+    /// <summary>How every CSV file is read: invariant culture, <see cref="Null"/> as null, malformed rows fail with their line.</summary>
+    public static CsvReaderOptions ReaderOptions(bool hasHeader) => new()
+    {
+        HasHeader = hasHeader,
+        TrackLineNumbers = true,
+        NullValues = [Null],
+        FormatProvider = CultureInfo.InvariantCulture,
+        MalformedData = CsvMalformedDataHandling.Throw,
+    };
+
+    /// <summary>
+    /// An error's message with the file and the line in the whole file. CsvHelper numbers lines, records and bytes
+    /// from the start of what it read: behind a prefix, a range's own start is elsewhere in the file.
+    /// </summary>
+    public static string Describe(string path, CsvFormatException e, FileRange range, CsvPrefix? behind)
+    {
+        if (behind is null) return $"{path}, line {e.LineNumber}: {e.Message}";
+        var line = e.LineNumber + (range.FirstLine - 1 - behind.Lines);
+        var record = e.RecordNumber + (range.RecordsBefore - behind.Records);
+        var message = e.Message.Replace(Invariant($"record {e.RecordNumber} (line {e.LineNumber})"), Invariant($"record {record} (line {line})"), StringComparison.Ordinal);
+        if (e.ByteOffset > 0)
+            message = message.Replace(Invariant($"byte offset {e.ByteOffset}"), Invariant($"byte offset {e.ByteOffset + range.Offset - behind.Bytes.Length}"), StringComparison.Ordinal);
+        return Invariant($"{path}, line {line}: {message}");
+    }
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 }
 
 internal static class JsonFormat

@@ -7,8 +7,9 @@ using System.Text;
 namespace RayGen.Data;
 
 /// <summary>
-/// Figures of a dataset's last run (<see cref="Dataset{T}.Stats"/>): per operator, and for the whole run the time,
-/// the peak object store use and the executor's own bound. <see cref="ToString"/> is a readable table.
+/// Figures of a dataset's last run (<see cref="Dataset{T}.Stats"/>): per operator (with the bytes of blocks held for
+/// it against its bound), and for the whole run the time, the peak object store use and the executor's own bound.
+/// <see cref="ToString"/> is a readable table.
 /// </summary>
 public sealed class DatasetStats
 {
@@ -43,12 +44,13 @@ public sealed class DatasetStats
     {
         var rows = new List<string[]>
         {
-            new[] { "operator", "stage", "tasks", "blocks out", "rows in", "rows out", "bytes in", "bytes out", "task time", "wall time" },
+            new[] { "operator", "stage", "tasks", "blocks out", "rows in", "rows out", "bytes in", "bytes out", "held (peak/bound)", "task time", "wall time" },
         };
         rows.AddRange(Operators.Select(o => new[]
         {
             o.Name, o.Stage, Count(o.Tasks), Count(o.BlocksOut), Count(o.RowsIn), Count(o.RowsOut),
-            o.BytesIn is { } bi ? Bytes(bi) : "-", o.BytesOut is { } bo ? Bytes(bo) : "-", Time(o.TaskTime), Time(o.WallTime),
+            o.BytesIn is { } bi ? Bytes(bi) : "-", o.BytesOut is { } bo ? Bytes(bo) : "-",
+            o.HeldBytesBound is { } bound ? $"{Bytes(o.PeakHeldBytes ?? 0)} / {Bytes(bound)}" : "-", Time(o.TaskTime), Time(o.WallTime),
         }));
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();

@@ -41,6 +41,16 @@ public sealed class OperatorStats
     /// <summary>From its stage's first submission to its last result.</summary>
     public TimeSpan WallTime { get; internal set; }
 
+    /// <summary>
+    /// The most bytes of blocks held for this operator at once, by the executor's accounting: queued before it and being
+    /// read by its tasks. Null for an operator that takes no stored blocks (a source, an operator fused after another)
+    /// and for an all-to-all operator, which holds its whole input outside the streaming bounds.
+    /// </summary>
+    public long? PeakHeldBytes { get; internal set; }
+
+    /// <summary>The bound on those bytes (<see cref="DataContext.MaxStoreBytesPerOperator"/> or its default); null where <see cref="PeakHeldBytes"/> is.</summary>
+    public long? HeldBytesBound { get; internal set; }
+
     internal void AddBytesIn(long bytes) => BytesIn = (BytesIn ?? 0) + bytes;
 
     internal void AddBytesOut(long bytes) => BytesOut = (BytesOut ?? 0) + bytes;

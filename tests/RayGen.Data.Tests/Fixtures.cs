@@ -27,9 +27,13 @@ public abstract class DataFixture(RayMode mode)
     [OneTimeTearDown]
     public void StopRuntime() => Ray.Shutdown();
 
+    private (long ReadTarget, long? PerOperator, long? Run) _settings;
+
     [SetUp]
     public void MakeScratch()
     {
+        var context = DataContext.Current;
+        _settings = (context.TargetBytesPerReadTask, context.MaxStoreBytesPerOperator, context.MaxStoreBytes);
         Scratch = Path.Combine(Path.GetTempPath(), "raygen-data-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Scratch);
     }
@@ -37,6 +41,9 @@ public abstract class DataFixture(RayMode mode)
     [TearDown]
     public void RemoveScratch()
     {
+        // Settings are process-wide: a test that changes them must not change the next one's.
+        var context = DataContext.Current;
+        (context.TargetBytesPerReadTask, context.MaxStoreBytesPerOperator, context.MaxStoreBytes) = _settings;
         try { Directory.Delete(Scratch, recursive: true); } catch (IOException) { }
     }
 

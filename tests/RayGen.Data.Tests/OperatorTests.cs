@@ -149,5 +149,25 @@ public sealed class OperatorTests() : DataFixture(RayMode.InProcess)
         });
     }
 
+    [Test]
+    public void Stats_show_the_bytes_held_for_each_operator_over_blocks_against_its_share_of_the_runs_bound()
+    {
+        DataContext.Current.MaxStoreBytes = 6L << 20;
+        var dataset = RayData.Range(40_000, blocks: 8)
+            .Map(static i => new Blob { Id = i, Payload = [(byte)i] })
+            .MapBatches<Reverser, Blob, Blob>(concurrency: 1)   // a class transform over blocks: an operator of its own
+            .Map(static b => b.Id);                             // after it, a stage over blocks
+        Assert.That(dataset.IterRows(), Is.EqualTo(Enumerable.Range(0, 40_000)));
+        var stats = dataset.Stats();
+        TestContext.Out.WriteLine(stats);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stats.Operators.Select(o => o.HeldBytesBound), Is.EqualTo(new long?[] { null, null, 3L << 20, 3L << 20 }),
+                "the run's 6 MiB shared by the two operators that take blocks; none for the source or an operator fused after it");
+            Assert.That(stats.Operators[2].PeakHeldBytes, Is.GreaterThan(0).And.LessThanOrEqualTo(3L << 20));
+            Assert.That(stats.ToString(), Does.Contain("held (peak/bound)").And.Contain("/ 3.0 MiB"));
+        });
+    }
+
     private static int Twice(int x) => 2 * x;
 }

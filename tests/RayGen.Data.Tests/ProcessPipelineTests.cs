@@ -111,6 +111,56 @@ public sealed class ProcessPipelineTests() : DataFixture(RayMode.Processes)
     }
 
     [Test]
+    public void A_fast_operator_before_a_slow_one_holds_no_more_than_the_slow_ones_bound_before_it()
+    {
+        const int blocks = 40;
+        DataContext.Current.MaxStoreBytesPerOperator = 600 * 1024;   // two 256 KiB blocks and a little
+        var bounded = FastThenSlow(blocks, sleepMs: 30);
+        var ids = bounded.IterRows().Select(b => b.Payload.All(x => x == (byte)b.Id) ? b.Id : -1).ToList();
+        var stats = bounded.Stats();
+        TestContext.Out.WriteLine(stats);
+
+        DataContext.Current.MaxStoreBytesPerOperator = null;         // the default: the run's bound (8 MiB) for its one operator over blocks
+        var unbounded = FastThenSlow(blocks, sleepMs: 30);
+        Assert.That(unbounded.Count(), Is.EqualTo(blocks * 4));
+        TestContext.Out.WriteLine(unbounded.Stats());
+
+        var source = stats.Operators[1];
+        var block = source.BytesOut!.Value / source.BlocksOut;
+        var slow = stats.Operators[2];
+        var bound = slow.HeldBytesBound ?? 0;
+        Assert.Multiple(() =>
+        {
+            Assert.That(ids, Is.EqualTo(Enumerable.Range(0, blocks * 4)), "every row, whole and in order");
+            Assert.That(block, Is.InRange(256 * 1024, 257 * 1024), "the blocks are the size the test counts on");
+            Assert.That(slow.HeldBytesBound, Is.EqualTo(600 * 1024));
+            // The executor books a task's output at its estimate (the average so far) until the task finishes, so an
+            // output larger than its estimate may pass the bound by the difference: at most one block.
+            Assert.That(slow.PeakHeldBytes, Is.LessThanOrEqualTo(bound + block), "held before the slow operator, by the executor's accounting");
+            Assert.That(slow.PeakHeldBytes, Is.GreaterThan(bound - block), "the bound was reached: the fast operator was held back by it");
+            Assert.That(unbounded.Stats().Operators[2].PeakHeldBytes, Is.GreaterThan(bound + block),
+                "without the bound the same pipeline held more (only the bounds on block counts held it)");
+            Assert.That(stats.Operators[0].HeldBytesBound, Is.Null, "a source takes no blocks");
+        });
+    }
+
+    [Test]
+    public void A_block_larger_than_its_operators_bound_still_flows_one_at_a_time()
+    {
+        DataContext.Current.MaxStoreBytesPerOperator = 1;
+        var dataset = FastThenSlow(blocks: 12, sleepMs: 5);
+        Assert.That(dataset.IterRows().Select(b => b.Id), Is.EqualTo(Enumerable.Range(0, 48)));
+        var stats = dataset.Stats();
+        var block = stats.Operators[1].BytesOut!.Value / stats.Operators[1].BlocksOut;
+        Assert.That(stats.Operators[2].PeakHeldBytes, Is.EqualTo(block), "one block at a time: the operator may always take one");
+    }
+
+    /// <summary>A source stage making 256 KiB blocks (4 rows of 64 KiB) fast, before a class transform that sleeps per block.</summary>
+    private static Dataset<Blob> FastThenSlow(int blocks, int sleepMs) => RayData.Range(blocks * 4, blocks: blocks)
+        .MapBatches(static (int[] ids) => ids.Select(id => new Blob { Id = id, Payload = Fill(id, 64 * 1024) }).ToArray())
+        .MapBatches<Sleeper, Blob, Blob>(concurrency: 1, batchSize: 1000, sleepMs);
+
+    [Test]
     public void A_class_transforms_constructor_runs_once_per_actor_not_per_batch()
     {
         var tagged = RayData.Range(2_000, blocks: 20)
@@ -154,6 +204,26 @@ public sealed class ProcessPipelineTests() : DataFixture(RayMode.Processes)
     }
 
     [Test]
+    public void A_csv_file_cut_into_ranges_is_read_by_a_task_per_range_in_workers_with_the_rows_of_one_read()
+    {
+        var people = SplitReadTests.People(2_000);
+        var folder = ScratchPath("csv");
+        RayData.FromItems(people, blocks: 1).WriteCsv(folder);
+        var file = Directory.GetFiles(folder, "part-*.csv").Single();
+
+        DataContext.Current.TargetBytesPerReadTask = 8 * 1024;
+        var split = RayData.ReadCsv<Person>(file).Map(static p => (p.Id, p.Name, Pid: Environment.ProcessId));
+        var rows = split.IterRows().ToArray();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rows.Select(r => (r.Id, r.Name)), Is.EqualTo(people.Select(p => (p.Id, p.Name))), "every row once, in the file's order");
+            Assert.That(split.Stats().Operators[0].Tasks, Is.GreaterThan(20), "a read task per range");
+            Assert.That(rows.Select(r => r.Pid).Distinct(), Has.None.EqualTo(Environment.ProcessId), "read in worker processes");
+        });
+    }
+
+    [Test]
     public void A_capturing_lambda_is_refused_before_anything_runs_with_the_operator_named()
     {
         var offset = 5;
@@ -173,6 +243,16 @@ public sealed class ProcessPipelineTests() : DataFixture(RayMode.Processes)
 public sealed class Reverser : IBatchTransform<Blob, Blob>
 {
     public Blob[] Transform(Blob[] batch) => batch.Select(b => new Blob { Id = b.Id, Payload = b.Payload.Reverse().ToArray() }).ToArray();
+}
+
+/// <summary>A slow operator: sleeps per batch, then passes it on.</summary>
+public sealed class Sleeper(int milliseconds) : IBatchTransform<Blob, Blob>
+{
+    public Blob[] Transform(Blob[] batch)
+    {
+        System.Threading.Thread.Sleep(milliseconds);
+        return batch;
+    }
 }
 
 /// <summary>A class transform whose constructor is costly in real life (a model); here it records that it ran.</summary>

@@ -58,3 +58,15 @@ public sealed partial class Reading : IEquatable<Reading>
 
     public override int GetHashCode() => Sensor;
 }
+
+/// <summary>A CSV row whose columns are known by position, for files without a header.</summary>
+[MemoryPackable]
+[CsvRecord]
+public sealed partial class Note
+{
+    [CsvColumn(Index = 0)]
+    public int Id { get; set; }
+
+    [CsvColumn(Index = 1)]
+    public string? Text { get; set; }
+}
