@@ -44,8 +44,12 @@ public class CachingTests
     }
 
     private static IEnumerable<(string Stage, IncrementalStepRunReason Reason)> RayGenSteps(GeneratorDriver driver) =>
-        GeneratorHarness.RayGenResult(driver.GetRunResult()).TrackedSteps
-            .Where(kv => StageNames.Contains(kv.Key))
+        Steps(GeneratorHarness.RayGenResult(driver.GetRunResult()), StageNames);
+
+    /// <summary>Each tracked output of the named stages, with why it ran.</summary>
+    private static IEnumerable<(string Stage, IncrementalStepRunReason Reason)> Steps(GeneratorRunResult result, string[] stages) =>
+        result.TrackedSteps
+            .Where(kv => stages.Contains(kv.Key))
             .SelectMany(kv => kv.Value.SelectMany(step => step.Outputs.Select(o => (kv.Key, o.Reason))));
 
     [Test]
@@ -119,10 +123,7 @@ public class CachingTests
     }
 
     private static List<(string Stage, IncrementalStepRunReason Reason)> DataSteps(GeneratorDriver driver) =>
-        GeneratorHarness.DataResult(driver.GetRunResult()).TrackedSteps
-            .Where(kv => DataStageNames.Contains(kv.Key))
-            .SelectMany(kv => kv.Value.SelectMany(step => step.Outputs.Select(o => (kv.Key, o.Reason))))
-            .ToList();
+        Steps(GeneratorHarness.DataResult(driver.GetRunResult()), DataStageNames).ToList();
 
     [Test]
     public void An_unrelated_edit_reruns_with_the_data_function_stages_cached_or_unchanged()

@@ -76,6 +76,21 @@ internal static class GeneratorHarness
     public static GeneratorRunResult DataResult(GeneratorDriverRunResult result) =>
         result.Results.Single(r => r.Generator.GetGeneratorType() == typeof(Data.DataFunctionGenerator));
 
+    /// <summary>
+    /// Runs the generator over <paramref name="source"/> and checks what every snapshot case holds: no diagnostics or
+    /// exception from the generator, and output that compiles with no warnings. Returns the files it wrote.
+    /// </summary>
+    public static System.Collections.Immutable.ImmutableArray<GeneratedSourceResult> GenerateCleanly(string source, Func<GeneratorDriverRunResult, GeneratorRunResult> which)
+    {
+        var (output, result) = Run(source);
+        var ours = which(result);
+        NUnit.Framework.Assert.That(ours.Diagnostics, NUnit.Framework.Is.Empty, "the generator reports nothing; diagnostics are the analyzers' job");
+        NUnit.Framework.Assert.That(ours.Exception, NUnit.Framework.Is.Null);
+        NUnit.Framework.Assert.That(WarningsAndErrors(output).Select(d => d.ToString()), NUnit.Framework.Is.Empty,
+            "the generated code compiles with no warnings (for data functions: the interceptors match their calls)");
+        return ours.GeneratedSources;
+    }
+
     /// <summary>Errors anywhere, and warnings in generated files (the test sources themselves may lack XML docs).</summary>
     public static IReadOnlyList<Diagnostic> WarningsAndErrors(Compilation compilation) =>
         compilation.GetDiagnostics()
