@@ -155,6 +155,7 @@ internal sealed class JobHost : IDisposable
                 if (frame is JobResultFrame result) OnResult(result);
                 else if (frame is JobUsageFrame usage) Used = usage.Used;
                 else if (frame is JobForwardFrame forward) OnForward(forward);
+                else if (frame is ClusterInfoFrame info) _ = AnswerClusterInfoAsync(c, info);
                 else c.Close($"the job host sent a {frame.GetType().Name}, which it never sends");
             },
             (_, error) =>
@@ -339,6 +340,24 @@ internal sealed class JobHost : IDisposable
         var job = _routes.TryRemove(result.Key, out var replyTo) ? replyTo : JobId;
         lock (_lock) _results.Add((job, result));
         Flush();
+    }
+
+    /// <summary>Ray.Nodes() or the resource figures asked by code in the job host: the head's node table, as a driver reads it.</summary>
+    private async Task AnswerClusterInfoAsync(FrameConnection connection, ClusterInfoFrame frame)
+    {
+        var reply = new ClusterInfoReplyFrame { RequestId = frame.RequestId };
+        try
+        {
+            var reports = await _sink.Nodes();
+            if (frame.Kind == ClusterInfoKind.Nodes) reply.Nodes = reports.Select(r => WireNode.From(Driver.ClusterConnection.ToNodeInfo(r))).ToArray();
+            else reply.Resources = Driver.ClusterClient.Sum(reports, free: frame.Kind == ClusterInfoKind.AvailableResources);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            reply.Error = $"The node could not read the cluster's node table: {e.Message}";
+        }
+
+        connection.Send(reply);
     }
 
     // Calls of the driver's actors made by code here, on their way to the driver (in order, with the results' flush).
@@ -526,6 +545,9 @@ internal interface IJobSink
 
     /// <summary>The length of a value another node holds for a job (before pulling it, node to node).</summary>
     Task<long> HeldLength(string silo, string jobId, long key);
+
+    /// <summary>The head's node table (for Ray.Nodes() and the resource figures asked in a task).</summary>
+    Task<NodeReport[]> Nodes();
 
     /// <summary>A chunk of a value another node holds for a job.</summary>
     Task<byte[]> PullFrom(string silo, string jobId, long key, long offset, int count);

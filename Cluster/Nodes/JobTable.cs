@@ -240,6 +240,8 @@ internal sealed class JobTable : IDisposable
 
         public Task<long> HeldLength(string silo, string jobId, long key) => table._grains.GetGrain<INodeAgent>(silo).HeldLength(jobId, key);
 
+        public Task<NodeReport[]> Nodes() => table._grains.GetGrain<INodeDirectory>(0).Nodes();
+
         public Task<byte[]> PullFrom(string silo, string jobId, long key, long offset, int count) =>
             table._grains.GetGrain<INodeAgent>(silo).Pull(jobId, key, offset, count);
 

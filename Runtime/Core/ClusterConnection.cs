@@ -8,7 +8,17 @@ namespace RayGen.Core;
 /// assembly (it would drag Orleans into every application): <c>Ray.Init</c> loads it by name once, when an
 /// address is given, and finds the connector through <see cref="ClusterConnectorAttribute"/>.
 /// </summary>
-internal interface IClusterConnection : IDisposable
+internal interface IClusterConnection : IClusterView, IDisposable
+{
+    /// <summary>
+    /// The backend that runs <paramref name="owner"/>'s work on the cluster's nodes. The owner's scheduler then
+    /// places nothing itself (its pool is unbounded): resources are counted per node, by the backend.
+    /// </summary>
+    IExecutionBackend CreateBackend(TaskOwner owner);
+}
+
+/// <summary>What a runtime knows of the cluster it is part of (a driver's connection, a job host's node).</summary>
+internal interface IClusterView
 {
     /// <summary>The cluster's nodes, alive and dead (never drivers).</summary>
     IReadOnlyList<NodeInfo> Nodes();
@@ -18,12 +28,6 @@ internal interface IClusterConnection : IDisposable
 
     /// <summary>The alive nodes' free resources, summed.</summary>
     IReadOnlyDictionary<string, double> AvailableResources();
-
-    /// <summary>
-    /// The backend that runs <paramref name="owner"/>'s work on the cluster's nodes. The owner's scheduler then
-    /// places nothing itself (its pool is unbounded): resources are counted per node, by the backend.
-    /// </summary>
-    IExecutionBackend CreateBackend(TaskOwner owner);
 }
 
 /// <summary>Connects a driver to a cluster; one instance per <c>Ray.Init</c>.</summary>

@@ -84,6 +84,9 @@ internal sealed class DriverEndpoint : IDisposable
             case ActorLookupFrame lookup:
                 _requests.OnActorLookup(connection, lookup);
                 break;
+            case ClusterInfoFrame info:
+                _requests.OnClusterInfo(connection, info);
+                break;
             case KillActorFrame kill:
                 _requests.OnKillActor(kill);
                 break;

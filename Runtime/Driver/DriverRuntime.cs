@@ -122,13 +122,18 @@ internal sealed class DriverRuntime : RuntimeCore
         }
     }
 
+    /// <summary>A cluster node's job host: the cluster as its node sees it (null elsewhere).</summary>
+    internal IClusterView? NodeView { get; set; }
+
+    private IClusterView? View => Cluster ?? NodeView;
+
     public override IReadOnlyList<NodeInfo> Nodes() =>
         // Locally this machine is the one node, with the id the State API's rows name it by.
-        Cluster?.Nodes() ?? State.Nodes();
+        View?.Nodes() ?? State.Nodes();
 
-    public override IReadOnlyDictionary<string, double> ClusterResources() => Cluster?.ClusterResources() ?? Owner.Scheduler.Resources(free: false);
+    public override IReadOnlyDictionary<string, double> ClusterResources() => View?.ClusterResources() ?? Owner.Scheduler.Resources(free: false);
 
-    public override IReadOnlyDictionary<string, double> AvailableResources() => Cluster?.AvailableResources() ?? Owner.Scheduler.Resources(free: true);
+    public override IReadOnlyDictionary<string, double> AvailableResources() => View?.AvailableResources() ?? Owner.Scheduler.Resources(free: true);
 
     /// <inheritdoc />
     public override RuntimeContext CurrentContext()

@@ -128,6 +128,16 @@ internal sealed partial class WorkerRequests
         connection.Send(reply);
     }
 
+    /// <summary>
+    /// Ray.Nodes() or the resource figures asked in a task or actor: answered off the connection's thread, since on a
+    /// cluster node the job host asks its node, which asks the head.
+    /// </summary>
+    public void OnClusterInfo(FrameConnection connection, ClusterInfoFrame frame)
+    {
+        var core = _runtime.Runtime;
+        ThreadPool.UnsafeQueueUserWorkItem(static s => s.connection.Send(ClusterInfo.Answer(s.core, s.frame)), (connection, core, frame), preferLocal: false);
+    }
+
     public void OnKillActor(KillActorFrame frame)
     {
         if (_runtime.Actors.Find(frame.ActorId) is { } actor) _runtime.Actors.Kill(actor, frame.NoRestart);

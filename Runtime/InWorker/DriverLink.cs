@@ -127,6 +127,24 @@ internal sealed partial class DriverLink : IObjectOwnership
         if (_requests.TryRemove(frame.RequestId, out var reply)) reply.TrySetResult(frame);
     }
 
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<ClusterInfoReplyFrame>> _clusterRequests = new();
+
+    /// <summary>Asks the driver (a job host on a cluster node) for the nodes or resources; blocks until it answers.</summary>
+    public ClusterInfoReplyFrame AskCluster(ClusterInfoKind kind)
+    {
+        var id = Interlocked.Increment(ref _nextRequest);
+        var reply = new TaskCompletionSource<ClusterInfoReplyFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _clusterRequests[id] = reply;
+        Send(new ClusterInfoFrame { RequestId = id, Kind = kind });
+        _connection.HandOffReceiving();
+        return reply.Task.GetAwaiter().GetResult();
+    }
+
+    public void OnClusterInfo(ClusterInfoReplyFrame frame)
+    {
+        if (_clusterRequests.TryRemove(frame.RequestId, out var reply)) reply.TrySetResult(frame);
+    }
+
     public void Put(ObjectEntry entry)
     {
         if (entry.Shared is { } shared)

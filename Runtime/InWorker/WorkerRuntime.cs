@@ -79,12 +79,20 @@ internal sealed class WorkerRuntime : RuntimeCore
 
     public override IStreamSink OpenStreamSink(long runId) => _link.Streams.OpenSink(runId);
 
-    // Read in a task or actor they would need frames to the driver; until then they say so rather than answer wrong.
-    public override IReadOnlyList<NodeInfo> Nodes() => throw NotInWorker("Ray.Nodes()");
+    // Asked of the driver (or, on a cluster node, the job host, which asks its node): a worker knows no cluster itself.
+    public override IReadOnlyList<NodeInfo> Nodes() => ClusterInfo.Nodes(AskCluster(ClusterInfoKind.Nodes, "list the nodes"));
 
-    public override IReadOnlyDictionary<string, double> ClusterResources() => throw NotInWorker("Ray.ClusterResources()");
+    public override IReadOnlyDictionary<string, double> ClusterResources() =>
+        ClusterInfo.Resources(AskCluster(ClusterInfoKind.ClusterResources, "read the cluster's resources"));
 
-    public override IReadOnlyDictionary<string, double> AvailableResources() => throw NotInWorker("Ray.AvailableResources()");
+    public override IReadOnlyDictionary<string, double> AvailableResources() =>
+        ClusterInfo.Resources(AskCluster(ClusterInfoKind.AvailableResources, "read the available resources"));
+
+    private ClusterInfoReplyFrame AskCluster(ClusterInfoKind kind, string action)
+    {
+        ThrowIfShutDown(action);
+        return _link.AskCluster(kind);
+    }
 
     /// <inheritdoc />
     // A worker hosts at most one actor and runs nothing else: all its code is that actor's.
@@ -92,9 +100,6 @@ internal sealed class WorkerRuntime : RuntimeCore
 
     /// <summary>This worker builds the actor <paramref name="actorId"/>: from now on its code runs in that actor.</summary>
     public void HostActor(string actorId) => _context = _context.ForActor(actorId);
-
-    private static RayException NotInWorker(string call) =>
-        new($"{call} is not available inside a task or actor yet; call it in the driver and pass the result in.");
 
     protected override void OnShutdown()
     {

@@ -24,6 +24,8 @@ namespace RayGen.Protocol;
 [MemoryPackUnion(16, typeof(EscapeFrame))]
 [MemoryPackUnion(17, typeof(CollectFrame))]
 [MemoryPackUnion(18, typeof(CollectedFrame))]
+[MemoryPackUnion(19, typeof(ClusterInfoFrame))]
+[MemoryPackUnion(20, typeof(ClusterInfoReplyFrame))]
 [MemoryPackUnion(50, typeof(CreatePlacementGroupFrame))]
 [MemoryPackUnion(51, typeof(RemovePlacementGroupFrame))]
 [MemoryPackUnion(52, typeof(PlacementGroupReadyFrame))]

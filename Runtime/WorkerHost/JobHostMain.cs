@@ -62,6 +62,8 @@ internal static class JobHostMain
         runtime.Owner.Actors.ForwardForeignActors(JobForwards.FirstOwnActorId, JobForwards.DriverActorIdLimit, forwards);
         runtime.Owner.NestedSpill = forwards;
         runtime.Objects.FetchForeign = forwards.Fetch;
+        var view = new NodeClusterView(connection);
+        runtime.NodeView = view;
         var closed = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.Start(
             (_, frame) =>
@@ -73,6 +75,7 @@ internal static class JobHostMain
                     case JobKillActorFrame kill: runs.Kill(kill); break;
                     case JobForwardResultFrame answer: forwards.OnResult(answer); break;
                     case JobCancelFrame cancel: runs.Cancel(cancel); break;
+                    case ClusterInfoReplyFrame info: view.OnReply(info); break;
                     default: connection.Close($"the node sent a {frame.GetType().Name}, which a job host does not take"); break;
                 }
             },

@@ -66,6 +66,7 @@ internal static class WorkerMain
                     case CancelRunFrame cancel: executor.Cancel(cancel); break;
                     case ObjectValueFrame value: link.OnObjectValue(value); break;
                     case ActorReplyFrame reply: link.OnActorReply(reply); break;
+                    case ClusterInfoReplyFrame info: link.OnClusterInfo(info); break;
                     case LoadAssembliesFrame load: AssemblyLoading.Load(load.Paths); break;
                     case CollectFrame collect: link.OnCollect(collect); break;
                     case StreamAckFrame ack: link.Streams.OnAck(ack); break;

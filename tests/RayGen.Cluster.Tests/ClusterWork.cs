@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 
 namespace RayGen.Cluster.Tests;
@@ -14,6 +15,10 @@ public static partial class ClusterWork
 
     [Remote]
     public static int Add(int x, int y) => x + y;
+
+    /// <summary>What a task on a node sees of its cluster: how many nodes are alive, and the CPUs in all.</summary>
+    [Remote]
+    public static string ClusterSeenFromATask() => $"{Ray.Nodes().Count(n => n.IsAlive)}|{Ray.ClusterResources()["CPU"]}|{Ray.AvailableResources().ContainsKey("CPU")}";
 
     /// <summary>Ray.RuntimeContext where it runs, as <c>NODE|JOB|ACTOR</c>.</summary>
     [Remote]

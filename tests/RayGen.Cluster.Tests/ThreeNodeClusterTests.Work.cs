@@ -140,6 +140,15 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void A_task_on_a_node_sees_the_clusters_nodes_and_resources_as_the_driver_does()
+    {
+        using var ray = Connect();
+        var onGpu = new RemoteOptions { NumGpus = 1 };
+        Assert.That(ClusterWork.Remote.With(onGpu).ClusterSeenFromATask().Get(TimeSpan.FromSeconds(60)), Is.EqualTo("3|6|True"),
+            "three alive nodes with 1 + 2 + 3 CPUs, read through the node from the head");
+    }
+
+    [Test]
     public void A_custom_resource_routes_every_task_to_the_only_node_that_has_it()
     {
         using var ray = Connect();

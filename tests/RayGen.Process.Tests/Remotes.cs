@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -10,6 +11,15 @@ public static partial class ProcTasks
 {
     [Remote]
     public static int Pid() => Environment.ProcessId;
+
+    /// <summary>What a task sees of its cluster: the nodes as <c>ID|ALIVE|CPU</c>, and the CPU totals, free and in all.</summary>
+    [Remote]
+    public static string[] ClusterSeenFromATask() =>
+    [
+        .. Ray.Nodes().Select(n => $"{n.NodeId}|{n.IsAlive}|{n.Resources.GetValueOrDefault("CPU")}"),
+        $"total {Ray.ClusterResources()["CPU"]}",
+        $"free {Ray.AvailableResources()["CPU"]}",
+    ];
 
     [Remote]
     public static int SleepThenPid(int milliseconds)

@@ -33,6 +33,16 @@ public class TaskTests
     }
 
     [Test]
+    public void A_task_in_a_worker_sees_the_same_nodes_and_resources_as_its_driver()
+    {
+        using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
+        var node = Ray.Nodes().Single();
+        var seen = ProcTasks.Remote.ClusterSeenFromATask().Get(TimeSpan.FromSeconds(30));
+        Assert.That(seen, Is.EqualTo(new[] { $"{node.NodeId}|True|2", "total 2", "free 1" }),
+            "one node, two CPUs, and one of them held by the task that asks");
+    }
+
+    [Test]
     public void Two_tasks_on_two_cpus_run_at_the_same_time()
     {
         using var ray = Ray.Init(new RayOptions { NumCpus = 2 });
