@@ -147,6 +147,8 @@ internal sealed class JobRuns
         /// <summary>The host's own objects the value refers to, and those their values refer to; null when none.</summary>
         private List<ObjectEntry>? Own(ObjectEntry result)
         {
+            // Most results hold no refs: one lookup, nothing allocated.
+            if (Containment.HeldBy(result.Data) is null) return null;
             List<ObjectEntry>? own = null;
             HashSet<ObjectId>? seen = null;
             var queue = new Queue<ObjectEntry>();
