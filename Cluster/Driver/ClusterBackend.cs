@@ -872,7 +872,7 @@ internal sealed partial class ClusterBackend : IExecutionBackend, IActorNames
                 if (frame.ActorId == 0)
                 {
                     // A read of an object of this driver whose ref reached code on the node (an unknown id answers as lost).
-                    _owner.Runtime.Objects.Import(frame.Object).Subscribe(new ForwardAnswer(this, nodeId, frame.Key));
+                    _owner.Runtime.Objects.Import(frame.Object).Subscribe(new ForwardAnswer(this, nodeId, frame.Key, pointToHolder: !frame.ThroughDriver));
                     continue;
                 }
 
@@ -893,6 +893,11 @@ internal sealed partial class ClusterBackend : IExecutionBackend, IActorNames
 
             result.Subscribe(new ForwardAnswer(this, nodeId, frame.Key));
         }
+    }
+
+    private string? SiloOf(string nodeId)
+    {
+        lock (_lock) return _silos.TryGetValue(nodeId, out var silo) ? silo : null;
     }
 
     private void AnswerForward(string nodeId, JobForwardResultFrame answer)
@@ -929,13 +934,20 @@ internal sealed partial class ClusterBackend : IExecutionBackend, IActorNames
     }
 
     /// <summary>Sends a forwarded call's value (copied: it leaves this process) or error back to the node that made it.</summary>
-    private sealed class ForwardAnswer(ClusterBackend backend, string nodeId, long key) : IEntryWaiter
+    private sealed class ForwardAnswer(ClusterBackend backend, string nodeId, long key, bool pointToHolder = false) : IEntryWaiter
     {
         public void OnEntryCompleted(ObjectEntry entry)
         {
-            // A value a node holds comes here first, off this (engine) thread.
+            // A value a node holds for this driver: the asking node pulls it from there, node to node; failing that it
+            // asks again, and the value comes here first (off this engine thread).
             if (entry.Remote is RemoteValue { IsLocal: false } remote)
             {
+                if (pointToHolder && remote.Copy is { Dropped: false, Link: { Ended: false, IsForeign: false } } copy && backend.SiloOf(copy.Link.NodeId) is { } silo)
+                {
+                    backend.AnswerForward(nodeId, new JobForwardResultFrame { Key = key, HeldFrom = silo, HeldKey = copy.Key, HeldLength = copy.Length });
+                    return;
+                }
+
                 _ = AnswerWhenHereAsync(entry, remote);
                 return;
             }

@@ -375,7 +375,31 @@ internal sealed class JobHost : IDisposable
     public void ForwardResults(JobForwardResultFrame[] answers)
     {
         var connection = _connection ?? throw new InvalidOperationException("The job host is not connected.");
-        foreach (var answer in answers) connection.Send(answer);
+        foreach (var answer in answers)
+        {
+            if (answer.HeldFrom is { } silo) _ = PullForwardedAsync(connection, answer, silo);
+            else connection.Send(answer);
+        }
+    }
+
+    /// <summary>An object the driver said another node holds: pulled from there, node to node, then handed to the job host.</summary>
+    private async Task PullForwardedAsync(FrameConnection connection, JobForwardResultFrame answer, string silo)
+    {
+        try
+        {
+            var value = GC.AllocateUninitializedArray<byte>(checked((int)answer.HeldLength));
+            await Transfer.InChunksAsync(value.Length, ChunkBytes, PullsInFlight, async (offset, count) =>
+            {
+                var chunk = await _sink.PullFrom(silo, JobId, answer.HeldKey, offset, count);
+                if (chunk.Length != count) throw new InvalidDataException($"node {silo} sent {chunk.Length} of {count} bytes at {offset}");
+                chunk.CopyTo(value.AsSpan((int)offset));
+            });
+            connection.Send(new JobForwardResultFrame { Key = answer.Key, Value = value });
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            connection.Send(new JobForwardResultFrame { Key = answer.Key, PullFailed = true, Error = ErrorInfo.Of(ErrorKind.ObjectLost, e.Message) });
+        }
     }
 
     private void OnLine(string? line)

@@ -118,6 +118,9 @@ internal sealed partial class JobForwardFrame : IFrame
     /// <summary>For a read (<see cref="ActorId"/> 0): the id of the driver's object, whose ref reached code on the node.</summary>
     public ObjectId Object { get; set; }
 
+    /// <summary>A read asked again after the node could not pull the object from the node that held it: the driver answers with the value.</summary>
+    public bool ThroughDriver { get; set; }
+
     /// <summary>For a nested task spilled to the driver (<see cref="ActorId"/> 0): its options; null for a call or a read.</summary>
     public WireOptions? TaskOptions { get; set; }
 
@@ -137,6 +140,19 @@ internal sealed partial class JobForwardResultFrame : IFrame
     public long Key { get; set; }
     public byte[]? Value { get; set; }
     public ErrorInfo? Error { get; set; }
+
+    /// <summary>
+    /// For a read of an object another node holds for the driver: that node's silo address, where this node pulls it
+    /// from under <see cref="HeldKey"/> (node to node), instead of the driver carrying it; null otherwise.
+    /// </summary>
+    public string? HeldFrom { get; set; }
+
+    public long HeldKey { get; set; }
+
+    public long HeldLength { get; set; }
+
+    /// <summary>Set by the node when pulling from <see cref="HeldFrom"/> failed: the job host asks the driver again, for its copy.</summary>
+    public bool PullFailed { get; set; }
 }
 
 /// <summary>Node agent -> job host: cancel a run (Ray.Cancel in the driver): its token is signalled; forced, its worker is killed.</summary>

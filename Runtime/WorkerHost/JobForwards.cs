@@ -135,7 +135,18 @@ internal sealed class JobForwards : IForwardedActor, INestedTaskSpill
     }
 
     /// <summary>The driver's answer to one forwarded call or read.</summary>
-    public void OnResult(JobForwardResultFrame frame) => Complete(frame.Key, frame.Value, frame.Error);
+    public void OnResult(JobForwardResultFrame frame)
+    {
+        // The node could not pull it from where the driver said it was: asked again, for the driver's own copy (made
+        // again there when its node died).
+        if (frame.PullFailed && _pending.TryRemove(frame.Key, out var pending) && pending is ObjectEntry entry)
+        {
+            Forward(new JobForwardFrame { Object = entry.Id, ThroughDriver = true }, entry);
+            return;
+        }
+
+        Complete(frame.Key, frame.Value, frame.Error);
+    }
 
     private void Complete(long key, byte[]? value, ErrorInfo? error)
     {

@@ -106,6 +106,15 @@ public static partial class ClusterWork
         return sum;
     }
 
+    /// <summary>Sums the bytes of the values whose refs it was handed inside an array, where it runs, as <c>NODE|SUM</c>.</summary>
+    [Remote]
+    public static string SumBytesOfRefs(ObjectRef<byte[]>[] values)
+    {
+        long sum = 0;
+        foreach (var value in values) sum += Sum(value.Get());
+        return $"{Node}|{sum}";
+    }
+
     /// <summary>Kills the counter it was handed (Ray.Kill from a node, of the driver's actor).</summary>
     [Remote]
     public static string KillCounter(ActorHandle<NodeCounter> counter)

@@ -140,6 +140,33 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void A_large_value_whose_ref_reaches_a_task_on_another_node_inside_a_value_goes_node_to_node()
+    {
+        using var ray = Connect();
+        const int length = 12 * 1024 * 1024;
+        var nodes = NodesByResources();
+        var backend = RayGen.Cluster.Driver.ClusterBackend.Last!;
+        var made = ClusterWork.Remote.With(new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["b"].NodeId, soft: false) }).Pattern(length);
+        Ray.Wait([made], numReturns: 1, timeout: TimeSpan.FromSeconds(120));
+        var pulledBefore = backend.PulledBytes;
+        var pushedBefore = backend.PushedBytes;
+
+        // Inside an array, the ref is no argument the driver resolves: the task's node asks the driver for it, and is
+        // pointed to the node that holds it.
+        var answer = ClusterWork.Remote.With(new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["gpu"].NodeId, soft: false) })
+            .SumBytesOfRefs(new[] { made }).Get(TimeSpan.FromSeconds(120));
+
+        long expected = 0;
+        for (var i = 0; i < length; i++) expected += (byte)(i * 31 + 7);
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer, Is.EqualTo($"{nodes["gpu"].Address}|{expected}"), "read whole on the other node");
+            Assert.That(backend.PulledBytes - pulledBefore, Is.Zero, "the driver did not pull it");
+            Assert.That(backend.PushedBytes - pushedBefore, Is.Zero, "nor push it");
+        });
+    }
+
+    [Test]
     public void A_task_on_a_node_sees_the_clusters_nodes_and_resources_as_the_driver_does()
     {
         using var ray = Connect();
