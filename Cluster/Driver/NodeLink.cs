@@ -127,12 +127,10 @@ internal sealed class NodeLink
             try
             {
                 await ready;
-                string[]? assemblies = null;
-                if (RemoteRegistry.Count != _knownFunctions)
-                {
-                    _knownFunctions = RemoteRegistry.Count;
-                    assemblies = _app.Assemblies();
-                }
+                // Assemblies whose functions registered after the job started go with the batch, and count as known
+                // only once a batch carrying them arrived: a batch that failed is sent again with them.
+                var known = RemoteRegistry.Count;
+                var assemblies = known != _knownFunctions ? _app.Assemblies() : null;
 
                 foreach (var outgoing in batch)
                 {
@@ -142,6 +140,7 @@ internal sealed class NodeLink
 
                 await Agent.Submit(_targetJob, MemoryPackSerializer.Serialize(batch.Select(o => o.Run).ToArray()), IsForeign ? null : assemblies,
                     IsForeign ? _jobId : null);
+                _knownFunctions = known;
             }
             catch (Exception e)
             {
