@@ -88,6 +88,45 @@ public class NewcomerTests
         Assert.That(Normalized(run.Output), Is.EqualTo(Normalized(HelloOutput)), run.ToString());
     }
 
+    // A pipeline of RayGen.Data with a static lambda that names a helper of the app and uses LINQ: its copy in the
+    // generated registry is what the workers run (the interceptors compile only where the package's build file
+    // enables them).
+    private const string DataProgram = """
+        using System.Linq;
+        using RayGen;
+        using RayGen.Data;
+
+        using var ray = Ray.Init();
+        var total = RayData.Range(10_000)
+            .Map(static i => Scale.Times(i, 3))
+            .MapBatches(static (long[] batch) => batch.Where(x => x % 2 == 0).ToArray())
+            .IterRows()
+            .Sum();
+        Console.WriteLine($"total = {total}");
+
+        internal static class Scale
+        {
+            public static long Times(int i, int factor) => (long)i * factor;
+        }
+        """;
+
+    [Test]
+    public void A_console_app_with_the_data_package_runs_a_pipeline_whose_functions_come_from_the_generated_registry()
+    {
+        var app = PackageFeed.NewProjectWithRayGen("console", "DataHello");
+        PackageFeed.AddRayGenData(app);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), DataProgram);
+        var generated = Path.Combine(app, "obj", "generated");
+        var run = PackageFeed.Succeed(PackageFeed.Run(app, "run", "-p:EmitCompilerGeneratedFiles=true", $"-p:CompilerGeneratedFilesOutputPath={generated}"));
+
+        long expected = Enumerable.Range(0, 10_000).Select(i => (long)i * 3).Where(x => x % 2 == 0).Sum();
+        Assert.That(Normalized(run.Output), Is.EqualTo($"total = {expected}"), run.ToString());
+        var registry = Directory.GetFiles(generated, "RayGen.Data.Functions.g.cs", SearchOption.AllDirectories);
+        Assert.That(registry, Has.Length.EqualTo(1), "the generator wrote the registry");
+        Assert.That(File.ReadAllText(registry[0]), Does.Contain("global::Scale.Times(i, 3)").And.Contain("InterceptsLocation"),
+            "both functions are copied in, with the app's helper named globally, and the calls intercepted");
+    }
+
     // A plain console app (its runtimeconfig names Microsoft.NETCore.App only) that sets DashboardPort: RayGen loads its
     // web server from beside the app and finds ASP.NET Core in the shared framework folder on its own.
     private const string DashboardProgram = """

@@ -117,6 +117,9 @@ public sealed class PackageFeed
     internal static CommandResult AddRayGen(string projectDirectory) =>
         Succeed(Dotnet.Run(projectDirectory, AppEnvironment, CommandTimeout, "add", "package", "RayGen", "--version", Version));
 
+    internal static CommandResult AddRayGenData(string projectDirectory) =>
+        Succeed(Dotnet.Run(projectDirectory, AppEnvironment, CommandTimeout, "add", "package", "RayGen.Data", "--version", Version));
+
     internal static CommandResult Run(string directory, params string[] arguments) =>
         Dotnet.Run(directory, AppEnvironment, CommandTimeout, arguments);
 
