@@ -214,15 +214,7 @@ internal sealed class JobHost : IDisposable
             try
             {
                 var length = await _sink.HeldLength(silo, JobId, held[i]);
-                var value = GC.AllocateUninitializedArray<byte>(checked((int)length));
-                var key = held[i];
-                await Transfer.InChunksAsync(value.Length, ChunkBytes, PullsInFlight, async (offset, count) =>
-                {
-                    var chunk = await _sink.PullFrom(silo, JobId, key, offset, count);
-                    if (chunk.Length != count) throw new InvalidDataException($"node {silo} sent {chunk.Length} of {count} bytes at {offset}");
-                    chunk.CopyTo(value.AsSpan((int)offset));
-                });
-                run.Args[i] = value;
+                run.Args[i] = await PullFromNodeAsync(silo, held[i], length);
                 held[i] = 0;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -238,6 +230,19 @@ internal sealed class JobHost : IDisposable
 
         if (PutHeldArguments(run, held) is { } missing) OnResult(missing);
         else connection.Send(run);
+    }
+
+    /// <summary>A value another node holds for this job, pulled from its agent in chunks (a few at once), node to node.</summary>
+    private async Task<byte[]> PullFromNodeAsync(string silo, long key, long length)
+    {
+        var value = GC.AllocateUninitializedArray<byte>(checked((int)length));
+        await Transfer.InChunksAsync(value.Length, ChunkBytes, PullsInFlight, async (offset, count) =>
+        {
+            var chunk = await _sink.PullFrom(silo, JobId, key, offset, count);
+            if (chunk.Length != count) throw new InvalidDataException($"node {silo} sent {chunk.Length} of {count} bytes at {offset}");
+            chunk.CopyTo(value.AsSpan((int)offset));
+        });
+        return value;
     }
 
     /// <summary>The size of one chunk pulled from another node: far under Orleans' message limit.</summary>
@@ -387,13 +392,7 @@ internal sealed class JobHost : IDisposable
     {
         try
         {
-            var value = GC.AllocateUninitializedArray<byte>(checked((int)answer.HeldLength));
-            await Transfer.InChunksAsync(value.Length, ChunkBytes, PullsInFlight, async (offset, count) =>
-            {
-                var chunk = await _sink.PullFrom(silo, JobId, answer.HeldKey, offset, count);
-                if (chunk.Length != count) throw new InvalidDataException($"node {silo} sent {chunk.Length} of {count} bytes at {offset}");
-                chunk.CopyTo(value.AsSpan((int)offset));
-            });
+            var value = await PullFromNodeAsync(silo, answer.HeldKey, answer.HeldLength);
             connection.Send(new JobForwardResultFrame { Key = answer.Key, Value = value });
         }
         catch (Exception e) when (e is not OutOfMemoryException)

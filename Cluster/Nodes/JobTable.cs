@@ -30,7 +30,10 @@ internal sealed class JobTable : IDisposable
     {
         _identity = identity;
         _grains = grains;
-        _code = new CodeCache(ClusterState.CodeFolder);
+        // A folder of this node's own: nodes started on one machine share the state folder, and a build one node deletes
+        // when its last job there ends may be what another node's job host is starting from (seen: a job host that
+        // could not load RayGen.Worker.dll, exit code 134).
+        _code = new CodeCache(Path.Combine(ClusterState.CodeFolder, identity.Details.NodeId));
         _expiry = new Timer(_ => EndExpired(), null, LeaseCheckPeriod, LeaseCheckPeriod);
     }
 

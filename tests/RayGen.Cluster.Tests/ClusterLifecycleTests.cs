@@ -164,7 +164,10 @@ public class ClusterLifecycleTests
         }
     }
 
-    private string[] CodeFolders() => Directory.Exists(Path.Combine(_state, "code")) ? Directory.GetDirectories(Path.Combine(_state, "code")) : [];
+    // <state>/code/<node id>/<hash>: each node keeps the builds it was shipped in a folder of its own.
+    private string[] CodeFolders() => Directory.Exists(Path.Combine(_state, "code"))
+        ? Directory.GetDirectories(Path.Combine(_state, "code")).SelectMany(Directory.GetDirectories).ToArray()
+        : [];
 
     private static string CopyFolder(string from, string to)
     {
