@@ -23,7 +23,7 @@ internal sealed partial class ClusterBackend
     /// <summary>The value a node holds under <paramref name="key"/> for <paramref name="entry"/>, with <paramref name="producer"/> to make it again.</summary>
     private RemoteValue HoldRemote(NodeLink link, long key, long length, TaskSpec? producer, ObjectEntry entry)
     {
-        var value = new RemoteValue(checked((int)length), producer, v => FetchAsync(v, v.Producer));
+        var value = new RemoteValue(checked((int)length), producer, FetchAsync);
         NewHeldCopy(link, key, length, value, entry);
         return value;
     }
@@ -39,7 +39,7 @@ internal sealed partial class ClusterBackend
     }
 
     /// <summary>The bytes of a held value, pulled here; when its node lost it, made again by its task while that may retry.</summary>
-    private async Task<byte[]> FetchAsync(RemoteValue value, TaskSpec? producer)
+    private async Task<byte[]> FetchAsync(RemoteValue value)
     {
         while (true)
         {
@@ -58,7 +58,7 @@ internal sealed partial class ClusterBackend
                 failure = e;
             }
 
-            var made = await MakeAgainAsync(value, producer, copy, failure);
+            var made = await MakeAgainAsync(value, value.Producer, copy, failure);
             if (made is byte[] inline) return inline;
         }
     }

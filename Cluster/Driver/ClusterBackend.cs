@@ -311,14 +311,23 @@ internal sealed partial class ClusterBackend : IExecutionBackend, IActorNames
         PlaceWaiting();
     }
 
-    public void ForceStop(TaskSpec task)
+    // The owner has failed the ref already; the node kills the worker that runs it (a queued run is dropped there).
+    public void ForceStop(TaskSpec task) => CancelRuns(task, force: true);
+
+    // Ray.Cancel: the node signals the token where the run is. Looked up only on a cancel, which is rare.
+    public void Cancel(TaskSpec task) => CancelRuns(task, force: false);
+
+    private void CancelRuns(TaskSpec task, bool force)
     {
-        // The owner has failed the ref already; the node kills the worker that runs it (a queued run is dropped there).
         foreach (var run in _inFlight.Values)
         {
-            if (run.Task != task || run.Node is not { } node) continue;
-            _ = node.CancelRun(run.Key, force: true).ContinueWith(static _ => { }, TaskScheduler.Default);
+            if (run.Task == task) CancelRun(run, force);
         }
+    }
+
+    private static void CancelRun(Run run, bool force)
+    {
+        if (run.Node is { } node) _ = node.CancelRun(run.Key, force).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 
     private void Place(Run run)
@@ -524,16 +533,9 @@ internal sealed partial class ClusterBackend : IExecutionBackend, IActorNames
         if (Tracing) run.Trace($"send key {key} to {run.Node!.NodeId}");
         _inFlight[key] = run;
         run.Node!.Send(frame, pushes);
-        if (run.Kind != RunKind.ActorConstructor)
-        {
-            // Ray.Cancel signals the task's token: the node signals it where the run is (registered after the send, so
-            // the cancel follows the run; one already requested fires at once).
-            run.Task.GetCancellationToken().UnsafeRegister(static state =>
-            {
-                var (link, key) = ((NodeLink, long))state!;
-                _ = link.CancelRun(key, force: false).ContinueWith(static _ => { }, TaskScheduler.Default);
-            }, (run.Node, key));
-        }
+        // Read after the send (Cancel sets the flag before it looks the run up): a cancel requested meanwhile follows
+        // the run it cancels, and the job host keeps one that overtakes its run.
+        if (run.Kind != RunKind.ActorConstructor && run.Task.CancelRequested) CancelRun(run, force: false);
     }
 
     private void OnSendFailed(IReadOnlyList<JobRunFrame> frames, Exception error)

@@ -106,8 +106,7 @@ internal static class ShippedFunction
         }
 
         if (assembly.ManifestModule.ModuleVersionId != spec.RegistryModuleVersionId)
-            throw new InvalidOperationException(
-                $"The function {spec.Display} comes from a different build of {assembly.GetName().Name} than this process loaded (module {spec.RegistryModuleVersionId} against {assembly.ManifestModule.ModuleVersionId}); the driver and its workers must run the same build.");
+            throw DifferentBuild(spec, assembly, spec.RegistryModuleVersionId);
         if (Internal.FunctionRegistry.TryGet(spec.RegistryId, out var function)) return function;
         RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
         return Internal.FunctionRegistry.TryGet(spec.RegistryId, out function) ? function : null;
@@ -117,9 +116,7 @@ internal static class ShippedFunction
     {
         var type = Execution.TypeNames.Find(spec.DeclaringType)
             ?? throw new InvalidOperationException($"The function {spec.Display} cannot be found in this process: its type {spec.DeclaringType} did not load.");
-        if (type.Module.ModuleVersionId != spec.ModuleVersionId)
-            throw new InvalidOperationException(
-                $"The function {spec.Display} comes from a different build of {type.Assembly.GetName().Name} than this process loaded (module {spec.ModuleVersionId} against {type.Module.ModuleVersionId}); the driver and its workers must run the same build.");
+        if (type.Module.ModuleVersionId != spec.ModuleVersionId) throw DifferentBuild(spec, type.Assembly, spec.ModuleVersionId);
 
         const BindingFlags all = BindingFlags.Static | BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
         var method = type.GetMethods(all).FirstOrDefault(m => m.MetadataToken == spec.MethodToken)
@@ -132,6 +129,9 @@ internal static class ShippedFunction
             ?? throw new InvalidOperationException($"The function {spec.Display} has no static-lambda holder in this process.");
         return method.CreateDelegate(delegateType, target);
     }
+
+    private static InvalidOperationException DifferentBuild(FunctionSpec spec, System.Reflection.Assembly loaded, Guid expected) => new(
+        $"The function {spec.Display} comes from a different build of {loaded.GetName().Name} than this process loaded (module {expected} against {loaded.ManifestModule.ModuleVersionId}); the driver and its workers must run the same build.");
 
     private static bool IsLambdaSingleton(object target)
     {

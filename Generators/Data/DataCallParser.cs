@@ -17,8 +17,6 @@ internal static class DataCallParser
     /// <summary>The namespace whose dataset types run the functions they are given in workers.</summary>
     public const string DataNamespace = "RayGen.Data";
 
-    /// <summary>The namespace the interceptors live in; a project enables it with InterceptorsNamespaces.</summary>
-    public const string InterceptorsNamespace = PortableFunction.InterceptorsNamespace;
 
     private static readonly SymbolDisplayFormat s_global = SymbolDisplayFormat.FullyQualifiedFormat;
 

@@ -26,7 +26,7 @@ internal static class DataFunctionEmitter
         w.Line("// The functions are copies of the application's own code, which reports its own warnings once.");
         w.Line("#pragma warning disable");
         w.Line();
-        w.Open("namespace " + DataCallParser.InterceptorsNamespace);
+        w.Open("namespace " + Shared.PortableFunction.InterceptorsNamespace);
         w.Line("/// <summary>The RayGen.Data functions of this assembly, found by call-site id in every process, with no reflection.</summary>");
         w.Open($"file static class {ClassName}");
 

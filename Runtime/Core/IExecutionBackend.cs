@@ -17,6 +17,13 @@ internal interface IExecutionBackend : IDisposable
     /// <summary>Forcibly stops a running task (Cancel with force): in process mode its worker is killed and replaced.</summary>
     void ForceStop(TaskSpec task);
 
+    /// <summary>
+    /// Signals the token of a task or actor call where its run is (Ray.Cancel), after <see cref="TaskSpec.RequestCancel"/>.
+    /// A run handed over later carries the request itself: a backend checks <see cref="TaskSpec.CancelRequested"/> after
+    /// handing a run over, so no run needs a token registration of its own.
+    /// </summary>
+    void Cancel(TaskSpec task);
+
     /// <summary>Builds the actor's instance with its constructor arguments, then calls <see cref="ActorRecord.OnConstructed"/>. Must not block.</summary>
     void StartActor(ActorRecord actor, TaskSpec constructor, ReadOnlyMemory<byte>[] arguments);
 

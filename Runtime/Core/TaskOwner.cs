@@ -266,6 +266,7 @@ internal sealed class TaskOwner
         // the task inline, a kill can find the worker gone or fail) cannot leave it pending or end it another way.
         if (force) task.Result.TrySetError(CancelledError(task));
         task.Cancellation?.Cancel();
+        Backend.Cancel(task);
         // A forced task's worker is killed; an actor's calls share the actor's process, so only the ref fails.
         if (force && task.Actor is null) Backend.ForceStop(task);
     }

@@ -86,6 +86,11 @@ internal sealed class InProcessBackend : IExecutionBackend, IThreadRunner
         return _runtime.CompleteTask(task, result, null, takeNext: true);
     }
 
+    // The code reads the task's own token (InvocationContext), which the owner has signalled already.
+    public void Cancel(TaskSpec task)
+    {
+    }
+
     public void ForceStop(TaskSpec task)
     {
         // A thread cannot be killed; the runtime has already failed the result, and the token tells the code to stop.

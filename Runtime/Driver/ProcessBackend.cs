@@ -154,6 +154,13 @@ internal sealed partial class ProcessBackend : IExecutionBackend
         if (_byTask.TryGetValue(task, out var run)) run.Worker.TryKillForCancel(run);
     }
 
+    public void Cancel(TaskSpec task)
+    {
+        if (_byTask.TryGetValue(task, out var run)) SendCancel(run);
+    }
+
+    private static void SendCancel(WorkerRun run) => run.Worker.Send(new CancelRunFrame { RunId = run.Id });
+
     /// <summary>Registers the run on its worker and sends it; false when the worker is dead or leaving (nothing was sent).</summary>
     /// <param name="run">The run, its worker chosen.</param>
     /// <param name="args">Its resolved argument bytes.</param>
@@ -189,13 +196,9 @@ internal sealed partial class ProcessBackend : IExecutionBackend
             return false;
         }
 
-        if (run.Kind != RunKind.ActorConstructor)
-        {
-            // Registered after the frame is queued, so a cancel that is already requested follows the run it cancels.
-            run.Registration = run.Task.GetCancellationToken().UnsafeRegister(
-                static state => ((WorkerRun)state!).Worker.Send(new CancelRunFrame { RunId = ((WorkerRun)state!).Id }), run);
-        }
-
+        // Read after the frame is queued (Cancel sets the flag before it looks the run up): a cancel requested meanwhile
+        // follows the run it cancels, whichever of the two saw the other.
+        if (run.Kind != RunKind.ActorConstructor && run.Task.CancelRequested) SendCancel(run);
         return true;
     }
 
@@ -280,7 +283,6 @@ internal sealed partial class ProcessBackend : IExecutionBackend
 
     private void Forget(WorkerRun run)
     {
-        run.Registration.Dispose();
         Unpin(run);
         if (run.Kind != RunKind.ActorConstructor) _byTask.TryRemove(new KeyValuePair<TaskSpec, WorkerRun>(run.Task, run));
     }

@@ -23,7 +23,6 @@ internal sealed class WorkerRun
     public TaskSpec Task { get; }
     public ActorRecord? Actor { get; }
     public WorkerProcess Worker { get; }
-    public CancellationTokenRegistration Registration { get; set; }
 
     /// <summary>Shared-memory arguments the run's frame names by file, pinned until the run ends.</summary>
     public List<SharedObject>? Pinned;

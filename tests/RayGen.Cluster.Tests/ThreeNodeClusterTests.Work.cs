@@ -140,6 +140,31 @@ public partial class ThreeNodeClusterTests
     }
 
     [Test]
+    public void Results_past_a_nodes_kept_share_come_to_the_driver_before_the_node_drops_them()
+    {
+        using var ray = Connect();
+        const int length = 64 * 1024 * 1024;
+        var nodes = NodesByResources();
+        var backend = RayGen.Cluster.Driver.ClusterBackend.Last!;
+        var onB = ClusterWork.Remote.With(new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["b"].NodeId, soft: false) });
+        var pulledBefore = backend.PulledBytes;
+
+        // Five 64 MiB results on one node pass the 256 MiB a node keeps for a driver: the oldest is its only copy, so
+        // it comes to the driver before the node lets it go.
+        var made = Enumerable.Range(0, 5).Select(_ => onB.Pattern(length)).ToList();
+        Ray.Wait(made, numReturns: made.Count, timeout: TimeSpan.FromSeconds(180));
+        Assert.That(() => backend.PulledBytes - pulledBefore, Is.GreaterThanOrEqualTo((long)length).After(60_000, 100),
+            "the oldest result was pulled to the driver when the node's share ran over");
+
+        // It is whole wherever it is used now: on another node (pushed from the driver's copy) and in the driver.
+        long expected = 0;
+        for (var i = 0; i < length; i++) expected += (byte)(i * 31 + 7);
+        var onGpu = ClusterWork.Remote.With(new RemoteOptions { SchedulingStrategy = SchedulingStrategy.NodeAffinity(nodes["gpu"].NodeId, soft: false) });
+        Assert.That(onGpu.Sum(made[0]).Get(TimeSpan.FromSeconds(120)), Is.EqualTo(expected));
+        Assert.That(made[0].Get(), Has.Length.EqualTo(length));
+    }
+
+    [Test]
     public void A_large_value_whose_ref_reaches_a_task_on_another_node_inside_a_value_goes_node_to_node()
     {
         using var ray = Connect();
